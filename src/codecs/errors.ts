@@ -1,0 +1,31 @@
+import * as t from 'io-ts';
+
+/** The error codes of parley/1, as sent in `error` frames. */
+export const ErrorCode = t.keyof({
+  version_unsupported: null,
+  unexpected_frame: null,
+  malformed_frame: null,
+  frame_too_large: null,
+  unknown_recipient: null,
+  unsupported_group: null,
+  bad_public_key: null,
+  auth_failed: null,
+  bad_mac: null,
+  inconsistent_header: null,
+  timeout: null,
+  busy: null,
+  rate_limited: null,
+  internal: null,
+});
+export type ErrorCode = t.TypeOf<typeof ErrorCode>;
+
+/** A protocol failure as a value: the code for the wire and a sentence for people. */
+export interface ProtocolError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export const protocolError = (code: ErrorCode, message: string): ProtocolError => ({
+  code,
+  message,
+});

@@ -1,0 +1,115 @@
+/**
+ * io-ts codecs for every frame of parley/1. Unknown extra fields are accepted and ignored, as
+ * the contract asks.
+ */
+import * as t from 'io-ts';
+import type { ErrorCode } from './errors.js';
+import { Base64, Length, MacHex, Nonce, PublicHex, Timestamp, Username, Uuid } from './formats.js';
+
+// {"type":"hello","version":1,"from":"alice","to":"bob","nonce":"<32 hex>"}
+export const HelloFrame = t.type({
+  type: t.literal('hello'),
+  // Any number: a version other than 1 is `version_unsupported`, not `malformed_frame`.
+  version: t.number,
+  from: Username,
+  to: t.union([Username, t.null]),
+  nonce: Nonce,
+});
+export type HelloFrame = t.TypeOf<typeof HelloFrame>;
+
+// {"type":"dh","group":"modp14","public":"<hex>"}
+export const DhFrame = t.type({
+  type: t.literal('dh'),
+  // Any string: a group we do not know is `unsupported_group`, not `malformed_frame`.
+  group: t.string,
+  public: PublicHex,
+});
+export type DhFrame = t.TypeOf<typeof DhFrame>;
+
+// {"type":"auth","proof":"<64 hex>"}
+export const AuthFrame = t.type({ type: t.literal('auth'), proof: MacHex });
+export type AuthFrame = t.TypeOf<typeof AuthFrame>;
+
+export const MessageHeader = t.type({
+  msg_id: Uuid,
+  from: Username,
+  to: Username,
+  timestamp: Timestamp,
+  length: Length,
+});
+export type MessageHeader = t.TypeOf<typeof MessageHeader>;
+
+export const Security = t.type({
+  // Any string: wrong values are `inconsistent_header`, checked after the MAC.
+  hmac_type: t.string,
+  enc_type: t.string,
+  hmac: MacHex,
+});
+export type Security = t.TypeOf<typeof Security>;
+
+// {"type":"message","header":{…},"message":"<base64>","security":{…}}
+export const MessageFrame = t.type({
+  type: t.literal('message'),
+  header: MessageHeader,
+  message: Base64,
+  security: Security,
+});
+export type MessageFrame = t.TypeOf<typeof MessageFrame>;
+
+// {"type":"bye"}
+export const ByeFrame = t.type({ type: t.literal('bye') });
+export type ByeFrame = t.TypeOf<typeof ByeFrame>;
+
+// {"type":"ack","msg_id":"<uuid>","status":"delivered","hmac":"<64 hex>"}
+export const AckFrame = t.type({
+  type: t.literal('ack'),
+  msg_id: Uuid,
+  // Any string: the MAC covers it and the initiator accepts only "delivered".
+  status: t.string,
+  hmac: MacHex,
+});
+export type AckFrame = t.TypeOf<typeof AckFrame>;
+
+// {"type":"error","code":"auth_failed","message":"human-readable reason"}
+export const ErrorFrame = t.type({
+  type: t.literal('error'),
+  // Any string: a peer may know codes we do not; we only ever show it as the peer's words.
+  code: t.string,
+  message: t.string,
+});
+export type ErrorFrame = t.TypeOf<typeof ErrorFrame>;
+
+export const Frame = t.union([
+  HelloFrame,
+  DhFrame,
+  AuthFrame,
+  MessageFrame,
+  ByeFrame,
+  AckFrame,
+  ErrorFrame,
+]);
+export type Frame = t.TypeOf<typeof Frame>;
+export type FrameType = Frame['type'];
+
+/** The codec of each frame type, so a line is checked against the one codec it claims. */
+export const FRAME_CODECS: {
+  readonly [K in FrameType]: t.Type<Extract<Frame, { type: K }>, unknown>;
+} = {
+  hello: HelloFrame,
+  dh: DhFrame,
+  auth: AuthFrame,
+  message: MessageFrame,
+  bye: ByeFrame,
+  ack: AckFrame,
+  error: ErrorFrame,
+};
+
+export const isFrameType = (s: unknown): s is FrameType =>
+  typeof s === 'string' && Object.hasOwn(FRAME_CODECS, s);
+
+/** The error frame for a protocol error, with our code set (not any string). */
+export const errorFrame = (code: ErrorCode, message: string): ErrorFrame => ({
+  type: 'error',
+  code,
+  message,
+});

@@ -1,0 +1,51 @@
+/**
+ * From a line on the wire to a typed frame, or to the protocol error that answers it.
+ * The size is checked before anything is parsed.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type * as t from 'io-ts';
+import { MAX_FRAME_BYTES } from '../limits.js';
+import { type ProtocolError, protocolError } from './errors.js';
+import { FRAME_CODECS, type Frame, isFrameType } from './frames.js';
+import { describeErrors } from './report.js';
+
+const malformed = (message: string): ProtocolError => protocolError('malformed_frame', message);
+
+const parseJson = (line: string): E.Either<ProtocolError, unknown> =>
+  E.tryCatch(
+    () => JSON.parse(line) as unknown,
+    () => malformed('the line is not valid JSON'),
+  );
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const decodeObject = (value: unknown): E.Either<ProtocolError, Frame> => {
+  if (!isPlainObject(value)) return E.left(malformed('a frame must be a JSON object'));
+  const type = value.type;
+  if (type === undefined) return E.left(malformed("field 'type' is missing"));
+  if (!isFrameType(type)) {
+    return E.left(malformed(`unknown frame type ${JSON.stringify(type).slice(0, 40)}`));
+  }
+  const codec = FRAME_CODECS[type] as (typeof FRAME_CODECS)[typeof type];
+  return pipe(
+    codec.decode(value) as E.Either<t.Errors, Frame>,
+    E.mapLeft((errors) => malformed(`${type} frame: ${describeErrors(errors)}`)),
+  );
+};
+
+/**
+ * Decode one line (without its newline). `byteLength` is the line's size on the wire, newline
+ * included, when the caller already knows it (the framing operator does).
+ */
+export const decodeLine = (
+  line: string,
+  byteLength = Buffer.byteLength(line, 'utf8') + 1,
+): E.Either<ProtocolError, Frame> =>
+  byteLength > MAX_FRAME_BYTES
+    ? E.left(protocolError('frame_too_large', `a frame may be at most ${MAX_FRAME_BYTES} bytes`))
+    : pipe(parseJson(line), E.chain(decodeObject));
+
+/** Serialise a frame as one line, newline included. */
+export const encodeFrame = (frame: Frame): string => `${JSON.stringify(frame)}\n`;
