@@ -1,0 +1,36 @@
+/**
+ * The responder's memory of recent `msg_id`s, so that a retry after a lost ack is acknowledged
+ * again but shown once. Bounded in time (the contract's 10 minutes) and in size.
+ */
+import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+
+export interface DedupeMemory {
+  /** Remembers the id; true when it was not seen within the window (deliver it). */
+  remember(msgId: string, nowMs: number): boolean;
+  readonly size: number;
+}
+
+export const createDedupeMemory = ({
+  windowMs = DEDUPE_WINDOW_MS,
+  capacity = DEFAULT_DEDUPE_CAPACITY,
+} = {}): DedupeMemory => {
+  // A Map iterates in insertion order, so the oldest entries are always first.
+  const seenAt = new Map<string, number>();
+  const forgetOld = (nowMs: number) => {
+    for (const [id, at] of seenAt) {
+      if (nowMs - at < windowMs && seenAt.size < capacity) break;
+      seenAt.delete(id);
+    }
+  };
+  return {
+    remember(msgId, nowMs) {
+      forgetOld(nowMs);
+      if (seenAt.has(msgId)) return false;
+      seenAt.set(msgId, nowMs);
+      return true;
+    },
+    get size() {
+      return seenAt.size;
+    },
+  };
+};

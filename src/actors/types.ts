@@ -1,0 +1,55 @@
+/**
+ * What the actors take in and give out. An actor is a pure transition
+ * `step(state, input) → [state, effects]`; effects are data that the driver carries out.
+ */
+import type { ErrorCode, ProtocolError } from '../codecs/errors.js';
+import type { Group } from '../codecs/formats.js';
+import type { Frame } from '../codecs/frames.js';
+import type { DhKeyPair } from '../crypto/dh.js';
+import type { SessionKeys } from '../crypto/schedule.js';
+
+/** Something that happened on the connection, as the actor sees it. */
+export type Inbound =
+  | { readonly kind: 'frame'; readonly frame: Frame }
+  /** A line that did not decode: answered with its error code. */
+  | { readonly kind: 'invalid'; readonly error: ProtocolError }
+  /** The peer ended the connection (or it broke). */
+  | { readonly kind: 'end' }
+  /** The step's deadline passed without a frame. */
+  | { readonly kind: 'timeout' };
+
+/** Something the driver must do: write a frame, publish an event, close the connection. */
+export type Effect<Event> =
+  | { readonly kind: 'send'; readonly frame: Frame }
+  | { readonly kind: 'emit'; readonly event: Event }
+  | { readonly kind: 'close' };
+
+export type Transition<State, Event> = readonly [State, readonly Effect<Event>[]];
+
+/** Why a connection ended without doing its job. */
+export type Failure =
+  /** The peer sent an `error` frame: its words, unauthenticated, proof of nothing. */
+  | { readonly cause: 'peer_error'; readonly code: string; readonly message: string }
+  /** We found the peer at fault and answered with this error code. */
+  | { readonly cause: 'rejected'; readonly code: ErrorCode; readonly message: string }
+  /** The connection ended before the exchange was complete. */
+  | { readonly cause: 'closed' }
+  /** The peer stayed silent past the step's deadline. */
+  | { readonly cause: 'timeout' };
+
+/** The impure things an actor needs, injected so that tests can make them deterministic. */
+export interface ActorDeps {
+  readonly randomBytes: (size: number) => Buffer;
+  readonly now: () => Date;
+  /** A fresh ephemeral key pair for the group. */
+  readonly keyPair: (group: Group) => DhKeyPair;
+}
+
+/** The session a completed handshake established. */
+export interface Session {
+  readonly initiator: string;
+  readonly responder: string;
+  readonly keys: SessionKeys;
+  /** The transcript hash, binding everything said in the handshake. */
+  readonly th: string;
+}
