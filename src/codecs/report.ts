@@ -2,28 +2,42 @@
  * Turns io-ts validation errors into one sentence a person can act on: which field, what
  * was expected, what was found. (io-ts' own PathReporter dumps every union branch.)
  */
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 import { EXPECTATIONS } from './formats.js';
+
+// io-ts tries each branch of a union under the key '0', '1', …: not a field of the value.
+const isUnion = (type: t.Decoder<unknown, unknown>): type is t.UnionType<t.Mixed[]> =>
+  type instanceof t.UnionType;
 
 /** The dotted path of the field an error is about, e.g. `header.msg_id` or `3.port`. */
 export const fieldPath = (error: t.ValidationError): string =>
   error.context
     .slice(1)
+    // After the slice, context[i] is the parent of `entry`.
+    .filter((entry, i) => entry.key !== '' && !isUnion(error.context[i]!.type))
     .map((entry) => entry.key)
-    .filter((key) => key !== '')
     .join('.');
 
-/** Describe what a codec expected, in words, from its name. */
+const describeCodec = (type: t.Decoder<unknown, unknown>): string =>
+  EXPECTATIONS[type.name] ?? type.name;
+
+/** Describe what a codec expected, in words, from its name (a union: each branch, with "or"). */
 export const expectation = (error: t.ValidationError): string => {
-  const last = error.context[error.context.length - 1];
-  const name = last?.type.name ?? 'a value';
-  return EXPECTATIONS[name] ?? (name.startsWith('"') ? name : `${name}`);
+  const parent = error.context.at(-2);
+  if (parent !== undefined && isUnion(parent.type)) {
+    return parent.type.types.map(describeCodec).join(' or ');
+  }
+  const last = error.context.at(-1);
+  return last === undefined ? 'a value' : describeCodec(last.type);
 };
 
 /** Show a found value briefly, so a 1 MiB string does not end up in a message. */
 export const showValue = (value: unknown): string => {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // Cut between code points: half an emoji (a lone surrogate) cannot be encoded as UTF-8.
+  // 122 UTF-16 units hold at least 61 code points, so the head is enough to decide.
+  const head = [...text.slice(0, 122)];
+  return head.length > 60 ? `${head.slice(0, 57).join('')}...` : text;
 };
 
 /** One sentence for one error: `field 'nonce': expected 32 lowercase hex characters, got "xy"`. */
