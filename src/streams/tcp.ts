@@ -1,0 +1,331 @@
+/**
+ * TCP sockets as observables. Everything that can go wrong on a socket comes out as a value
+ * (a `closed$` reason, an `error` event, a `ConnectFailure`), never as an uncaught exception:
+ * one bad peer must not take the node down.
+ */
+import * as net from 'node:net';
+import { type Either, left, right } from 'fp-ts/lib/Either.js';
+import { AsyncSubject, Observable, share } from 'rxjs';
+import type { ProtocolError } from '../codecs/errors.js';
+import { MAX_FRAME_BYTES } from '../limits.js';
+import { frameLines, type Line } from './framing.js';
+
+/** How long `close()` waits for the peer to close its side before destroying the socket. */
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+
+/** How long `connect$` waits for the peer to accept. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface Connection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** Inbound lines; completes when the peer ends, or the socket fails or closes. */
+  readonly lines$: Observable<Either<ProtocolError, Line>>;
+  /** Emits once, then completes, when the socket is fully closed; `error` says why if it failed. */
+  readonly closed$: Observable<{ error?: string }>;
+  /** Write one full line (newline included); completes once the kernel has it. */
+  send(line: string): Observable<void>;
+  /** End gracefully, flushing pending writes; destroy after a grace period if the peer lingers. */
+  close(): void;
+  /** Close at once. */
+  destroy(): void;
+}
+
+export interface SocketOptions {
+  readonly maxFrameBytes?: number;
+  readonly closeGraceMs?: number;
+}
+
+type NodeError = Error & { code?: string; errors?: readonly NodeError[] };
+
+/** The errno code of a Node error; an AggregateError (happy eyeballs) carries it inside. */
+export const errorCode = (err: unknown): string => {
+  const e = err as NodeError | undefined;
+  return e?.code ?? e?.errors?.[0]?.code ?? 'UNKNOWN';
+};
+
+const errorText = (err: unknown): string => {
+  const e = err as NodeError | undefined;
+  return e?.message || e?.errors?.[0]?.message || errorCode(err);
+};
+
+const SOCKET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNRESET: 'the peer reset the connection',
+  EPIPE: 'the peer closed the connection while we were writing',
+  ETIMEDOUT: 'the connection timed out',
+};
+
+/** What went wrong on an established connection, in words. */
+export const describeSocketError = (err: unknown): string =>
+  SOCKET_ERRORS[errorCode(err)] ?? errorText(err);
+
+/** The socket's inbound bytes; completes on the peer's end or on close. Cold, so shared below. */
+const socketData$ = (socket: net.Socket): Observable<Buffer> =>
+  new Observable<Buffer>((subscriber) => {
+    if (socket.readableEnded || socket.destroyed) {
+      subscriber.complete();
+      return;
+    }
+    const onData = (chunk: Buffer) => subscriber.next(chunk);
+    const onEnd = () => subscriber.complete();
+    socket.on('data', onData);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+    // Removing the listener leaves the socket flowing: later data is read and dropped, so the
+    // peer's end (and then 'close') is still seen.
+    return () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+    };
+  });
+
+/** Settle when the socket is fully closed, with the last error seen, if any. */
+const closedReason$ = (socket: net.Socket): Observable<{ error?: string }> => {
+  const closed$ = new AsyncSubject<{ error?: string }>();
+  let failure: string | undefined;
+  // This listener is what keeps a socket error from becoming an uncaught exception.
+  socket.on('error', (err) => {
+    failure ??= describeSocketError(err);
+  });
+  const settle = () => {
+    closed$.next(failure === undefined ? {} : { error: failure });
+    closed$.complete();
+  };
+  if (socket.closed) settle();
+  else socket.once('close', settle);
+  return closed$.asObservable();
+};
+
+const connectionGone = (): Error => new Error('the connection is already closed');
+
+/** Write and complete once the kernel has the bytes (and the buffer has drained, if it filled). */
+const write$ = (socket: net.Socket, line: string): Observable<void> =>
+  new Observable<void>((subscriber) => {
+    if (socket.destroyed || !socket.writable) {
+      subscriber.error(connectionGone());
+      return;
+    }
+    let written = false;
+    let drained = true;
+    const settle = () => {
+      if (written && drained) subscriber.complete();
+    };
+    const onDrain = () => {
+      drained = true;
+      settle();
+    };
+    // Once the kernel has the bytes, a close while waiting for 'drain' does not undo the send.
+    const onClose = () => (written ? subscriber.complete() : subscriber.error(connectionGone()));
+    socket.once('close', onClose);
+    drained = socket.write(line, (err) => {
+      if (err) {
+        subscriber.error(new Error(`could not send: ${describeSocketError(err)}`));
+        return;
+      }
+      written = true;
+      settle();
+    });
+    if (!drained) socket.once('drain', onDrain);
+    return () => {
+      socket.off('close', onClose);
+      socket.off('drain', onDrain);
+    };
+  });
+
+/** Wrap a connected socket. Listens for 'error' at once, so no socket error goes uncaught. */
+export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Connection => {
+  const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+  const closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
+  const closed$ = closedReason$(socket);
+  // Lock-step protocol: every frame waits for an answer, so Nagle's delay is pure latency.
+  socket.setNoDelay(true);
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  socket.once('close', () => clearTimeout(graceTimer));
+
+  const close = () => {
+    if (socket.destroyed || graceTimer !== undefined) return;
+    // Read (and drop) whatever still comes, or the peer's end would never be seen.
+    if (socket.readableFlowing !== true) socket.resume();
+    socket.end();
+    graceTimer = setTimeout(() => socket.destroy(), closeGraceMs);
+    graceTimer.unref();
+  };
+
+  return {
+    remoteAddress: socket.remoteAddress ?? '',
+    remotePort: socket.remotePort ?? 0,
+    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes), share()),
+    closed$,
+    send: (line) => write$(socket, line),
+    close,
+    destroy: () => {
+      clearTimeout(graceTimer);
+      socket.destroy();
+    },
+  };
+};
+
+export type ServerEvent =
+  | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  | { readonly kind: 'connection'; readonly connection: Connection }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string };
+
+export interface ListenOptions extends SocketOptions {
+  readonly port: number;
+  readonly host?: string;
+}
+
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
+
+type Sentence = (host: string, port: number) => string;
+
+const LISTEN_ERRORS: Readonly<Record<string, Sentence>> = {
+  EADDRINUSE: (host, port) =>
+    `port ${port} is already in use on ${host}; choose another with --port`,
+  EACCES: (host, port) =>
+    `no permission to use port ${port} on ${host}; choose one above 1023 with --port`,
+  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine; choose another host`,
+  ENOTFOUND: (host) => `unknown host ${host}`,
+  EAI_AGAIN: (host) => `unknown host ${host}`,
+};
+
+/** Why a server could not listen, in words a person can act on. */
+export const describeListenError = (err: unknown, host: string, port: number): string =>
+  LISTEN_ERRORS[errorCode(err)]?.(host, port) ??
+  `could not listen on ${host}:${port}: ${errorText(err)}`;
+
+/**
+ * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a
+ * `connection` per peer. An error while starting is emitted as an `error` event and completes,
+ * leaving nothing open; an error after that (e.g. out of file descriptors on accept) is
+ * emitted and listening goes on. Unsubscribing stops accepting; connections already handed
+ * out belong to the subscriber and stay open.
+ */
+export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
+  new Observable<ServerEvent>((subscriber) => {
+    const host = options.host ?? DEFAULT_LISTEN_HOST;
+    const server = net.createServer();
+    let listening = false;
+    let stopped = false;
+
+    const stop = () => {
+      stopped = true;
+      // The callback swallows ERR_SERVER_NOT_RUNNING when listen never succeeded.
+      server.close(() => {});
+    };
+
+    server.on('connection', (socket) => {
+      // Accepted after unsubscribe: nobody would own it.
+      if (subscriber.closed) {
+        socket.destroy();
+        return;
+      }
+      subscriber.next({ kind: 'connection', connection: fromSocket(socket, options) });
+    });
+    server.on('error', (err) => {
+      const event: ServerEvent = {
+        kind: 'error',
+        code: errorCode(err),
+        message: describeListenError(err, host, options.port),
+      };
+      subscriber.next(event);
+      if (!listening) subscriber.complete();
+    });
+    server.listen(options.port, host, () => {
+      listening = true;
+      // Listening starts after an asynchronous host lookup; should it outlive an unsubscribe
+      // (Node 20 cancels it, but that is not documented), close it straight away.
+      if (stopped) {
+        stop();
+        return;
+      }
+      const address = server.address() as net.AddressInfo;
+      subscriber.next({ kind: 'listening', port: address.port, host });
+    });
+    return stop;
+  });
+
+export interface ConnectFailure {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ConnectOptions extends SocketOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs?: number;
+  readonly localAddress?: string;
+}
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
+const CONNECT_ERRORS: Readonly<Record<string, Sentence>> = {
+  ECONNREFUSED: (host, port) => `connection refused by ${host}:${port}: nothing is listening there`,
+  EHOSTUNREACH: (host) => `host ${host} is unreachable; check the address and your network`,
+  ENETUNREACH: (host) => `no route to the network of ${host}; check the address and your network`,
+  ENOTFOUND: (host) => `unknown host ${host}`,
+  EAI_AGAIN: (host) => `unknown host ${host}`,
+  ECONNRESET: (host, port) => `${host}:${port} reset the connection`,
+};
+
+/** Why a connection could not be made, in words a person can act on. */
+export const describeConnectError = (
+  err: unknown,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): string =>
+  errorCode(err) === 'ETIMEDOUT'
+    ? `no answer from ${host}:${port} within ${seconds(timeoutMs)}`
+    : (CONNECT_ERRORS[errorCode(err)]?.(host, port) ??
+      `could not connect to ${host}:${port}: ${errorText(err)}`);
+
+const connectTimeout = () => Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' });
+
+const connectFailure = (err: unknown, options: ConnectOptions, timeoutMs: number) => ({
+  code: errorCode(err),
+  message: describeConnectError(err, options.host, options.port, timeoutMs),
+});
+
+/**
+ * Connect on subscribe; emits exactly one value, a connection or the reason there is none,
+ * then completes. Unsubscribing before the connection is made destroys the socket.
+ */
+export const connect$ = (options: ConnectOptions): Observable<Either<ConnectFailure, Connection>> =>
+  new Observable<Either<ConnectFailure, Connection>>((subscriber) => {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const socket = net.connect({
+      host: options.host,
+      port: options.port,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    });
+    let handedOut = false;
+
+    const fail = (err: unknown) => {
+      socket.destroy();
+      subscriber.next(left(connectFailure(err, options, timeoutMs)));
+      subscriber.complete();
+    };
+    const timer = setTimeout(() => fail(connectTimeout()), timeoutMs);
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      // fromSocket listens for 'error' before ours goes, so there is never a gap.
+      const connection = fromSocket(socket, options);
+      socket.off('error', fail);
+      handedOut = true;
+      subscriber.next(right(connection));
+      subscriber.complete();
+    });
+    return () => {
+      clearTimeout(timer);
+      if (!handedOut) {
+        socket.off('error', fail);
+        // Keep a listener: destroy() may still report an error we no longer care about.
+        socket.on('error', () => {});
+        socket.destroy();
+      }
+    };
+  });
