@@ -1,0 +1,326 @@
+/**
+ * A running parley peer: one merged pipeline in which every incoming connection is a
+ * responder actor and every send or probe job an initiator actor. This is the library's
+ * entry point; the console is one of its users.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  asyncScheduler,
+  defer,
+  filter,
+  first,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  ReplaySubject,
+  type SchedulerLike,
+  Subject,
+  share,
+  takeUntil,
+  timer,
+} from 'rxjs';
+import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
+import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
+import type { ActorDeps } from '../actors/types.js';
+import type { Directory } from '../codecs/directory.js';
+import type { Group } from '../codecs/formats.js';
+import { createKeyPair } from '../crypto/dh.js';
+import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
+import { type Connection, listen$ } from '../streams/tcp.js';
+import { type AuthLimitOptions, createAuthLimiter } from './defences.js';
+import { respond$ } from './incoming.js';
+import { initiate$, type Job, type JobSpec } from './outgoing.js';
+import type { Address, DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+
+export interface NodeOptions {
+  /** Our own username, as contacts know us. */
+  readonly name: string;
+  /** Our contacts and the secrets we share with them. */
+  readonly directory?: Directory;
+  /** The TCP port to listen on; 0 picks a free one. */
+  readonly port?: number;
+  readonly host?: string;
+  /** The DH group our sends use (both are accepted). */
+  readonly group?: Group;
+  /** The groups we accept as a responder. */
+  readonly groups?: readonly Group[];
+  /** Deadline of each protocol step (default 10 s). */
+  readonly stepDeadlineMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** Incoming connections in progress at most; more are answered `busy` (default 256). */
+  readonly maxConnections?: number;
+  /** Outgoing connections at once; more jobs wait in the queue (default 64). */
+  readonly maxOutgoing?: number;
+  /** Jobs waiting at most; more are refused (default 10,000). */
+  readonly maxQueued?: number;
+  readonly authLimit?: Partial<AuthLimitOptions>;
+  readonly dedupe?: DedupeMemory;
+  /** How long `close()` lets connections in progress finish (default 5 s). */
+  readonly closeDeadlineMs?: number;
+  /** Local address for outgoing connections (tests bind 127.0.0.x). */
+  readonly localAddress?: string;
+  readonly scheduler?: SchedulerLike;
+  readonly deps?: Partial<ActorDeps>;
+}
+
+export type NodeEvent =
+  | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
+  | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
+  | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
+  | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string };
+
+export interface OutboxEntry {
+  readonly job: SendJob & { readonly msgId: string };
+  readonly report: DeliveryReport;
+}
+
+export interface ParleyNode {
+  readonly name: string;
+  /** The port actually listened on (useful with port 0). */
+  readonly port: number;
+  /** Everything that happens, typed. */
+  readonly events$: Observable<NodeEvent>;
+  /** Verified incoming messages, each shown once. */
+  readonly received$: Observable<ReceivedMessage & { readonly remote: string }>;
+  /** Deliver one message; the report comes after a verified ack, or says why not. */
+  send(job: SendJob): Observable<DeliveryReport>;
+  /** Is the contact there, and do we share the right secret? */
+  probe(to: Destination, group?: Group): Observable<ProbeReport>;
+  /** Messages not (known to be) delivered, oldest first. */
+  outbox(): readonly OutboxEntry[];
+  /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
+  retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
+  /** Replace the contacts (after /add, say). */
+  setDirectory(directory: Directory): void;
+  /** Stop accepting, let exchanges in progress finish within the deadline, release everything. */
+  close(): Promise<void>;
+}
+
+/** A start-up failure a person can act on (the port is taken, say). */
+export class NodeStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NodeStartError';
+  }
+}
+
+const realDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
+  randomBytes,
+  now: () => new Date(),
+  keyPair: (group) => createKeyPair(group),
+  ...over,
+});
+
+export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const deps = realDeps(options.deps);
+  let directory: Directory = options.directory ?? ([] as unknown as Directory);
+  const stepDeadlineMs = options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS;
+  const maxQueued = options.maxQueued ?? 10_000;
+
+  const closing$ = new ReplaySubject<void>(1);
+  const jobs$ = new Subject<Job>();
+  const events = new Subject<NodeEvent>();
+  const outbox = new Map<string, OutboxEntry>();
+  const open = new Set<Connection>();
+  let queued = 0;
+  let nextJobId = 1;
+  let closed = false;
+
+  const incomingContext = {
+    self: options.name,
+    groups: options.groups ?? (['modp14', 'x25519'] as const),
+    deps: {
+      ...deps,
+      lookupSecret: (username: string) => directory.find((c) => c.username === username)?.password,
+      dedupe: options.dedupe ?? createDedupeMemory(),
+    },
+    limiter: createAuthLimiter(options.authLimit),
+    maxConnections: options.maxConnections ?? 256,
+    active: new Set<Connection>(),
+    open,
+    stepDeadlineMs,
+    scheduler,
+  };
+
+  const server$ = listen$({ port: options.port ?? 0, host: options.host }).pipe(
+    takeUntil(closing$),
+    share(),
+  );
+  const pipeline$: Observable<NodeEvent> = merge(
+    server$.pipe(
+      mergeMap(
+        (event): Observable<NodeEvent> =>
+          event.kind === 'connection' ? respond$(event.connection, incomingContext) : of(event),
+      ),
+    ),
+    jobs$.pipe(
+      mergeMap((job) => {
+        queued -= 1;
+        return initiate$(job, {
+          self: options.name,
+          deps,
+          stepDeadlineMs,
+          scheduler,
+          connectTimeoutMs: options.connectTimeoutMs,
+          localAddress: options.localAddress,
+          open,
+        });
+      }, options.maxOutgoing ?? 64),
+    ),
+  );
+
+  const done = new Promise<void>((resolve) => {
+    pipeline$.subscribe({
+      next: (event) => {
+        if (event.kind === 'delivery') keepInOutbox(event.report);
+        events.next(event);
+      },
+      complete: () => {
+        events.complete();
+        resolve();
+      },
+    });
+  });
+
+  const keepInOutbox = (report: DeliveryReport) => {
+    const entry = outbox.get(report.msgId);
+    if (report.outcome === 'delivered') outbox.delete(report.msgId);
+    else if (entry) outbox.set(report.msgId, { ...entry, report });
+  };
+
+  const enqueue = <R>(
+    job: JobSpec,
+    pick: (e: NodeEvent, id: number) => R | undefined,
+    refused: () => R,
+  ): Observable<R> =>
+    defer(() => {
+      if (closed || queued >= maxQueued) return of(refused());
+      const id = nextJobId++;
+      const report$ = events.pipe(
+        map((e) => pick(e, id)),
+        filter((r): r is R => r !== undefined),
+        first(),
+      );
+      // Subscribe before the job starts, so that even a synchronous report is seen.
+      return merge(
+        report$,
+        defer(() => {
+          queued += 1;
+          jobs$.next({ ...job, id } as Job);
+          return [] as R[];
+        }),
+      );
+    });
+
+  const send = (job: SendJob): Observable<DeliveryReport> => {
+    const msgId = job.msgId ?? randomUUID();
+    const full = { ...job, msgId };
+    const refusedReport = (): DeliveryReport => refusedDelivery(full, closed);
+    return enqueue<DeliveryReport>(
+      {
+        kind: 'message',
+        to: job.to,
+        text: job.text,
+        msgId,
+        group: job.group ?? options.group ?? 'modp14',
+      },
+      (e, id) => (e.kind === 'delivery' && e.jobId === id ? e.report : undefined),
+      refusedReport,
+    ).pipe(
+      map((report) => {
+        if (report.outcome !== 'delivered') outbox.set(msgId, { job: full, report });
+        return report;
+      }),
+    );
+  };
+
+  const node: ParleyNode = {
+    name: options.name,
+    port: 0,
+    events$: events.asObservable(),
+    received$: events.pipe(
+      mergeMap((e) =>
+        e.kind === 'incoming' && e.event.kind === 'received'
+          ? of({ ...e.event.message, remote: e.remote })
+          : [],
+      ),
+    ),
+    send,
+    probe: (to, group) =>
+      enqueue<ProbeReport>(
+        { kind: 'probe', to, group: group ?? options.group ?? 'modp14' },
+        (e, id) => (e.kind === 'probe' && e.jobId === id ? e.report : undefined),
+        () => refusedProbe(to, closed),
+      ),
+    outbox: () => [...outbox.values()],
+    retry: (msgId, to) => {
+      const entry = outbox.get(msgId);
+      if (entry) return send({ ...entry.job, to: to ?? entry.job.to });
+      const nothing = { to: to ?? { host: '', port: 0, secret: '' }, text: '', msgId };
+      return of(refusedDelivery(nothing, false, `there is no undelivered message ${msgId}`));
+    },
+    setDirectory: (next) => {
+      directory = next;
+    },
+    close: async () => {
+      if (closed) return done;
+      closed = true;
+      closing$.next();
+      jobs$.complete();
+      const deadline = timer(options.closeDeadlineMs ?? 5_000);
+      await Promise.race([done, new Promise((r) => deadline.subscribe(r))]);
+      for (const connection of open) connection.destroy();
+      return done;
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    events.pipe(first((e) => e.kind === 'listening' || e.kind === 'error')).subscribe((e) => {
+      if (e.kind === 'listening') {
+        resolve({ ...node, port: e.port });
+      } else if (e.kind === 'error') {
+        void node.close();
+        reject(new NodeStartError(e.code, e.message));
+      }
+    });
+  });
+};
+
+const refusedDelivery = (
+  job: SendJob & { msgId: string },
+  closed: boolean,
+  message = closed
+    ? 'parley is shutting down; the message was not sent'
+    : 'too many messages are waiting; try again shortly',
+): DeliveryReport => {
+  const to: Address = { username: job.to.username, host: job.to.host, port: job.to.port };
+  return {
+    outcome: 'not_delivered',
+    msgId: job.msgId,
+    to,
+    failure: { cause: 'refused', message },
+    reason: message,
+    elapsedMs: 0,
+  };
+};
+
+const refusedProbe = (to: Destination, closed: boolean): ProbeReport => {
+  const message = closed
+    ? 'parley is shutting down'
+    : 'too many jobs are waiting; try again shortly';
+  return {
+    outcome: 'failed',
+    to: { username: to.username, host: to.host, port: to.port },
+    failure: { cause: 'refused', message },
+    reason: message,
+    elapsedMs: 0,
+  };
+};

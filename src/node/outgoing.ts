@@ -1,0 +1,170 @@
+/**
+ * One send or probe job: connect, run an initiator actor over the connection, and turn its
+ * outcome into a report. A job always ends in exactly one report.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { defer, finalize, map, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
+import { runActor } from '../actors/driver.js';
+import {
+  type InitiatorEvent,
+  type InitiatorParams,
+  startInitiator,
+  stepInitiator,
+} from '../actors/initiator.js';
+import type { ActorDeps } from '../actors/types.js';
+import type { Group } from '../codecs/formats.js';
+import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { carryOut, inbound$ } from '../streams/session.js';
+import { type Connection, connect$ } from '../streams/tcp.js';
+import type { NodeEvent } from './node.js';
+import {
+  addressOf,
+  type DeliveryReport,
+  type Destination,
+  explainFailure,
+  type ProbeReport,
+  type SendFailure,
+} from './reports.js';
+
+export type Job =
+  | {
+      readonly id: number;
+      readonly kind: 'message';
+      readonly to: Destination;
+      readonly text: string;
+      readonly msgId: string;
+      readonly group: Group;
+    }
+  | {
+      readonly id: number;
+      readonly kind: 'probe';
+      readonly to: Destination;
+      readonly group: Group;
+    };
+
+/** A job before the node numbers it. */
+export type JobSpec = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
+
+export interface OutgoingContext {
+  readonly self: string;
+  readonly deps: ActorDeps;
+  readonly stepDeadlineMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly connectTimeoutMs: number | undefined;
+  readonly localAddress: string | undefined;
+  /** Every open connection, for close(). */
+  readonly open: Set<Connection>;
+}
+
+/** What one attempt came to: the actor's outcome, or why there was no connection. */
+type Outcome = InitiatorEvent | { readonly kind: 'not_started'; readonly failure: SendFailure };
+
+const params = (job: Job, self: string): InitiatorParams => ({
+  self,
+  expectedPeer: job.to.username,
+  secret: job.to.secret,
+  group: job.group,
+  intent:
+    job.kind === 'message'
+      ? { kind: 'message', msgId: job.msgId, text: job.text }
+      : { kind: 'probe' },
+});
+
+const exchange$ = (job: Job, connection: Connection, ctx: OutgoingContext): Observable<Outcome> => {
+  const deps = ctx.deps;
+  ctx.open.add(connection);
+  return runActor(
+    startInitiator(params(job, ctx.self), deps),
+    (state, input) => stepInitiator(state, input, deps),
+    inbound$(connection),
+    { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
+  ).pipe(
+    carryOut<InitiatorEvent>(connection),
+    finalize(() => ctx.open.delete(connection)),
+  );
+};
+
+/** Checked before connecting: nothing goes on the wire that the peer would have to refuse. */
+const preflight = (job: Job): SendFailure | undefined => {
+  if (job.kind !== 'message') return undefined;
+  const bytes = Buffer.byteLength(job.text, 'utf8');
+  return bytes > MAX_PLAINTEXT_BYTES
+    ? {
+        cause: 'refused',
+        message: `the message is too long (${bytes} bytes; at most ${MAX_PLAINTEXT_BYTES})`,
+      }
+    : undefined;
+};
+
+const attempt$ = (job: Job, ctx: OutgoingContext): Observable<Outcome> => {
+  const refused = preflight(job);
+  if (refused) return of({ kind: 'not_started', failure: refused });
+  return connect$({
+    host: job.to.host,
+    port: job.to.port,
+    timeoutMs: ctx.connectTimeoutMs,
+    localAddress: ctx.localAddress,
+  }).pipe(
+    mergeMap(
+      E.fold(
+        (failure): Observable<Outcome> =>
+          of({ kind: 'not_started', failure: { cause: 'unreachable', ...failure } }),
+        (connection) => exchange$(job, connection, ctx),
+      ),
+    ),
+  );
+};
+
+const isWrongPassword = (failure: SendFailure): boolean =>
+  (failure.cause === 'peer_error' || failure.cause === 'rejected') &&
+  failure.code === 'auth_failed';
+
+const deliveryReport = (
+  job: Extract<Job, { kind: 'message' }>,
+  outcome: Outcome,
+  elapsedMs: number,
+): DeliveryReport => {
+  const to = addressOf(job.to);
+  if (outcome.kind === 'delivered') {
+    return { outcome: 'delivered', msgId: job.msgId, to, peer: outcome.peer, elapsedMs };
+  }
+  if (outcome.kind === 'probe_ok') throw new Error('a message job cannot end in a probe');
+  const unknown = outcome.kind === 'failed' && outcome.delivery === 'unknown';
+  return {
+    outcome: unknown ? 'unknown' : 'not_delivered',
+    msgId: job.msgId,
+    to,
+    failure: outcome.failure,
+    reason:
+      explainFailure(outcome.failure, to) + (unknown ? ' (it may have received the message)' : ''),
+    elapsedMs,
+  };
+};
+
+const probeReport = (job: Job, outcome: Outcome, elapsedMs: number): ProbeReport => {
+  const to = addressOf(job.to);
+  if (outcome.kind === 'probe_ok') return { outcome: 'online', to, peer: outcome.peer, elapsedMs };
+  if (outcome.kind === 'delivered') throw new Error('a probe cannot deliver');
+  const { failure } = outcome;
+  const verdict =
+    failure.cause === 'unreachable'
+      ? 'offline'
+      : isWrongPassword(failure)
+        ? 'wrong_password'
+        : 'failed';
+  return { outcome: verdict, to, failure, reason: explainFailure(failure, to), elapsedMs };
+};
+
+/** Runs a job to its one report. */
+export const initiate$ = (job: Job, ctx: OutgoingContext): Observable<NodeEvent> =>
+  defer(() => {
+    const started = ctx.scheduler.now();
+    return attempt$(job, ctx).pipe(
+      map((outcome): NodeEvent => {
+        const elapsed = ctx.scheduler.now() - started;
+        return job.kind === 'message'
+          ? { kind: 'delivery', jobId: job.id, report: deliveryReport(job, outcome, elapsed) }
+          : { kind: 'probe', jobId: job.id, report: probeReport(job, outcome, elapsed) };
+      }),
+    );
+  });

@@ -1,0 +1,120 @@
+/**
+ * What a send or a probe came to, as data for programs and as a sentence for people.
+ */
+import type { Failure } from '../actors/types.js';
+import type { Group } from '../codecs/formats.js';
+
+/** Where to send: a directory contact, or an address and secret entered by hand. */
+export interface Destination {
+  /** The contact's username; undefined for a destination entered by hand. */
+  readonly username?: string;
+  readonly host: string;
+  readonly port: number;
+  /** The secret shared with that contact. Never logged or shown. */
+  readonly secret: string;
+}
+
+export interface SendJob {
+  readonly to: Destination;
+  readonly text: string;
+  /** Reuse the id of an undelivered message to retry it (the receiver shows it once). */
+  readonly msgId?: string;
+  readonly group?: Group;
+}
+
+/** Why a send did not succeed. */
+export type SendFailure =
+  | Failure
+  /** No connection could be made. */
+  | { readonly cause: 'unreachable'; readonly code: string; readonly message: string }
+  /** Refused before it started (node closing, queue full, message too long). */
+  | { readonly cause: 'refused'; readonly message: string };
+
+/** The destination without its secret: safe to show, log and keep. */
+export interface Address {
+  readonly username: string | undefined;
+  readonly host: string;
+  readonly port: number;
+}
+
+export type DeliveryReport =
+  | {
+      readonly outcome: 'delivered';
+      readonly msgId: string;
+      readonly to: Address;
+      /** The responder's username as its hello gave it. */
+      readonly peer: string;
+      readonly elapsedMs: number;
+    }
+  | {
+      /** `unknown`: the message was written but no valid ack came; the peer may have it. */
+      readonly outcome: 'not_delivered' | 'unknown';
+      readonly msgId: string;
+      readonly to: Address;
+      readonly failure: SendFailure;
+      /** The failure in a person's words, with what to try. */
+      readonly reason: string;
+      readonly elapsedMs: number;
+    };
+
+export type ProbeReport =
+  | {
+      readonly outcome: 'online';
+      readonly to: Address;
+      readonly peer: string;
+      readonly elapsedMs: number;
+    }
+  | {
+      /** `wrong_password`: it answered but the shared secret did not match. */
+      readonly outcome: 'offline' | 'wrong_password' | 'failed';
+      readonly to: Address;
+      readonly failure: SendFailure;
+      readonly reason: string;
+      readonly elapsedMs: number;
+    };
+
+export const addressOf = ({ username, host, port }: Destination): Address => ({
+  username,
+  host,
+  port,
+});
+
+const nameOf = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
+
+/** The failure in a person's words: what happened and, where it helps, what to try. */
+export const explainFailure = (failure: SendFailure, to: Address): string => {
+  const who = nameOf(to);
+  switch (failure.cause) {
+    case 'unreachable':
+      return `${who} is not reachable at ${to.host}:${to.port}: ${failure.message}; is parley running there?`;
+    case 'refused':
+      return failure.message;
+    case 'timeout':
+      return `${who} stopped answering (no reply within the step deadline)`;
+    case 'closed':
+      return `${who} closed the connection before the exchange was complete`;
+    case 'rejected':
+      if (failure.code === 'auth_failed') {
+        return `${who} could not prove it knows the password: a wrong password, or an impostor`;
+      }
+      return `${who} sent something invalid (${failure.code}): ${failure.message}`;
+    case 'peer_error':
+      return explainPeerError(failure.code, failure.message, who);
+  }
+};
+
+const explainPeerError = (code: string, message: string, who: string): string => {
+  switch (code) {
+    case 'auth_failed':
+      return `${who} rejected the password (or does not have you in its directory under this name)`;
+    case 'busy':
+      return `${who} is busy; try again in a moment`;
+    case 'rate_limited':
+      return `${who} is refusing us for a while after failed attempts; check the password and wait`;
+    case 'unknown_recipient':
+      return `the peer at that address is not ${who}: ${message}`;
+    default:
+      // The peer's words, unauthenticated: shown as what it said, proof of nothing.
+      return `${who} answered with an error (${code}): ${message}`;
+  }
+};

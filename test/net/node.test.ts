@@ -1,0 +1,154 @@
+/**
+ * Two parley nodes in one process, on real sockets of 127.0.0.1.
+ */
+import { createServer } from 'node:net';
+import { firstValueFrom, lastValueFrom, merge, toArray } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createNode, NodeStartError, type ParleyNode } from '../../src/node/node.js';
+import { LOCALHOST, liveHandles, nextReceived, startNode, startPair } from '../support/nodes.js';
+
+const running: ParleyNode[] = [];
+const track = <T extends { alice: ParleyNode; bob: ParleyNode }>(pair: T): T => {
+  running.push(pair.alice, pair.bob);
+  return pair;
+};
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((n) => n.close()));
+});
+
+describe.each(['modp14', 'x25519'] as const)('two nodes over %s', (group) => {
+  it('exchange messages both ways, each shown once, with verified delivery', async () => {
+    const { alice, bob, toBob, toAlice } = track(await startPair(undefined, { group }));
+    const atBob = nextReceived(bob);
+    const atAlice = nextReceived(alice);
+    const [toBobReport, toAliceReport] = await Promise.all([
+      firstValueFrom(alice.send({ to: toBob, text: 'Hello, Bob! Grüße 👋' })),
+      firstValueFrom(bob.send({ to: toAlice, text: 'Hi Alice' })),
+    ]);
+    expect(toBobReport).toMatchObject({ outcome: 'delivered', peer: 'bob' });
+    expect(toAliceReport).toMatchObject({ outcome: 'delivered', peer: 'alice' });
+    expect((await atBob)[0]).toMatchObject({
+      from: 'alice',
+      to: 'bob',
+      text: 'Hello, Bob! Grüße 👋',
+    });
+    expect((await atAlice)[0]).toMatchObject({ from: 'bob', to: 'alice', text: 'Hi Alice' });
+    expect(alice.outbox()).toEqual([]);
+  });
+
+  it('probes presence', async () => {
+    const { alice, toBob } = track(await startPair(undefined, { group }));
+    expect(await firstValueFrom(alice.probe(toBob))).toMatchObject({
+      outcome: 'online',
+      peer: 'bob',
+    });
+  });
+});
+
+describe('failures are reports, and the node keeps serving', () => {
+  it('a wrong secret: not delivered, "rejected the password", kept in the outbox', async () => {
+    const { alice, bob, toBob } = track(await startPair());
+    const report = await firstValueFrom(
+      alice.send({ to: { ...toBob, secret: 'wrong' }, text: 'hi' }),
+    );
+    expect(report).toMatchObject({
+      outcome: 'not_delivered',
+      failure: { cause: 'peer_error', code: 'auth_failed' },
+      reason: 'bob rejected the password (or does not have you in its directory under this name)',
+    });
+    expect(alice.outbox().map((e) => e.job.msgId)).toEqual([report.msgId]);
+    expect(await firstValueFrom(alice.probe({ ...toBob, secret: 'wrong' }))).toMatchObject({
+      outcome: 'wrong_password',
+    });
+    // The node still serves its contacts.
+    expect(await firstValueFrom(alice.send({ to: toBob, text: 'again' }))).toMatchObject({
+      outcome: 'delivered',
+    });
+    void bob;
+  });
+
+  it('a retry keeps the msg_id and delivers once', async () => {
+    const { alice, bob, toBob } = track(await startPair());
+    const failed = await firstValueFrom(
+      alice.send({ to: { ...toBob, secret: 'wrong' }, text: 'retry me' }),
+    );
+    expect(failed.outcome).toBe('not_delivered');
+    // The password is corrected, then the message retried.
+    const received = nextReceived(bob);
+    const retried = await firstValueFrom(alice.retry(failed.msgId, toBob));
+    expect(retried).toMatchObject({ outcome: 'delivered', msgId: failed.msgId });
+    expect((await received)[0]).toMatchObject({ msgId: failed.msgId, text: 'retry me' });
+    expect(alice.outbox()).toEqual([]);
+  });
+
+  it('a peer not listening: "not reachable", with the address', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, LOCALHOST, () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    const alice = await startNode({ name: 'alice' });
+    running.push(alice);
+    const report = await firstValueFrom(
+      alice.send({
+        to: { username: 'bob', host: LOCALHOST, port: closedPort, secret: 's' },
+        text: 'hi',
+      }),
+    );
+    expect(report).toMatchObject({
+      outcome: 'not_delivered',
+      failure: { cause: 'unreachable', code: 'ECONNREFUSED' },
+    });
+    expect(report.outcome !== 'delivered' && report.reason).toBe(
+      `bob is not reachable at 127.0.0.1:${closedPort}: connection refused by 127.0.0.1:${closedPort}: nothing is listening there; is parley running there?`,
+    );
+  });
+
+  it('a port already in use: a clear error at start, nothing half-started', async () => {
+    const first = await startNode({ name: 'first' });
+    running.push(first);
+    const attempt = createNode({ name: 'second', host: LOCALHOST, port: first.port });
+    await expect(attempt).rejects.toBeInstanceOf(NodeStartError);
+    await expect(attempt).rejects.toThrow(
+      `port ${first.port} is already in use on 127.0.0.1; choose another with --port`,
+    );
+  });
+});
+
+describe('load and shutdown', () => {
+  it('200 concurrent sends to one node: all delivered, each exactly once', async () => {
+    const { alice, bob, toBob } = track(await startPair(undefined, { group: 'x25519' }));
+    const received = nextReceived(bob, 200);
+    const reports = await lastValueFrom(
+      merge(
+        ...Array.from({ length: 200 }, (_, i) => alice.send({ to: toBob, text: `message ${i}` })),
+      ).pipe(toArray()),
+    );
+    expect(reports.filter((r) => r.outcome === 'delivered')).toHaveLength(200);
+    const texts = (await received).map((m) => m.text).sort();
+    expect(new Set(texts).size).toBe(200);
+  });
+
+  it('close() while sends are in flight: each is delivered or reported, and no handle is left', async () => {
+    const before = liveHandles().length;
+    const { alice, bob, toBob } = await startPair();
+    const reports = lastValueFrom(
+      merge(...Array.from({ length: 20 }, (_, i) => alice.send({ to: toBob, text: `m${i}` }))).pipe(
+        toArray(),
+      ),
+    );
+    const delivered: string[] = [];
+    bob.received$.subscribe((m) => delivered.push(m.msgId));
+    setTimeout(() => void alice.close(), 5);
+    const all = await reports;
+    expect(all).toHaveLength(20);
+    for (const r of all) {
+      if (r.outcome === 'delivered') expect(delivered).toContain(r.msgId);
+    }
+    await Promise.all([alice.close(), bob.close()]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(liveHandles().length).toBeLessThanOrEqual(before);
+  });
+});
