@@ -36,7 +36,7 @@ export type Port = t.TypeOf<typeof Port>;
 const HOST_NAME = /^[A-Za-z0-9.-]{1,253}$/;
 export const isHost = (s: string): boolean => isIP(s) !== 0 || HOST_NAME.test(s);
 
-interface HostBrand {
+export interface HostBrand {
   readonly Host: unique symbol;
 }
 export const Host = t.brand(t.string, (s): s is t.Branded<string, HostBrand> => isHost(s), 'Host');
@@ -66,7 +66,7 @@ const firstReusedUsername = (
   return undefined;
 };
 
-interface UniqueUsernamesBrand {
+export interface UniqueUsernamesBrand {
   readonly UniqueUsernames: unique symbol;
 }
 /** The contacts, in the file's order; no two share a username (lookups are by username). */

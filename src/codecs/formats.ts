@@ -13,7 +13,7 @@ const codePoints = (s: string): number => [...s].length;
 export const isUsername = (s: string): boolean =>
   s.length > 0 && codePoints(s) <= MAX_USERNAME_CHARS && !CONTROL_CHARS.test(s);
 
-interface UsernameBrand {
+export interface UsernameBrand {
   readonly Username: unique symbol;
 }
 export const Username = t.brand(
@@ -23,7 +23,7 @@ export const Username = t.brand(
 );
 export type Username = t.TypeOf<typeof Username>;
 
-interface SecretBrand {
+export interface SecretBrand {
   readonly Secret: unique symbol;
 }
 export const Secret = t.brand(
@@ -34,7 +34,7 @@ export const Secret = t.brand(
 export type Secret = t.TypeOf<typeof Secret>;
 
 const NONCE = lowerHex(32);
-interface NonceBrand {
+export interface NonceBrand {
   readonly Nonce: unique symbol;
 }
 export const Nonce = t.brand(
@@ -45,7 +45,7 @@ export const Nonce = t.brand(
 export type Nonce = t.TypeOf<typeof Nonce>;
 
 const MAC = lowerHex(64);
-interface MacHexBrand {
+export interface MacHexBrand {
   readonly MacHex: unique symbol;
 }
 /** A proof or an HMAC: 64 lowercase hex characters. */
@@ -57,7 +57,7 @@ export const MacHex = t.brand(
 export type MacHex = t.TypeOf<typeof MacHex>;
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
-interface PublicHexBrand {
+export interface PublicHexBrand {
   readonly PublicHex: unique symbol;
 }
 /** A DH public value in lowercase hex; its exact length depends on the group (checked there). */
@@ -69,7 +69,7 @@ export const PublicHex = t.brand(
 export type PublicHex = t.TypeOf<typeof PublicHex>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-interface UuidBrand {
+export interface UuidBrand {
   readonly Uuid: unique symbol;
 }
 export const Uuid = t.brand(
@@ -81,7 +81,7 @@ export type Uuid = t.TypeOf<typeof Uuid>;
 
 /** The shape `YYYY-MM-DDTHH:MM:SS.sssZ`; whether it names a real instant is checked later. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-interface TimestampBrand {
+export interface TimestampBrand {
   readonly Timestamp: unique symbol;
 }
 export const Timestamp = t.brand(
@@ -97,7 +97,7 @@ export const isRealInstant = (ts: string): boolean => {
   return Number.isFinite(ms) && new Date(ms).toISOString() === ts;
 };
 
-interface LengthBrand {
+export interface LengthBrand {
   readonly Length: unique symbol;
 }
 export const Length = t.brand(
@@ -109,7 +109,7 @@ export const Length = t.brand(
 export type Length = t.TypeOf<typeof Length>;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-interface Base64Brand {
+export interface Base64Brand {
   readonly Base64: unique symbol;
 }
 export const Base64 = t.brand(
