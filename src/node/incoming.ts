@@ -13,10 +13,10 @@ import {
 import type { Group } from '../codecs/formats.js';
 import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
-import { carryOut, inbound$ } from '../streams/session.js';
+import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection } from '../streams/tcp.js';
 import type { AuthLimiter } from './defences.js';
-import type { NodeEvent } from './node.js';
+import type { NodeEvent, Role } from './node.js';
 
 export interface IncomingContext {
   readonly self: string;
@@ -24,10 +24,14 @@ export interface IncomingContext {
   readonly deps: ResponderDeps;
   readonly limiter: AuthLimiter;
   readonly maxConnections: number;
+  readonly maxPerAddress: number;
+  /** Incoming connections in progress per remote address. */
+  readonly perAddress: Map<string, number>;
   /** Incoming connections in progress (the cap counts these). */
   readonly active: Set<Connection>;
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
+  readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
   readonly scheduler: SchedulerLike;
 }
@@ -58,24 +62,30 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     if (ctx.limiter.isLimited(remote, ctx.scheduler.now())) {
       return refuse(connection, 'rate_limited', 'too many failed attempts; try again later');
     }
-    if (ctx.active.size >= ctx.maxConnections) {
+    const fromThisAddress = ctx.perAddress.get(remote) ?? 0;
+    if (ctx.active.size >= ctx.maxConnections || fromThisAddress >= ctx.maxPerAddress) {
       return refuse(connection, 'busy', 'too many connections in progress; try again shortly');
     }
+    ctx.perAddress.set(remote, fromThisAddress + 1);
     ctx.active.add(connection);
     ctx.open.add(connection);
     const config = { self: ctx.self, groups: ctx.groups };
+    const trace = ctx.traceFor('responder', remote);
     return runActor(
       startResponder(config),
       (state, input) => stepResponder(state, input, ctx.deps),
-      inbound$(connection),
+      inbound$(connection, trace),
       { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
     ).pipe(
-      carryOut<ResponderEvent>(connection),
+      carryOut<ResponderEvent>(connection, trace),
       tap((event) => {
         if (isAuthFailure(event)) ctx.limiter.recordFailure(remote, ctx.scheduler.now());
       }),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
       finalize(() => {
+        const left = (ctx.perAddress.get(remote) ?? 1) - 1;
+        if (left === 0) ctx.perAddress.delete(remote);
+        else ctx.perAddress.set(remote, left);
         ctx.active.delete(connection);
         ctx.open.delete(connection);
       }),

@@ -28,6 +28,7 @@ import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import { createKeyPair } from '../crypto/dh.js';
 import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
+import type { FrameTrace, TraceSink } from '../streams/session.js';
 import { type Connection, listen$ } from '../streams/tcp.js';
 import { type AuthLimitOptions, createAuthLimiter } from './defences.js';
 import { respond$ } from './incoming.js';
@@ -51,6 +52,8 @@ export interface NodeOptions {
   readonly connectTimeoutMs?: number;
   /** Incoming connections in progress at most; more are answered `busy` (default 256). */
   readonly maxConnections?: number;
+  /** Of those, from any one address; so that one address cannot starve others (default 64). */
+  readonly maxConnectionsPerAddress?: number;
   /** Outgoing connections at once; more jobs wait in the queue (default 64). */
   readonly maxOutgoing?: number;
   /** Jobs waiting at most; more are refused (default 10,000). */
@@ -61,6 +64,8 @@ export interface NodeOptions {
   readonly closeDeadlineMs?: number;
   /** Local address for outgoing connections (tests bind 127.0.0.x). */
   readonly localAddress?: string;
+  /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
+  readonly trace?: boolean;
   readonly scheduler?: SchedulerLike;
   readonly deps?: Partial<ActorDeps>;
 }
@@ -71,7 +76,8 @@ export type NodeEvent =
   | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
   | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
   | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string };
+  | { readonly kind: 'error'; readonly code: string; readonly message: string }
+  | ({ readonly kind: 'frame'; readonly role: Role; readonly remote: string } & FrameTrace);
 
 export interface OutboxEntry {
   readonly job: SendJob & { readonly msgId: string };
@@ -99,6 +105,8 @@ export interface ParleyNode {
   /** Stop accepting, let exchanges in progress finish within the deadline, release everything. */
   close(): Promise<void>;
 }
+
+export type Role = 'initiator' | 'responder';
 
 /** A start-up failure a person can act on (the port is taken, say). */
 export class NodeStartError extends Error {
@@ -130,6 +138,8 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
   const events = new Subject<NodeEvent>();
   const outbox = new Map<string, OutboxEntry>();
   const open = new Set<Connection>();
+  const traceFor = (role: Role, remote: string): TraceSink | undefined =>
+    options.trace ? (trace) => events.next({ kind: 'frame', role, remote, ...trace }) : undefined;
   let queued = 0;
   let nextJobId = 1;
   let closed = false;
@@ -144,8 +154,11 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     },
     limiter: createAuthLimiter(options.authLimit),
     maxConnections: options.maxConnections ?? 256,
+    maxPerAddress: options.maxConnectionsPerAddress ?? 64,
+    perAddress: new Map<string, number>(),
     active: new Set<Connection>(),
     open,
+    traceFor,
     stepDeadlineMs,
     scheduler,
   };
@@ -172,6 +185,7 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
           connectTimeoutMs: options.connectTimeoutMs,
           localAddress: options.localAddress,
           open,
+          traceFor,
         });
       }, options.maxOutgoing ?? 64),
     ),

@@ -14,9 +14,9 @@ import {
 import type { ActorDeps } from '../actors/types.js';
 import type { Group } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
-import { carryOut, inbound$ } from '../streams/session.js';
+import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import { type Connection, connect$ } from '../streams/tcp.js';
-import type { NodeEvent } from './node.js';
+import type { NodeEvent, Role } from './node.js';
 import {
   addressOf,
   type DeliveryReport,
@@ -54,6 +54,7 @@ export interface OutgoingContext {
   readonly localAddress: string | undefined;
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
+  readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
 }
 
 /** What one attempt came to: the actor's outcome, or why there was no connection. */
@@ -72,14 +73,15 @@ const params = (job: Job, self: string): InitiatorParams => ({
 
 const exchange$ = (job: Job, connection: Connection, ctx: OutgoingContext): Observable<Outcome> => {
   const deps = ctx.deps;
+  const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`);
   ctx.open.add(connection);
   return runActor(
     startInitiator(params(job, ctx.self), deps),
     (state, input) => stepInitiator(state, input, deps),
-    inbound$(connection),
+    inbound$(connection, trace),
     { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
   ).pipe(
-    carryOut<InitiatorEvent>(connection),
+    carryOut<InitiatorEvent>(connection, trace),
     finalize(() => ctx.open.delete(connection)),
   );
 };

@@ -11,30 +11,45 @@ import { decodeLine, encodeFrame } from '../codecs/line.js';
 import type { Line } from './framing.js';
 import type { Connection } from './tcp.js';
 
-/** What the actor hears: each line decoded to a frame, or to the error that answers it. */
-export const inbound$ = (connection: Connection): Observable<Inbound> =>
-  connection.lines$.pipe(map(toInbound));
+/** A frame on the wire, for tracing: never its contents, which may be secret. */
+export interface FrameTrace {
+  readonly direction: 'in' | 'out';
+  /** The frame type, or the error code of a line that did not decode. */
+  readonly type: string;
+  readonly bytes: number;
+}
 
-const toInbound = (framed: E.Either<ProtocolError, Line>): Inbound => {
+export type TraceSink = (trace: FrameTrace) => void;
+
+/** What the actor hears: each line decoded to a frame, or to the error that answers it. */
+export const inbound$ = (connection: Connection, onTrace?: TraceSink): Observable<Inbound> =>
+  connection.lines$.pipe(
+    map((framed) => {
+      const input = toInbound(framed);
+      if (onTrace) {
+        const type = input.kind === 'frame' ? input.frame.type : input.error.code;
+        const bytes = E.isRight(framed) ? framed.right.byteLength : 0;
+        onTrace({ direction: 'in', type, bytes });
+      }
+      return input;
+    }),
+  );
+
+const toInbound = (
+  framed: E.Either<ProtocolError, Line>,
+): Extract<Inbound, { kind: 'frame' | 'invalid' }> => {
   const decoded = E.chain((line: Line) => decodeLine(line.text, line.byteLength))(framed);
   return E.isRight(decoded)
     ? { kind: 'frame', frame: decoded.right }
     : { kind: 'invalid', error: decoded.left };
 };
 
-/** A frame on the wire, for tracing: never its contents, which may be secret. */
-export interface FrameTrace {
-  readonly direction: 'in' | 'out';
-  readonly type: string;
-  readonly bytes: number;
-}
-
 /**
  * Carries out the effects; emits the actor's events. A write that fails (the peer is gone) is
  * not an error here: the actor hears the end of the connection and reports it itself.
  */
 export const carryOut =
-  <Ev>(connection: Connection, onTrace?: (trace: FrameTrace) => void) =>
+  <Ev>(connection: Connection, onTrace?: TraceSink) =>
   (effects$: Observable<Effect<Ev>>): Observable<Ev> =>
     effects$.pipe(
       concatMap((effect): Observable<Ev> => {
