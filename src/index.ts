@@ -45,3 +45,4 @@ export type {
   SendJob,
 } from './node/reports.js';
 export { explainFailure } from './node/reports.js';
+export { createSeenFile } from './node/seen-file.js';

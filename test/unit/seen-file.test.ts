@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { createSeenFile } from '../../src/node/seen-file.js';
+
+const ID_A = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+const ID_B = '00000000-0000-4000-8000-000000000001';
+const dirs: string[] = [];
+const tempFile = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-seen-'));
+  dirs.push(dir);
+  return join(dir, 'seen');
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+it('remembers across a restart: a msg_id seen before is not fresh after', () => {
+  const path = tempFile();
+  const before = createSeenFile(path, { nowMs: 1_000 });
+  expect(before.remember(ID_A, 1_000)).toBe(true);
+  expect(before.remember(ID_A, 1_001)).toBe(false);
+  const after = createSeenFile(path, { nowMs: 2_000 });
+  expect(after.remember(ID_A, 2_000)).toBe(false);
+  expect(after.remember(ID_B, 2_000)).toBe(true);
+});
+
+it('forgets what fell out of the window, and compacts the file at start', () => {
+  const path = tempFile();
+  createSeenFile(path, { nowMs: 0, windowMs: 100 }).remember(ID_A, 0);
+  const later = createSeenFile(path, { nowMs: 500, windowMs: 100 });
+  expect(readFileSync(path, 'utf8')).toBe('');
+  expect(later.remember(ID_A, 500)).toBe(true);
+});
+
+it('skips lines it cannot read instead of failing', () => {
+  const path = tempFile();
+  writeFileSync(path, `garbage\n${ID_A} 10\n${ID_B} notanumber\n`);
+  const memory = createSeenFile(path, { nowMs: 20 });
+  expect(memory.size).toBe(1);
+  expect(memory.remember(ID_A, 20)).toBe(false);
+});
