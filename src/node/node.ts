@@ -191,10 +191,24 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     ),
   );
 
+  /** Message jobs between queueing and their report: what the outbox keeps if they fail. */
+  const sending = new Map<number, OutboxEntry['job']>();
+
+  // The outbox is kept here, not by the caller's subscription: a failed message is kept
+  // even if nobody is listening for its report any more.
+  const keepInOutbox = (job: OutboxEntry['job'], report: DeliveryReport) => {
+    if (report.outcome === 'delivered') outbox.delete(job.msgId);
+    else outbox.set(job.msgId, { job, report });
+  };
+
   const done = new Promise<void>((resolve) => {
     pipeline$.subscribe({
       next: (event) => {
-        if (event.kind === 'delivery') keepInOutbox(event.report);
+        const job = event.kind === 'delivery' ? sending.get(event.jobId) : undefined;
+        if (job && event.kind === 'delivery') {
+          sending.delete(event.jobId);
+          keepInOutbox(job, event.report);
+        }
         events.next(event);
       },
       complete: () => {
@@ -204,16 +218,15 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     });
   });
 
-  const keepInOutbox = (report: DeliveryReport) => {
-    const entry = outbox.get(report.msgId);
-    if (report.outcome === 'delivered') outbox.delete(report.msgId);
-    else if (entry) outbox.set(report.msgId, { ...entry, report });
-  };
-
+  /**
+   * Queue a job when subscribed (cold, as an HTTP request observable is) and emit its one
+   * report. Unsubscribing stops listening, not the job: it runs to its end either way.
+   */
   const enqueue = <R>(
     job: JobSpec,
     pick: (e: NodeEvent, id: number) => R | undefined,
     refused: () => R,
+    onQueued: (id: number) => void = () => {},
   ): Observable<R> =>
     defer(() => {
       if (closed || queued >= maxQueued) return of(refused());
@@ -228,6 +241,7 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
         report$,
         defer(() => {
           queued += 1;
+          onQueued(id);
           jobs$.next({ ...job, id } as Job);
           return [] as R[];
         }),
@@ -235,24 +249,22 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     });
 
   const send = (job: SendJob): Observable<DeliveryReport> => {
-    const msgId = job.msgId ?? randomUUID();
-    const full = { ...job, msgId };
-    const refusedReport = (): DeliveryReport => refusedDelivery(full, closed);
+    const full = { ...job, msgId: job.msgId ?? randomUUID() };
     return enqueue<DeliveryReport>(
       {
         kind: 'message',
-        to: job.to,
-        text: job.text,
-        msgId,
-        group: job.group ?? options.group ?? 'modp14',
+        to: full.to,
+        text: full.text,
+        msgId: full.msgId,
+        group: full.group ?? options.group ?? 'modp14',
       },
       (e, id) => (e.kind === 'delivery' && e.jobId === id ? e.report : undefined),
-      refusedReport,
-    ).pipe(
-      map((report) => {
-        if (report.outcome !== 'delivered') outbox.set(msgId, { job: full, report });
+      () => {
+        const report = refusedDelivery(full, closed);
+        keepInOutbox(full, report);
         return report;
-      }),
+      },
+      (id) => sending.set(id, full),
     );
   };
 

@@ -2,7 +2,7 @@
  * Two parley nodes in one process, on real sockets of 127.0.0.1.
  */
 import { createServer } from 'node:net';
-import { firstValueFrom, lastValueFrom, merge, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, merge, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNode, NodeStartError, type ParleyNode } from '../../src/node/node.js';
 import { LOCALHOST, liveHandles, nextReceived, startNode, startPair } from '../support/nodes.js';
@@ -66,6 +66,22 @@ describe('failures are reports, and the node keeps serving', () => {
       outcome: 'delivered',
     });
     void bob;
+  });
+
+  it('a failed message is kept in the outbox even when nobody waits for its report', async () => {
+    const { alice, toBob } = track(await startPair());
+    const failed = firstValueFrom(alice.events$.pipe(filter((e) => e.kind === 'delivery')));
+    alice
+      .send({ to: { ...toBob, secret: 'wrong' }, text: 'keep me' })
+      .subscribe()
+      .unsubscribe();
+    await failed;
+    expect(alice.outbox()).toEqual([
+      expect.objectContaining({
+        job: expect.objectContaining({ text: 'keep me' }),
+        report: expect.objectContaining({ outcome: 'not_delivered' }),
+      }),
+    ]);
   });
 
   it('a retry keeps the msg_id and delivers once', async () => {
