@@ -317,6 +317,16 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
     });
   });
 
+  it('notes a sender clock far from ours, without rejecting the message', () => {
+    const anHourLater = () => new Date(Date.parse(v.message_frame.header.timestamp) + 3_600_000);
+    marbles((scheduler, { cold, expectObservable }) => {
+      const deps = responderDeps(v, { now: anHourLater });
+      const effects$ = responderEffects$(v, cold('-h-d-a-m', inbound), { scheduler, deps });
+      const late = { ...received, message: { ...received.message, clockSkewMs: 3_600_000 } };
+      expectObservable(effects$).toBe('-H-D-A-(Krx|)', { ...replies, r: emit(late), x: CLOSE });
+    });
+  });
+
   it('acknowledges a duplicate msg_id again but publishes it as a duplicate, not a message', () => {
     const dedupe = createDedupeMemory();
     const run = (expected: string, r: ResponderEvent) =>
