@@ -10,6 +10,18 @@ export const sendFrame = <Ev>(frame: Frame): Effect<Ev> => ({ kind: 'send', fram
 export const emit = <Ev>(event: Ev): Effect<Ev> => ({ kind: 'emit', event });
 export const close = <Ev>(): Effect<Ev> => ({ kind: 'close' });
 
+/** The closed state of either actor: it keeps the outcome its last effects publish. */
+export interface Closed<Ev> {
+  readonly phase: 'closed';
+  readonly outcome: Ev;
+}
+
+/** Ends the exchange with these effects; the event among them becomes the outcome. */
+export const finish = <Ev>(effects: Effect<Ev>[]): readonly [Closed<Ev>, Effect<Ev>[]] => {
+  const emitted = effects.find((e) => e.kind === 'emit');
+  return [{ phase: 'closed', outcome: (emitted as { event: Ev }).event }, effects];
+};
+
 /** Turns a failure into the actor's own event (adding which step it happened at, etc.). */
 export type Report<Ev> = (failure: Failure) => Ev;
 

@@ -13,8 +13,10 @@ import type { DhKeyPair } from '../crypto/dh.js';
 import { deriveKeys, macEquals, proof, transcriptHash } from '../crypto/schedule.js';
 import { PROTOCOL_VERSION } from '../limits.js';
 import {
+  type Closed,
   close,
   emit,
+  finish,
   interrupted,
   isInterruption,
   type Report,
@@ -22,7 +24,7 @@ import {
   sendFrame,
   unexpected,
 } from './common.js';
-import type { ActorDeps, Effect, Failure, Inbound, Session, Transition } from './types.js';
+import type { ActorDeps, Failure, Inbound, Session, Transition } from './types.js';
 
 /** What to do once authenticated: deliver one message, or only prove presence. */
 export type Intent =
@@ -77,7 +79,7 @@ export type InitiatorState =
       readonly session: Session;
       readonly msgId: string;
     }
-  | { readonly phase: 'closed'; readonly outcome: InitiatorEvent };
+  | Closed<InitiatorEvent>;
 
 type Out = Transition<InitiatorState, InitiatorEvent>;
 type In<P extends InitiatorState['phase']> = Extract<InitiatorState, { phase: P }>;
@@ -102,12 +104,6 @@ const peerName = (state: InitiatorState): string | undefined => {
     default:
       return undefined;
   }
-};
-
-/** Ends the exchange: the closed state keeps the outcome that the effects publish. */
-const finish = (effects: Effect<InitiatorEvent>[]): Out => {
-  const outcome = effects.find((e) => e.kind === 'emit')?.event;
-  return [{ phase: 'closed', outcome: outcome as InitiatorEvent }, effects];
 };
 
 const fail = (state: InitiatorState, code: ErrorCode, message: string): Out =>

@@ -12,8 +12,10 @@ import { ackMac, open } from '../crypto/channel.js';
 import { deriveKeys, macEquals, proof, transcriptHash } from '../crypto/schedule.js';
 import { PROTOCOL_VERSION } from '../limits.js';
 import {
+  type Closed,
   close,
   emit,
+  finish,
   interrupted,
   isInterruption,
   type Report,
@@ -90,7 +92,7 @@ export type ResponderState =
     }
   | { readonly phase: 'awaitingAuth'; readonly claimed: Claimed; readonly session: Session }
   | { readonly phase: 'awaitingMessage'; readonly claimed: Claimed; readonly session: Session }
-  | { readonly phase: 'closed'; readonly outcome: ResponderEvent };
+  | Closed<ResponderEvent>;
 
 type Out = Transition<ResponderState, ResponderEvent>;
 type In<P extends ResponderState['phase']> = Extract<ResponderState, { phase: P }>;
@@ -104,11 +106,6 @@ const failureReport =
     peer: 'claimed' in state ? state.claimed.hello.from : undefined,
     stranger: 'claimed' in state ? !state.claimed.known : false,
   });
-
-const finish = (effects: Effect<ResponderEvent>[]): Out => {
-  const outcome = effects.find((e) => e.kind === 'emit')?.event;
-  return [{ phase: 'closed', outcome: outcome as ResponderEvent }, effects];
-};
 
 const fail = (state: ResponderState, code: ErrorCode, message: string): Out =>
   finish(reject(code, message, failureReport(state)));
