@@ -6,13 +6,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   asyncScheduler,
-  defer,
-  filter,
   first,
-  map,
   merge,
   mergeMap,
-  type Observable,
+  Observable,
   of,
   ReplaySubject,
   type SchedulerLike,
@@ -193,6 +190,8 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
 
   /** Message jobs between queueing and their report: what the outbox keeps if they fail. */
   const sending = new Map<number, OutboxEntry['job']>();
+  /** Who waits for each job's report (one lookup per report, however many jobs wait). */
+  const waiting = new Map<number, (report: DeliveryReport | ProbeReport) => void>();
 
   // The outbox is kept here, not by the caller's subscription: a failed message is kept
   // even if nobody is listening for its report any more.
@@ -201,14 +200,19 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     else outbox.set(job.msgId, { job, report });
   };
 
+  const settle = (event: NodeEvent) => {
+    if (event.kind !== 'delivery' && event.kind !== 'probe') return;
+    const job = sending.get(event.jobId);
+    if (job && event.kind === 'delivery') keepInOutbox(job, event.report);
+    sending.delete(event.jobId);
+    waiting.get(event.jobId)?.(event.report);
+    waiting.delete(event.jobId);
+  };
+
   const done = new Promise<void>((resolve) => {
     pipeline$.subscribe({
       next: (event) => {
-        const job = event.kind === 'delivery' ? sending.get(event.jobId) : undefined;
-        if (job && event.kind === 'delivery') {
-          sending.delete(event.jobId);
-          keepInOutbox(job, event.report);
-        }
+        settle(event);
         events.next(event);
       },
       complete: () => {
@@ -222,30 +226,26 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
    * Queue a job when subscribed (cold, as an HTTP request observable is) and emit its one
    * report. Unsubscribing stops listening, not the job: it runs to its end either way.
    */
-  const enqueue = <R>(
+  const enqueue = <R extends DeliveryReport | ProbeReport>(
     job: JobSpec,
-    pick: (e: NodeEvent, id: number) => R | undefined,
     refused: () => R,
     onQueued: (id: number) => void = () => {},
   ): Observable<R> =>
-    defer(() => {
-      if (closed || queued >= maxQueued) return of(refused());
+    new Observable<R>((subscriber) => {
+      if (closed || queued >= maxQueued) {
+        subscriber.next(refused());
+        subscriber.complete();
+        return;
+      }
       const id = nextJobId++;
-      const report$ = events.pipe(
-        map((e) => pick(e, id)),
-        filter((r): r is R => r !== undefined),
-        first(),
-      );
-      // Subscribe before the job starts, so that even a synchronous report is seen.
-      return merge(
-        report$,
-        defer(() => {
-          queued += 1;
-          onQueued(id);
-          jobs$.next({ ...job, id } as Job);
-          return [] as R[];
-        }),
-      );
+      waiting.set(id, (report) => {
+        subscriber.next(report as R);
+        subscriber.complete();
+      });
+      queued += 1;
+      onQueued(id);
+      jobs$.next({ ...job, id } as Job);
+      return () => waiting.delete(id);
     });
 
   const send = (job: SendJob): Observable<DeliveryReport> => {
@@ -258,7 +258,6 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
         msgId: full.msgId,
         group: full.group ?? options.group ?? 'modp14',
       },
-      (e, id) => (e.kind === 'delivery' && e.jobId === id ? e.report : undefined),
       () => {
         const report = refusedDelivery(full, closed);
         keepInOutbox(full, report);
@@ -281,10 +280,8 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     ),
     send,
     probe: (to, group) =>
-      enqueue<ProbeReport>(
-        { kind: 'probe', to, group: group ?? options.group ?? 'modp14' },
-        (e, id) => (e.kind === 'probe' && e.jobId === id ? e.report : undefined),
-        () => refusedProbe(to, closed),
+      enqueue<ProbeReport>({ kind: 'probe', to, group: group ?? options.group ?? 'modp14' }, () =>
+        refusedProbe(to, closed),
       ),
     outbox: () => [...outbox.values()],
     retry: (msgId, to) => {
