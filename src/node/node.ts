@@ -6,12 +6,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   asyncScheduler,
+  EMPTY,
   first,
+  firstValueFrom,
+  from,
   merge,
   mergeMap,
   Observable,
   of,
   ReplaySubject,
+  race,
   type SchedulerLike,
   Subject,
   share,
@@ -37,6 +41,8 @@ export interface NodeOptions {
   readonly name: string;
   /** Our contacts and the secrets we share with them. */
   readonly directory?: Directory;
+  /** Listen for incoming messages (default true); a node that only sends can say false. */
+  readonly listen?: boolean;
   /** The TCP port to listen on; 0 picks a free one. */
   readonly port?: number;
   readonly host?: string;
@@ -74,7 +80,13 @@ export type NodeEvent =
   | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
   | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
-  | ({ readonly kind: 'frame'; readonly role: Role; readonly remote: string } & FrameTrace);
+  | ({
+      readonly kind: 'frame';
+      readonly role: Role;
+      readonly remote: string;
+      /** The send or probe job, for the initiator's frames. */
+      readonly jobId?: number;
+    } & FrameTrace);
 
 export interface OutboxEntry {
   readonly job: SendJob & { readonly msgId: string };
@@ -135,8 +147,10 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
   const events = new Subject<NodeEvent>();
   const outbox = new Map<string, OutboxEntry>();
   const open = new Set<Connection>();
-  const traceFor = (role: Role, remote: string): TraceSink | undefined =>
-    options.trace ? (trace) => events.next({ kind: 'frame', role, remote, ...trace }) : undefined;
+  const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
+    options.trace
+      ? (trace) => events.next({ kind: 'frame', role, remote, jobId, ...trace })
+      : undefined;
   let queued = 0;
   let nextJobId = 1;
   let closed = false;
@@ -160,10 +174,10 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     scheduler,
   };
 
-  const server$ = listen$({ port: options.port ?? 0, host: options.host }).pipe(
-    takeUntil(closing$),
-    share(),
-  );
+  const listening = options.listen ?? true;
+  const server$ = (
+    listening ? listen$({ port: options.port ?? 0, host: options.host }) : EMPTY
+  ).pipe(takeUntil(closing$), share());
   const pipeline$: Observable<NodeEvent> = merge(
     server$.pipe(
       mergeMap(
@@ -298,13 +312,14 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
       closed = true;
       closing$.next();
       jobs$.complete();
-      const deadline = timer(options.closeDeadlineMs ?? 5_000);
-      await Promise.race([done, new Promise((r) => deadline.subscribe(r))]);
+      // firstValueFrom unsubscribes the loser of the race: no timer outlives close().
+      await firstValueFrom(race(from(done), timer(options.closeDeadlineMs ?? 5_000)));
       for (const connection of open) connection.destroy();
       return done;
     },
   };
 
+  if (!listening) return Promise.resolve(node);
   return new Promise((resolve, reject) => {
     events.pipe(first((e) => e.kind === 'listening' || e.kind === 'error')).subscribe((e) => {
       if (e.kind === 'listening') {

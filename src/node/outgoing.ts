@@ -54,7 +54,7 @@ export interface OutgoingContext {
   readonly localAddress: string | undefined;
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
-  readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
+  readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
 }
 
 /** What one attempt came to: the actor's outcome, or why there was no connection. */
@@ -73,7 +73,7 @@ const params = (job: Job, self: string): InitiatorParams => ({
 
 const exchange$ = (job: Job, connection: Connection, ctx: OutgoingContext): Observable<Outcome> => {
   const deps = ctx.deps;
-  const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`);
+  const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`, job.id);
   ctx.open.add(connection);
   return runActor(
     startInitiator(params(job, ctx.self), deps),

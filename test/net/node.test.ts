@@ -133,6 +133,19 @@ describe('failures are reports, and the node keeps serving', () => {
   });
 });
 
+describe('a node that only sends', () => {
+  it('opens no server socket, and still delivers', async () => {
+    const { bob, toBob } = track(await startPair());
+    const sender = await startNode({ name: 'alice', listen: false });
+    running.push(sender);
+    expect(sender.port).toBe(0);
+    expect(await firstValueFrom(sender.send({ to: toBob, text: 'no ears' }))).toMatchObject({
+      outcome: 'delivered',
+    });
+    void bob;
+  });
+});
+
 describe('load and shutdown', () => {
   it('200 concurrent sends to one node: all delivered, each exactly once', async () => {
     const { alice, bob, toBob } = track(await startPair(undefined, { group: 'x25519' }));
