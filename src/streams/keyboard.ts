@@ -1,31 +1,143 @@
 /**
- * The keyboard as a stream of lines. Completes when the input ends (Ctrl-D on a terminal).
+ * The keyboard and the screen of the console, the one place that touches them. Typed lines,
+ * Ctrl-C and Ctrl-D come out as an observable of inputs; text from elsewhere is printed above
+ * the line being typed, which is then drawn again as it was. On a pipe instead of a
+ * terminal, lines are only split and prompts are not drawn.
  */
-import { createInterface } from 'node:readline';
-import { Observable } from 'rxjs';
+import { clearScreenDown, createInterface, cursorTo, moveCursor } from 'node:readline';
+import { Writable } from 'node:stream';
+import { Observable, share } from 'rxjs';
 
-const isTTY = (stream: NodeJS.ReadableStream | NodeJS.WritableStream): boolean =>
-  (stream as { isTTY?: boolean }).isTTY === true;
+/** What the keyboard says: a line, Ctrl-C (with what was typed so far), or the end. */
+export type KeyboardInput =
+  | { readonly kind: 'line'; readonly text: string }
+  /** Ctrl-C, with what was typed on the line so far. */
+  | { readonly kind: 'interrupt'; readonly typed: string }
+  /** Ctrl-D on an empty line, or the input ended. */
+  | { readonly kind: 'end' };
+
+export interface Terminal {
+  /** Hot: every line typed, Ctrl-C and the end; completes when the input ends or on close. */
+  readonly input$: Observable<KeyboardInput>;
+  /** Print above the line being typed, without garbling it (to `stream`, stdout by default). */
+  show(text: string, stream?: NodeJS.WritableStream): void;
+  /** Draw the prompt for the next line; a secret answer is not echoed. */
+  ask(prompt: string, secret: boolean): void;
+  /** Forget what has been typed on the line. */
+  discardLine(): void;
+  close(): void;
+}
+
+type TtyOut = NodeJS.WritableStream & { columns?: number; rows?: number; isTTY?: boolean };
 
 /**
- * Each line typed, without its line ending. On a terminal readline does the line editing, so
- * it needs `output` to echo to; on a pipe or file it only splits lines.
+ * What readline draws goes through here, so that it can be muted while a password is typed;
+ * readline reads the size from its output to wrap long lines, so the size is passed on.
  */
-export const keyboardLines$ = (
+class Echo extends Writable {
+  muted = false;
+  readonly isTTY = true;
+  constructor(private readonly out: TtyOut) {
+    super();
+    out.on('resize', () => this.emit('resize'));
+  }
+  get columns(): number | undefined {
+    return this.out.columns;
+  }
+  get rows(): number | undefined {
+    return this.out.rows;
+  }
+  // Passed on at once, never queued: the console also writes to `out` directly, and the
+  // two must reach the screen in the order they were written.
+  override _write(chunk: Buffer, _encoding: string, done: (error?: Error | null) => void): void {
+    if (!this.muted) this.out.write(chunk);
+    done();
+  }
+}
+
+export const openTerminal = (
   input: NodeJS.ReadableStream = process.stdin,
-  output: NodeJS.WritableStream = process.stdout,
-): Observable<string> =>
-  new Observable<string>((subscriber) => {
-    const terminal = isTTY(input);
-    const rl = createInterface({
-      input,
-      ...(terminal ? { output } : {}),
-      terminal,
-      // A '\r\n' split across two reads is still one line ending.
-      crlfDelay: Infinity,
-    });
-    rl.on('line', (line) => subscriber.next(line));
-    rl.once('close', () => subscriber.complete());
-    // Closing the interface also pauses the input, so stdin no longer keeps the process alive.
-    return () => rl.close();
+  output: TtyOut = process.stdout,
+): Terminal => {
+  const tty = (input as { isTTY?: boolean }).isTTY === true && output.isTTY === true;
+  const echo = new Echo(output);
+  const rl = createInterface({
+    input,
+    ...(tty ? { output: echo } : {}),
+    terminal: tty,
+    prompt: '',
+    crlfDelay: Number.POSITIVE_INFINITY,
   });
+  let prompt = '';
+  let closed = false;
+  // A password must not be found again with the up arrow.
+  const history = (rl as unknown as { history?: string[] }).history;
+
+  const input$ = new Observable<KeyboardInput>((subscriber) => {
+    rl.on('line', (text) => {
+      if (echo.muted) {
+        echo.muted = false;
+        if (history?.[0] === text) history.shift();
+        output.write('\n');
+      }
+      subscriber.next({ kind: 'line', text });
+    });
+    rl.on('SIGINT', () => subscriber.next({ kind: 'interrupt', typed: rl.line }));
+    // Without a terminal Ctrl-C is a signal to the process, not a key.
+    const onSignal = () => subscriber.next({ kind: 'interrupt', typed: '' });
+    if (!tty) process.on('SIGINT', onSignal);
+    rl.once('close', () => {
+      closed = true;
+      process.off('SIGINT', onSignal);
+      subscriber.next({ kind: 'end' });
+      subscriber.complete();
+    });
+    return () => rl.close();
+  }).pipe(share());
+
+  /** Draw the prompt and the typed line again, the cursor where it was, on a fresh row. */
+  const redraw = () => {
+    if (echo.muted) {
+      output.write(prompt);
+      return;
+    }
+    // readline moves up by the rows it last drew before redrawing; the text shown in between
+    // has already moved the cursor below them. (prevRows: readline's own, not in its types.)
+    (rl as unknown as { prevRows: number }).prevRows = 0;
+    rl.prompt(true);
+  };
+
+  return {
+    input$,
+    show: (text, stream = output) => {
+      if (!tty || closed) {
+        stream.write(`${text}\n`);
+        return;
+      }
+      // Back to where the prompt starts (a long line wraps onto several rows), clear it all.
+      moveCursor(output, 0, -rl.getCursorPos().rows);
+      cursorTo(output, 0);
+      clearScreenDown(output);
+      stream.write(`${text}\n`);
+      redraw();
+    },
+    ask: (next, secret) => {
+      prompt = next;
+      if (!tty || closed) return;
+      echo.muted = false;
+      rl.setPrompt(next);
+      rl.prompt();
+      echo.muted = secret;
+    },
+    discardLine: () => {
+      if (closed) return;
+      // Ctrl-E then Ctrl-U: to the end of the line, then delete back to its start.
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
+    },
+    close: () => {
+      echo.muted = false;
+      rl.close();
+    },
+  };
+};

@@ -1,41 +1,31 @@
 import { PassThrough } from 'node:stream';
 import { firstValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { keyboardLines$ } from '../../src/streams/keyboard.js';
+import { openTerminal } from '../../src/streams/keyboard.js';
 
-describe('keyboardLines$', () => {
-  it('emits each line without its ending and completes when the input ends', async () => {
+describe('the keyboard on a pipe', () => {
+  it('gives each line, a CRLF split across writes as one ending, then the end', async () => {
     const input = new PassThrough();
-    const lines = firstValueFrom(keyboardLines$(input).pipe(toArray()));
-    input.write('hello\nGrüße 👋\r');
-    input.write('\nlast line without newline');
+    const output = new PassThrough();
+    const terminal = openTerminal(input, output);
+    const inputs = firstValueFrom(terminal.input$.pipe(toArray()));
+    input.write('hello\r');
+    input.write('\nsecond line\n\nlast without newline');
     input.end();
-    expect(await lines).toEqual(['hello', 'Grüße 👋', 'last line without newline']);
+    expect(await inputs).toEqual([
+      { kind: 'line', text: 'hello' },
+      { kind: 'line', text: 'second line' },
+      { kind: 'line', text: '' },
+      { kind: 'line', text: 'last without newline' },
+      { kind: 'end' },
+    ]);
   });
 
-  it('keeps empty lines', async () => {
-    const input = new PassThrough();
-    const lines = firstValueFrom(keyboardLines$(input).pipe(toArray()));
-    input.end('a\n\nb\n');
-    expect(await lines).toEqual(['a', '', 'b']);
-  });
-
-  it('stops reading the input on unsubscribe', async () => {
-    const input = new PassThrough();
-    const seen: string[] = [];
-    let completed = false;
-    const subscription = keyboardLines$(input).subscribe({
-      next: (line) => seen.push(line),
-      complete: () => (completed = true),
-    });
-    input.write('before\n');
-    await new Promise((resolve) => setImmediate(resolve));
-    subscription.unsubscribe();
-    input.write('after\n');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(seen).toEqual(['before']);
-    expect(completed).toBe(false);
-    expect(input.isPaused()).toBe(true);
-    expect(input.listenerCount('data')).toBe(0);
+  it('prints text from elsewhere as whole lines', () => {
+    const output = new PassThrough();
+    const terminal = openTerminal(new PassThrough(), output);
+    terminal.show('[12:00:00] bob: hi');
+    expect(output.read()?.toString()).toBe('[12:00:00] bob: hi\n');
+    terminal.close();
   });
 });

@@ -1,0 +1,263 @@
+/**
+ * The command line, parsed and checked before anything starts: `parley [chat]`, `listen`,
+ * `send`, `probe`, `--help`, `--version`. Pure: argv in, options or one usage sentence out.
+ */
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { isHost } from '../codecs/directory.js';
+import { type Group, isGroup, isUsername } from '../codecs/formats.js';
+
+/** Exit statuses, the same for every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3 } as const;
+
+interface Common {
+  readonly group: Group;
+  readonly verbose: boolean;
+}
+
+export interface ChatOptions extends Common {
+  readonly command: 'chat';
+  /** Missing values are asked for at start-up (on a terminal). */
+  readonly port: number | undefined;
+  readonly directory: string | undefined;
+  readonly name: string | undefined;
+  readonly bind: string;
+}
+
+export interface ListenOptions extends Common {
+  readonly command: 'listen';
+  readonly port: number;
+  readonly directory: string;
+  readonly name: string;
+  readonly bind: string;
+  readonly json: boolean;
+}
+
+export type Recipient =
+  | { readonly kind: 'contact'; readonly username: string }
+  /** The secret comes from PARLEY_SECRET or a prompt, never from the command line. */
+  | { readonly kind: 'manual'; readonly host: string; readonly port: number };
+
+export interface SendOptions extends Common {
+  readonly command: 'send';
+  readonly name: string;
+  readonly directory: string | undefined;
+  readonly to: Recipient;
+  /** The words after the options; undefined: read the text from stdin. */
+  readonly text: string | undefined;
+  readonly json: boolean;
+}
+
+export interface ProbeOptions extends Common {
+  readonly command: 'probe';
+  readonly name: string;
+  readonly directory: string;
+  readonly to: string | undefined;
+  readonly json: boolean;
+}
+
+export type Command =
+  | ChatOptions
+  | ListenOptions
+  | SendOptions
+  | ProbeOptions
+  | { readonly command: 'help'; readonly topic: CommandName }
+  | { readonly command: 'version' };
+
+export type CommandName = 'chat' | 'listen' | 'send' | 'probe';
+
+export interface UsageError {
+  readonly command: CommandName;
+  readonly message: string;
+}
+
+const flag = { type: 'boolean' } as const;
+const value = { type: 'string' } as const;
+const COMMON = { help: { ...flag, short: 'h' }, group: value, verbose: { ...flag, short: 'v' } };
+const SPECS = {
+  chat: { ...COMMON, port: value, directory: value, name: value, bind: value, version: flag },
+  listen: { ...COMMON, port: value, directory: value, name: value, bind: value, json: flag },
+  send: {
+    ...COMMON,
+    name: value,
+    directory: value,
+    to: value,
+    host: value,
+    port: value,
+    json: flag,
+  },
+  probe: { ...COMMON, name: value, directory: value, to: value, json: flag },
+} as const;
+
+type Raw = Readonly<Record<string, string | boolean | undefined>>;
+type Check<T> = E.Either<string, T>;
+
+/** Listen on every interface, as the course's peers do; `--bind 127.0.0.1` keeps it local. */
+export const DEFAULT_BIND = '0.0.0.0';
+
+const SUBCOMMANDS: readonly CommandName[] = ['listen', 'send', 'probe', 'chat'];
+const isSubcommand = (s: string | undefined): s is CommandName =>
+  SUBCOMMANDS.includes(s as CommandName);
+
+const DIGITS = /^[0-9]+$/;
+
+/** A port from the command line: 1–65535, or 0 ("any free port") where `zeroOk`. */
+export const checkPort = (text: string, zeroOk: boolean): Check<number> => {
+  const n = DIGITS.test(text) ? Number(text) : Number.NaN;
+  const low = zeroOk ? 0 : 1;
+  return Number.isInteger(n) && n >= low && n <= 65_535
+    ? E.right(n)
+    : E.left(`port '${text}' is not a number from ${low} to 65535`);
+};
+
+export const checkName = (text: string): Check<string> =>
+  isUsername(text)
+    ? E.right(text)
+    : E.left(`'${text}' is not a username (1–64 characters, no control characters)`);
+
+const checkGroup = (text: string | undefined): Check<Group> =>
+  text === undefined || isGroup(text)
+    ? E.right((text ?? 'modp14') as Group)
+    : E.left(`unknown DH group '${text}': use modp14 or x25519`);
+
+export const checkHost = (text: string): Check<string> =>
+  isHost(text) ? E.right(text) : E.left(`'${text}' is not a host name or an IP address`);
+
+const str = (raw: Raw, key: string): string | undefined =>
+  typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
+
+const optional = <T>(text: string | undefined, check: (s: string) => Check<T>) =>
+  text === undefined ? E.right(undefined) : check(text);
+
+const required = <T>(raw: Raw, key: string, check: (s: string) => Check<T>): Check<T> => {
+  const text = str(raw, key);
+  return text === undefined ? E.left(`--${key} is required`) : check(text);
+};
+
+const common = (raw: Raw): Check<Common> =>
+  E.map((group: Group) => ({ group, verbose: raw.verbose === true }))(
+    checkGroup(str(raw, 'group')),
+  );
+
+const chat = (raw: Raw): Check<ChatOptions> =>
+  pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('port', () => optional(str(raw, 'port'), (s) => checkPort(s, true))),
+    E.bind('name', () => optional(str(raw, 'name'), checkName)),
+    E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
+    E.map(({ common, port, name, bind }) => ({
+      command: 'chat',
+      ...common,
+      port,
+      directory: str(raw, 'directory'),
+      name,
+      bind,
+    })),
+  );
+
+const listen = (raw: Raw): Check<ListenOptions> =>
+  pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('port', () => required(raw, 'port', (s) => checkPort(s, true))),
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
+    E.map(({ common, ...o }) => ({ command: 'listen', ...common, ...o, json: raw.json === true })),
+  );
+
+/** `--to USER` (from the directory) or `--host H --port P` (entered by hand), not both. */
+const recipient = (raw: Raw): Check<Recipient> => {
+  const to = str(raw, 'to');
+  const host = str(raw, 'host');
+  const port = str(raw, 'port');
+  if (to !== undefined) {
+    return host === undefined && port === undefined
+      ? E.map((username: string) => ({ kind: 'contact', username }) as const)(checkName(to))
+      : E.left('give either --to USER or --host H --port P, not both');
+  }
+  if (host === undefined || port === undefined) {
+    return E.left('say who to send to: --to USER, or --host H --port P');
+  }
+  return pipe(
+    E.Do,
+    E.bind('host', () => checkHost(host)),
+    E.bind('port', () => checkPort(port, false)),
+    E.map((m) => ({ kind: 'manual', ...m }) as const),
+  );
+};
+
+const send = (raw: Raw, words: readonly string[]): Check<SendOptions> =>
+  pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('to', () => recipient(raw)),
+    E.filterOrElse(
+      ({ to }) => to.kind === 'manual' || str(raw, 'directory') !== undefined,
+      () => '--directory is required to send to a contact by name',
+    ),
+    E.map(({ common, name, to }) => ({
+      command: 'send',
+      ...common,
+      name,
+      directory: str(raw, 'directory'),
+      to,
+      text: words.length > 0 ? words.join(' ') : undefined,
+      json: raw.json === true,
+    })),
+  );
+
+const probe = (raw: Raw): Check<ProbeOptions> =>
+  pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('to', () => optional(str(raw, 'to'), checkName)),
+    E.map(({ common, ...o }) => ({ command: 'probe', ...common, ...o, json: raw.json === true })),
+  );
+
+const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<Command>> = {
+  chat,
+  listen,
+  send,
+  probe,
+};
+
+/** node:util's sentences, without the advice about '--' that does not fit here. */
+const parseArgsMessage = (err: unknown): string => {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('. ')[0]!.replace(/^\w/, (c) => c.toLowerCase());
+};
+
+/** Parse `argv` (without node and the script). */
+export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, Command> => {
+  if (argv[0] === 'help') {
+    return E.right({ command: 'help', topic: isSubcommand(argv[1]) ? argv[1] : 'chat' });
+  }
+  const command: CommandName = isSubcommand(argv[0]) ? argv[0] : 'chat';
+  const args = isSubcommand(argv[0]) ? argv.slice(1) : [...argv];
+  const parsed = E.tryCatch(
+    () =>
+      parseArgs({
+        args,
+        options: SPECS[command],
+        strict: true,
+        allowPositionals: command === 'send',
+      }),
+    parseArgsMessage,
+  );
+  return pipe(
+    parsed,
+    E.chain(({ values, positionals }): Check<Command> => {
+      const raw = values as Raw;
+      if (raw.help === true) return E.right({ command: 'help', topic: command });
+      if (raw.version === true) return E.right({ command: 'version' });
+      return CHECKS[command](raw, positionals);
+    }),
+    E.mapLeft((message) => ({ command, message })),
+  );
+};

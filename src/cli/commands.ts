@@ -1,0 +1,77 @@
+/**
+ * The console's slash commands: /help, /contacts, /who, /add, /outbox, /retry, /quit.
+ */
+import { composing, contactsOf, type Step, show, startChoosing } from './destinations.js';
+import type { Output, View } from './flow.js';
+import { CONSOLE_HELP } from './help.js';
+import { formatContacts, formatOutbox } from './text.js';
+
+/** What quitting now would lose, in a sentence; undefined when nothing. */
+export const lossWarning = (undelivered: number): string | undefined => {
+  if (undelivered === 0) return undefined;
+  const what = undelivered === 1 ? '1 message was' : `${undelivered} messages were`;
+  return `${what} not delivered (see /outbox); quitting now loses ${undelivered === 1 ? 'it' : 'them'}.`;
+};
+
+/** Quit; messages still being sent are finished first (the node's close waits for them). */
+export const quitNow = (view: View): Output[] => {
+  const n = view.sending;
+  const note = `finishing ${n === 1 ? '1 message' : `${n} messages`} still being sent…`;
+  return [...(n > 0 ? [show(note)] : []), { kind: 'quit' }];
+};
+
+export const quitRequest = (view: View, note = ''): Step => {
+  const warning = lossWarning(view.outbox.length);
+  if (warning === undefined) return [composing, quitNow(view)];
+  return [{ kind: 'confirmQuit' }, [show(`${note}${warning}`)]];
+};
+
+const retryCommand = (arg: string, view: View): Step => {
+  const n = arg === '' && view.outbox.length === 1 ? 1 : Number(arg);
+  if (view.outbox.length === 0)
+    return [composing, [show('nothing to retry: no undelivered messages')]];
+  const entry = Number.isInteger(n) ? view.outbox[n - 1] : undefined;
+  if (entry === undefined) {
+    return [composing, [show(`which one? /retry 1 to /retry ${view.outbox.length} (see /outbox)`)]];
+  }
+  const { job, report } = entry;
+  return startChoosing({ kind: 'retry', msgId: job.msgId, text: job.text, was: report.to }, view);
+};
+
+const outboxText = (view: View): string =>
+  view.outbox.length > 0
+    ? formatOutbox(view.outbox)
+    : 'the outbox is empty: every message was delivered';
+
+export const command = (line: string, view: View): Step => {
+  const [name = '', ...rest] = line.trim().split(/\s+/);
+  const arg = rest.join(' ');
+  const contacts = contactsOf(view);
+  switch (name) {
+    case '/help':
+      return [composing, [show(CONSOLE_HELP)]];
+    case '/contacts':
+      return [
+        composing,
+        [show(contacts.length > 0 ? formatContacts(contacts) : 'no contacts yet: /add adds one')],
+      ];
+    case '/who':
+      return [
+        composing,
+        contacts.length > 0
+          ? [{ kind: 'probeAll' }]
+          : [show('no contacts to check: /add adds one')],
+      ];
+    case '/add':
+      return [{ kind: 'addUsername' }, [show('Adding a contact (an empty answer cancels).')]];
+    case '/outbox':
+      return [composing, [show(outboxText(view))]];
+    case '/retry':
+      return retryCommand(arg, view);
+    case '/quit':
+    case '/exit':
+      return quitRequest(view);
+    default:
+      return [composing, [show(`unknown command ${name}: /help lists the commands`)]];
+  }
+};

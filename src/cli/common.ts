@@ -1,0 +1,51 @@
+/**
+ * What every command does alike: say things on stderr, load the directory, start the node,
+ * and trace the protocol for --verbose.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Subscription } from 'rxjs';
+import type { Directory } from '../codecs/directory.js';
+import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
+import { loadDirectoryFile } from './directory-file.js';
+import { traceLine, traceStamp } from './notices.js';
+
+/** A diagnostic on stderr, named as Unix tools name theirs. */
+export const say = (text: string): void => {
+  process.stderr.write(`parley: ${text}\n`);
+};
+
+/** The directory named by a flag; its warnings are said at once, a failure is the message. */
+export const loadDirectory = (path: string): E.Either<string, Directory> => {
+  const loaded = loadDirectoryFile(path);
+  if (E.isLeft(loaded)) return loaded;
+  for (const warning of loaded.right.warnings) say(warning);
+  return E.right(loaded.right.directory);
+};
+
+/** Start the node; a start-up failure (port in use, say) is the message. */
+export const startNode = (options: NodeOptions): Promise<E.Either<string, ParleyNode>> =>
+  createNode(options).then(
+    (node) => E.right(node),
+    (err: unknown) => E.left(err instanceof NodeStartError ? err.message : String(err)),
+  );
+
+/** --verbose: each node event as a line of the protocol trace. */
+export const traceNode = (
+  node: ParleyNode,
+  write: (line: string) => void,
+  startedAt = new Date(),
+): Subscription =>
+  node.events$.subscribe((event) =>
+    write(`trace ${traceStamp(new Date(), startedAt)} ${traceLine(event)}`),
+  );
+
+/** Calls `stop` once on Ctrl-C or SIGTERM; returns the function that stops listening. */
+export const onStopSignal = (stop: () => void): (() => void) => {
+  const handler = () => stop();
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+};

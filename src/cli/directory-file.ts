@@ -1,0 +1,141 @@
+/**
+ * The directory file on disk: read and checked at start-up (with a warning when others can
+ * read it, as ssh warns about keys), and rewritten atomically when a contact is added, so
+ * that a crash or a full disk never leaves half a file.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { Directory, parseDirectory, serialiseDirectory } from '../codecs/directory.js';
+
+export interface LoadedDirectory {
+  readonly directory: Directory;
+  /** Things to tell the person that do not stop parley (a file others can read). */
+  readonly warnings: readonly string[];
+}
+
+/** A new contact, its fields as the person typed them (already checked). */
+export interface NewContact {
+  readonly username: string;
+  readonly password: string;
+  readonly port: number;
+  readonly ip: string;
+}
+
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'that is a folder, not a file',
+  EACCES: 'no permission to read it',
+  EPERM: 'no permission to read it',
+};
+
+const describeReadError = (path: string, err: unknown): string => {
+  const code = (err as { code?: string }).code ?? '';
+  return `directory file ${path}: ${READ_ERRORS[code] ?? (err as Error).message}`;
+};
+
+/** The warning ssh would give: the file holds passwords, so only its owner should read it. */
+export const permissionWarning = (path: string, mode: number): string | undefined => {
+  if ((mode & 0o077) === 0) return undefined;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  const who = (mode & 0o007) !== 0 ? 'other users' : 'your group';
+  return `warning: ${path} is open to ${who} (permissions ${octal}) and it holds your passwords; run: chmod 600 ${path}`;
+};
+
+const parseFile = (path: string, text: string): E.Either<string, Directory> =>
+  pipe(
+    parseDirectory(text, path),
+    E.mapLeft((error) => error.message),
+  );
+
+/** Read and check the file at start-up (before the event loop matters, so synchronously). */
+export const loadDirectoryFile = (path: string): E.Either<string, LoadedDirectory> =>
+  pipe(
+    E.tryCatch(
+      () => ({ text: readFileSync(path, 'utf8'), mode: statSync(path).mode }),
+      (err) => describeReadError(path, err),
+    ),
+    E.chain(({ text, mode }) =>
+      pipe(
+        parseFile(path, text),
+        E.map((directory) => {
+          const warning = process.platform === 'win32' ? undefined : permissionWarning(path, mode);
+          return { directory, warnings: warning === undefined ? [] : [warning] };
+        }),
+      ),
+    ),
+  );
+
+/** The directory with one more contact at the end; every other entry as it was. */
+export const withContact = (
+  directory: Directory,
+  contact: NewContact,
+  source: string,
+): E.Either<string, Directory> => {
+  if (directory.some((entry) => entry.username === contact.username)) {
+    return E.left(`${contact.username} is already in the directory`);
+  }
+  const entries = [...Directory.encode(directory), { ...contact }];
+  return parseFile(source, JSON.stringify(entries));
+};
+
+const existingMode = async (path: string): Promise<number | undefined> =>
+  stat(path).then(
+    (s) => s.mode & 0o777,
+    () => undefined,
+  );
+
+/**
+ * Replace the file's contents all at once: a temporary file in the same folder (so that the
+ * rename stays on one file system), written and flushed to disk, then renamed over the file.
+ * A symbolic link is followed, so the link stays a link. The mode is kept (0600 if new).
+ */
+export const writeFileAtomically = async (path: string, text: string): Promise<void> => {
+  const target = await realpath(path).catch(() => path);
+  const folder = dirname(target);
+  const temp = join(folder, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = (await existingMode(target)) ?? 0o600;
+  const file = await open(temp, 'wx', mode);
+  try {
+    await file.chmod(mode);
+    await file.writeFile(text, 'utf8');
+    await file.sync();
+  } catch (err) {
+    await file.close();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await file.close();
+  await rename(temp, target).catch(async (err) => {
+    await rm(temp, { force: true });
+    throw err;
+  });
+  // The rename itself is durable only once the folder is flushed (not possible everywhere).
+  const dir = await open(folder, 'r').catch(() => undefined);
+  await dir?.sync().catch(() => undefined);
+  await dir?.close();
+};
+
+/**
+ * Add a contact to the file. The file is read again first, so that edits made to it since
+ * start-up are kept; the directory that was written is the result.
+ */
+export const addContactToFile = async (
+  path: string,
+  contact: NewContact,
+): Promise<E.Either<string, Directory>> => {
+  const text = await readFile(path, 'utf8').catch((err) => err as Error);
+  if (text instanceof Error) return E.left(describeReadError(path, text));
+  const next = pipe(
+    parseFile(path, text),
+    E.chain((current) => withContact(current, contact, path)),
+  );
+  if (E.isLeft(next)) return next;
+  return writeFileAtomically(path, serialiseDirectory(next.right)).then(
+    () => next,
+    (err: Error) => E.left(`could not write ${path}: ${err.message}`),
+  );
+};

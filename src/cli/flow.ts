@@ -1,0 +1,184 @@
+/**
+ * The console's prompt flow as a pure state machine: `step(state, input, view)` returns the
+ * next state and what to do (show text, ask a question, send, probe, add, quit). The
+ * controller carries the outputs out; nothing here touches the terminal or the network.
+ *
+ *   composing ──text──► choosing ──m──► manualHost → manualPort → manualSecret
+ *       │                   └──1..N / name / Enter (retry) ──► send, back to composing
+ *       ├──/add──► addUsername → addHost → addPort → addSecret ──► addContact
+ *       └──/quit, Ctrl-C, Ctrl-D (with undelivered messages) ──► confirmQuit
+ */
+
+import type { DirectoryEntry } from '../codecs/directory.js';
+import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import type { OutboxEntry } from '../node/node.js';
+import type { Address, Destination } from '../node/reports.js';
+import type { KeyboardInput } from '../streams/keyboard.js';
+import { command, lossWarning, quitNow, quitRequest } from './commands.js';
+import {
+  chooseDestination,
+  composing,
+  destinationOf,
+  dispatch,
+  findByName,
+  type Step,
+  show,
+  startChoosing,
+} from './destinations.js';
+import type { NewContact } from './directory-file.js';
+import { addStep, type FormMode, manualStep, promptOfForm } from './forms.js';
+
+/** The console's inputs are the keyboard's. */
+export type Input = KeyboardInput;
+
+/** The world as the console sees it when an input arrives. */
+export interface View {
+  readonly self: string;
+  readonly contacts: readonly DirectoryEntry[];
+  readonly outbox: readonly OutboxEntry[];
+  /** Sends not yet reported. */
+  readonly sending: number;
+}
+
+export type Output =
+  | { readonly kind: 'show'; readonly text: string }
+  /** The prompt for the next line; a secret one is not echoed. */
+  | { readonly kind: 'ask'; readonly prompt: string; readonly secret: boolean }
+  /** Forget what was typed on the line (Ctrl-C). */
+  | { readonly kind: 'discardLine' }
+  | { readonly kind: 'send'; readonly to: Destination; readonly text: string }
+  | { readonly kind: 'retry'; readonly msgId: string; readonly to: Destination | undefined }
+  | { readonly kind: 'probeAll' }
+  | { readonly kind: 'addContact'; readonly contact: NewContact }
+  | { readonly kind: 'quit' };
+
+/** A message waiting for its destination: a new one, or an undelivered one sent again. */
+export type Draft =
+  | { readonly kind: 'new'; readonly text: string }
+  | {
+      readonly kind: 'retry';
+      readonly msgId: string;
+      readonly text: string;
+      /** Where it went last time. */
+      readonly was: Address;
+    };
+
+export type Mode =
+  | { readonly kind: 'composing'; readonly lines: readonly string[] }
+  | { readonly kind: 'choosing'; readonly draft: Draft }
+  | FormMode
+  | { readonly kind: 'confirmQuit' };
+
+export interface ConsoleState {
+  readonly mode: Mode;
+  /** The last input was Ctrl-C: another one quits. */
+  readonly interrupted: boolean;
+}
+
+export const initialState: ConsoleState = {
+  mode: { kind: 'composing', lines: [] },
+  interrupted: false,
+};
+
+const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
+
+/** A whole message typed: `@name text` goes at once, anything else asks where to. */
+const finishMessage = (text: string, view: View): Step => {
+  if (text.trim() === '') return [composing, []];
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PLAINTEXT_BYTES) {
+    return [
+      composing,
+      [show(`not sent: the message is ${bytes} bytes, at most ${MAX_PLAINTEXT_BYTES} fit`)],
+    ];
+  }
+  const direct = DIRECT.exec(text);
+  if (direct !== null) {
+    const contact = findByName(view, direct[1]!);
+    if (contact === undefined) {
+      return [
+        composing,
+        [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
+      ];
+    }
+    return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
+  }
+  return startChoosing({ kind: 'new', text }, view);
+};
+
+/** A line ending in one backslash continues; two end it with a real backslash. */
+const composeLine = (lines: readonly string[], line: string, view: View): Step => {
+  if (line.endsWith('\\') && !line.endsWith('\\\\')) {
+    return [{ kind: 'composing', lines: [...lines, line.slice(0, -1)] }, []];
+  }
+  const last = line.endsWith('\\\\') ? line.slice(0, -1) : line;
+  if (lines.length === 0 && /^\/[^/]/.test(line.trim())) return command(line, view);
+  const text = [...lines, last].join('\n').replace(/\n+$/, '');
+  // `//text` sends a message that starts with a slash.
+  return finishMessage(text.startsWith('//') ? text.slice(1) : text, view);
+};
+
+const onLine = (mode: Mode, line: string, view: View): Step => {
+  switch (mode.kind) {
+    case 'composing':
+      return composeLine(mode.lines, line, view);
+    case 'choosing':
+      return chooseDestination(mode.draft, line.trim(), view);
+    case 'confirmQuit':
+      return /^y(es)?$/i.test(line.trim())
+        ? [composing, quitNow(view)]
+        : [composing, [show('not quitting')]];
+    case 'manualHost':
+    case 'manualPort':
+    case 'manualSecret':
+      return manualStep(mode, line);
+    default:
+      return addStep(mode, line, view.contacts);
+  }
+};
+
+/** Ctrl-C: clear a typed line; on an empty one, cancel the question, or quit. */
+const onInterrupt = (state: ConsoleState, typed: string, view: View): Step => {
+  const { mode } = state;
+  if (typed !== '') return [mode, [{ kind: 'discardLine' }]];
+  if (state.interrupted || mode.kind === 'confirmQuit') return [composing, quitNow(view)];
+  if (mode.kind === 'composing' && mode.lines.length > 0)
+    return [composing, [show('message discarded')]];
+  if (mode.kind === 'composing') return quitRequest(view, '(Ctrl-C again quits) ');
+  return [composing, [show('cancelled')]];
+};
+
+const onEnd = (view: View): Step => {
+  const warning = lossWarning(view.outbox.length);
+  return [composing, [...(warning === undefined ? [] : [show(warning)]), ...quitNow(view)]];
+};
+
+export const promptOf = (mode: Mode, self: string): Output => {
+  const ask = (prompt: string, secret = false): Output => ({ kind: 'ask', prompt, secret });
+  switch (mode.kind) {
+    case 'composing':
+      return ask(mode.lines.length > 0 ? '... ' : `${self}> `);
+    case 'choosing':
+      return ask('send to> ');
+    case 'confirmQuit':
+      return ask('quit anyway? [y/N] ');
+    default:
+      return promptOfForm(mode);
+  }
+};
+
+export const step = (
+  state: ConsoleState,
+  input: Input,
+  view: View,
+): readonly [ConsoleState, readonly Output[]] => {
+  const [mode, outputs] =
+    input.kind === 'line'
+      ? onLine(state.mode, input.text, view)
+      : input.kind === 'interrupt'
+        ? onInterrupt(state, input.typed, view)
+        : onEnd(view);
+  const quitting = outputs.some((o) => o.kind === 'quit');
+  const next = { mode, interrupted: input.kind === 'interrupt' };
+  return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
+};

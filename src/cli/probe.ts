@@ -1,0 +1,78 @@
+/**
+ * `parley probe`: who is there, all at once. One line per contact on stdout; the exit status
+ * sums it up for scripts.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { lastValueFrom, merge, tap, toArray } from 'rxjs';
+import { type Directory, type DirectoryEntry, findContact } from '../codecs/directory.js';
+import type { ProbeReport } from '../node/reports.js';
+import { EXIT, type ProbeOptions } from './args.js';
+import { loadDirectory, say, startNode, traceNode } from './common.js';
+import { destinationOf } from './destinations.js';
+import { formatProbe, widest } from './text.js';
+
+/** 0 every contact online; 1 any offline or failing; else 3 when any rejected the password. */
+export const probeStatus = (reports: readonly ProbeReport[]): number => {
+  if (reports.some((r) => r.outcome === 'offline' || r.outcome === 'failed')) return EXIT.failed;
+  if (reports.some((r) => r.outcome === 'wrong_password')) return EXIT.wrongPassword;
+  return EXIT.ok;
+};
+
+const probeJson = (r: ProbeReport): string =>
+  JSON.stringify({
+    username: r.to.username,
+    host: r.to.host,
+    port: r.to.port,
+    outcome: r.outcome,
+    elapsed_ms: r.elapsedMs,
+    ...(r.outcome === 'online' ? {} : { reason: r.reason }),
+  });
+
+const chooseContacts = (
+  options: ProbeOptions,
+  directory: Directory,
+): E.Either<string, readonly DirectoryEntry[]> => {
+  if (options.to !== undefined) {
+    const contact = findContact(directory, options.to);
+    return contact === undefined
+      ? E.left(`${options.directory} has no contact called ${options.to}`)
+      : E.right([contact]);
+  }
+  const others = directory.filter((c) => c.username !== options.name);
+  return others.length > 0 ? E.right(others) : E.left(`${options.directory} lists no contacts`);
+};
+
+export const runProbe = async (options: ProbeOptions): Promise<number> => {
+  const contacts = E.chain((d: Directory) => chooseContacts(options, d))(
+    loadDirectory(options.directory),
+  );
+  if (E.isLeft(contacts)) {
+    say(contacts.left);
+    return EXIT.usage;
+  }
+  const started = await startNode({
+    name: options.name,
+    port: 0,
+    host: '127.0.0.1',
+    group: options.group,
+    trace: options.verbose,
+  });
+  if (E.isLeft(started)) {
+    say(started.left);
+    return EXIT.failed;
+  }
+  const node = started.right;
+  const trace = options.verbose
+    ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
+    : undefined;
+  const width = widest(contacts.right.map((c) => c.username));
+  const reports = await lastValueFrom(
+    merge(...contacts.right.map((c) => node.probe(destinationOf(c)))).pipe(
+      tap((r) => process.stdout.write(`${options.json ? probeJson(r) : formatProbe(r, width)}\n`)),
+      toArray(),
+    ),
+  );
+  await node.close();
+  trace?.unsubscribe();
+  return probeStatus(reports);
+};

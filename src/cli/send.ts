@@ -1,0 +1,110 @@
+/**
+ * `parley send`: one message, for scripts. The exit status says whether a verified
+ * acknowledgement came back; the reason, if not, is on stderr.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { firstValueFrom } from 'rxjs';
+import { type Directory, findContact } from '../codecs/directory.js';
+import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import type { DeliveryReport, Destination } from '../node/reports.js';
+import { EXIT, type SendOptions } from './args.js';
+import { loadDirectory, say, startNode, traceNode } from './common.js';
+import { destinationOf } from './destinations.js';
+import { checkSecret } from './forms.js';
+import { askOnTerminal, askUntil } from './startup.js';
+import { formatDelivery } from './text.js';
+
+const NO_SECRET =
+  'a destination entered by hand needs its password: set the environment variable ' +
+  'PARLEY_SECRET, or run on a terminal to be asked (never on the command line)';
+
+/** The manual destination's secret: PARLEY_SECRET, else asked without echo on a terminal. */
+const secretFor = (host: string, port: number): E.Either<string, string> => {
+  const fromEnv = process.env.PARLEY_SECRET;
+  if (fromEnv !== undefined && fromEnv !== '') return checkSecret(fromEnv);
+  if (process.stdin.isTTY !== true) return E.left(NO_SECRET);
+  return askUntil(askOnTerminal, say, `Password for ${host}:${port}: `, checkSecret, true);
+};
+
+const destination = (options: SendOptions, directory: Directory): E.Either<string, Destination> => {
+  const to = options.to;
+  if (to.kind === 'manual') {
+    return E.map((secret: string) => ({ host: to.host, port: to.port, secret }))(
+      secretFor(to.host, to.port),
+    );
+  }
+  const contact = findContact(directory, to.username);
+  return contact === undefined
+    ? E.left(`${options.directory} has no contact called ${to.username}`)
+    : E.right(destinationOf(contact));
+};
+
+const readStdin = async (): Promise<string> => {
+  if (process.stdin.isTTY === true) say('type the message, then Ctrl-D on a line of its own');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+/** The text as given; from stdin, without the final line ending that every line has. */
+const checkText = (text: string): E.Either<string, string> => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (text.trim() === '') return E.left('nothing to send: the message is empty');
+  if (bytes > MAX_PLAINTEXT_BYTES) {
+    return E.left(`the message is ${bytes} bytes; at most ${MAX_PLAINTEXT_BYTES} fit in one`);
+  }
+  return E.right(text);
+};
+
+const reportJson = (r: DeliveryReport): string =>
+  JSON.stringify({
+    outcome: r.outcome,
+    msg_id: r.msgId,
+    to: r.to,
+    elapsed_ms: r.elapsedMs,
+    ...(r.outcome === 'delivered' ? { peer: r.peer } : { reason: r.reason }),
+  });
+
+export const runSend = async (options: SendOptions): Promise<number> => {
+  const directory =
+    options.directory === undefined
+      ? E.right([] as unknown as Directory)
+      : loadDirectory(options.directory);
+  const text = options.text ?? (await readStdin()).replace(/\r?\n$/, '');
+  const prepared = pipe(
+    directory,
+    E.bindTo('directory'),
+    E.bind('text', () => checkText(text)),
+    E.bind('to', ({ directory }) => destination(options, directory)),
+  );
+  if (E.isLeft(prepared)) {
+    say(prepared.left);
+    return EXIT.usage;
+  }
+  // Sending needs no server of our own; a loopback port nobody is told about does no harm.
+  const started = await startNode({
+    name: options.name,
+    port: 0,
+    host: '127.0.0.1',
+    directory: prepared.right.directory,
+    group: options.group,
+    trace: options.verbose,
+  });
+  if (E.isLeft(started)) {
+    say(started.left);
+    return EXIT.failed;
+  }
+  const node = started.right;
+  const trace = options.verbose
+    ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
+    : undefined;
+  const report = await firstValueFrom(
+    node.send({ to: prepared.right.to, text: prepared.right.text }),
+  );
+  await node.close();
+  trace?.unsubscribe();
+  say(formatDelivery(report));
+  if (options.json) process.stdout.write(`${reportJson(report)}\n`);
+  return report.outcome === 'delivered' ? EXIT.ok : EXIT.failed;
+};

@@ -1,0 +1,99 @@
+/**
+ * The start-up questions of the course's flow: port, directory file, own username. They are
+ * asked synchronously (readline-sync), so only here, before the node starts: once it runs, a
+ * synchronous prompt would stop it from answering peers. Without a terminal nothing is asked;
+ * the missing flags are named instead.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import readlineSync from 'readline-sync';
+import type { ChatOptions } from './args.js';
+import { checkName, checkPort } from './args.js';
+import { type LoadedDirectory, loadDirectoryFile } from './directory-file.js';
+
+/** Asks one question and returns the answer (readline-sync on a terminal; a script in tests). */
+export type Ask = (question: string, hidden: boolean) => string;
+
+export const askOnTerminal: Ask = (question, hidden) =>
+  readlineSync.question(question, { hideEchoBack: hidden, mask: '', keepWhitespace: hidden });
+
+export interface ChatSetup {
+  readonly port: number;
+  readonly directoryFile: string;
+  readonly loaded: LoadedDirectory;
+  readonly name: string;
+}
+
+/** Wrong answers are asked again, but not forever: the input may have ended. */
+const MAX_ATTEMPTS = 5;
+
+/** Ask until the answer passes its check; Left after too many wrong or empty answers. */
+export const askUntil = <T>(
+  ask: Ask,
+  tell: (line: string) => void,
+  question: string,
+  check: (answer: string) => E.Either<string, T>,
+  hidden = false,
+): E.Either<string, T> => {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const answer = ask(question, hidden);
+    const text = hidden ? answer : answer.trim();
+    const checked = text === '' ? E.left('an answer is needed (Ctrl-C stops parley)') : check(text);
+    if (E.isRight(checked)) return checked;
+    tell(checked.left);
+  }
+  return E.left(`no usable answer after ${MAX_ATTEMPTS} tries`);
+};
+
+const FLAGS: readonly (readonly [keyof ChatOptions, string])[] = [
+  ['port', '--port'],
+  ['directory', '--directory'],
+  ['name', '--name'],
+];
+
+export const missingFlags = (options: ChatOptions): string[] =>
+  FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
+
+/** The sentence for a start without a terminal: which flags would have made it work. */
+export const noTerminalMessage = (missing: readonly string[]): string =>
+  `no terminal to ask on, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: ` +
+  'run parley --port P --directory FILE --name NAME (see parley --help)';
+
+/**
+ * The port, the directory and the name: from the flags, or asked for (course order). A file
+ * named by a flag that cannot be used is an error; one typed at the prompt is asked again.
+ */
+export const setUpChat = (
+  options: ChatOptions,
+  ask: Ask | undefined,
+  tell: (line: string) => void,
+): E.Either<string, ChatSetup> => {
+  const missing = missingFlags(options);
+  if (missing.length > 0 && ask === undefined) return E.left(noTerminalMessage(missing));
+  const asking = <T>(question: string, check: (s: string) => E.Either<string, T>) =>
+    askUntil(ask!, tell, question, check);
+
+  const port =
+    options.port !== undefined
+      ? E.right(options.port)
+      : asking('Port to listen on: ', (s) => checkPort(s, true));
+  if (E.isLeft(port)) return port;
+  const directoryFile = options.directory;
+  const loaded =
+    directoryFile !== undefined
+      ? E.map((l: LoadedDirectory) => ({ file: directoryFile, loaded: l }))(
+          loadDirectoryFile(directoryFile),
+        )
+      : asking('Directory file: ', (file) =>
+          E.map((l: LoadedDirectory) => ({ file, loaded: l }))(loadDirectoryFile(file)),
+        );
+  if (E.isLeft(loaded)) return loaded;
+  const name =
+    options.name !== undefined ? E.right(options.name) : asking('Your username: ', checkName);
+  if (E.isLeft(name)) return name;
+  return E.right({
+    port: port.right,
+    directoryFile: loaded.right.file,
+    loaded: loaded.right.loaded,
+    name: name.right,
+  });
+};

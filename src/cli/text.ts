@@ -1,0 +1,133 @@
+/**
+ * What the console says, in a person's words. Pure functions from reports and messages to
+ * lines of text; nothing here writes anywhere.
+ */
+import type { ReceivedMessage } from '../actors/responder.js';
+import type { DirectoryEntry } from '../codecs/directory.js';
+import { CLOCK_SKEW_NOTICE_MS } from '../limits.js';
+import type { OutboxEntry } from '../node/node.js';
+import type { Address, DeliveryReport, ProbeReport } from '../node/reports.js';
+
+// C0 and C1 controls (but newline and tab), and the bidirectional overrides: text from a peer
+// must not move the cursor, recolour the terminal, or reorder what is shown around it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu;
+
+/** Text from a peer, safe to print on a terminal: control characters shown as `\u001b`. */
+export const printable = (text: string): string =>
+  text.replace(UNSAFE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** Local wall-clock time, `HH:MM:SS`. */
+export const clockTime = (date: Date): string =>
+  `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+
+/** A long duration roughly, as a person says it: `7 minutes`, `3 hours`, `2 days`. */
+export const roughly = (ms: number): string => {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  const [size, unit] = units.find(([size]) => Math.abs(ms) >= size) ?? [1, 'millisecond'];
+  const n = Math.round(Math.abs(ms) / size);
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+};
+
+/** The note for a sender whose clock is far from ours (parley/1 shows it, never rejects). */
+export const clockNote = (m: ReceivedMessage): string | undefined => {
+  if (Math.abs(m.clockSkewMs) < CLOCK_SKEW_NOTICE_MS) return undefined;
+  // clockSkewMs is our clock minus theirs: positive when theirs is behind.
+  const side = m.clockSkewMs > 0 ? 'behind' : 'ahead of';
+  return `(${m.from}'s clock is ${roughly(m.clockSkewMs)} ${side} ours: it says it sent this at ${m.timestamp})`;
+};
+
+/** `[12:03:45] alice: hello`, later lines of the message indented under the first. */
+export const formatReceived = (m: ReceivedMessage, receivedAt: Date): string => {
+  const head = `[${clockTime(receivedAt)}] ${m.from}: `;
+  const body = printable(m.text)
+    .split('\n')
+    .join(`\n${' '.repeat(head.length)}`);
+  const note = clockNote(m);
+  return note === undefined ? `${head}${body}` : `${head}${body}\n  ${note}`;
+};
+
+/** A destination as a person calls it: the username, or the address entered by hand. */
+export const nameOf = (to: Address): string => to.username ?? `${to.host}:${to.port}`;
+
+/** The one line that ends a send. `outboxNumber`: where /retry finds it if it failed. */
+export const formatDelivery = (report: DeliveryReport, outboxNumber?: number): string => {
+  if (report.outcome === 'delivered') {
+    const peer = report.to.username === undefined ? ` (${report.peer})` : '';
+    return `✓ delivered to ${nameOf(report.to)}${peer} in ${report.elapsedMs} ms`;
+  }
+  const retry = outboxNumber === undefined ? '' : ` — /retry ${outboxNumber} to try again`;
+  if (report.outcome === 'unknown') {
+    return `? ${nameOf(report.to)} may or may not have it: ${report.reason}${retry} (a retry is shown only once)`;
+  }
+  return `✗ not delivered to ${nameOf(report.to)}: ${report.reason}${retry}`;
+};
+
+const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
+  online: 'online',
+  offline: 'offline',
+  wrong_password: 'wrong password',
+  failed: 'failed',
+};
+
+/** `bob    online (12 ms)` or `carol  offline: carol is not reachable at …`. */
+export const formatProbe = (report: ProbeReport, width = 0): string => {
+  const who = nameOf(report.to).padEnd(width);
+  return report.outcome === 'online'
+    ? `${who}  online (${report.elapsedMs} ms)`
+    : `${who}  ${PROBE_WORDS[report.outcome]}: ${report.reason}`;
+};
+
+/** `3 contacts: 1 online, 1 offline, 1 wrong password`. */
+export const probeSummary = (reports: readonly ProbeReport[]): string => {
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = (Object.keys(PROBE_WORDS) as ProbeReport['outcome'][])
+    .filter((o) => counts.has(o))
+    .map((o) => `${counts.get(o)} ${PROBE_WORDS[o]}`);
+  return `${reports.length} contact${reports.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+};
+
+export const widest = (names: readonly string[]): number =>
+  Math.max(0, ...names.map((n) => [...n].length));
+
+/** `  1) bob    127.0.0.1:5002`; never a password. */
+export const formatContacts = (contacts: readonly DirectoryEntry[]): string => {
+  const width = widest(contacts.map((c) => c.username));
+  return contacts
+    .map((c, i) => `  ${i + 1}) ${c.username.padEnd(width)}  ${c.ip}:${c.port}`)
+    .join('\n');
+};
+
+/** The first line of a message, shortened, for lists. */
+export const excerpt = (text: string, max = 40): string => {
+  const first = printable(text.split('\n')[0] ?? '');
+  const chars = [...first];
+  const more = chars.length > max || text.includes('\n');
+  return `"${chars.slice(0, max).join('')}${more ? '…' : ''}"`;
+};
+
+export const formatOutbox = (entries: readonly OutboxEntry[]): string =>
+  entries
+    .map(({ job, report }, i) => {
+      const state = report.outcome === 'unknown' ? 'maybe delivered' : 'not delivered';
+      const why = report.outcome === 'delivered' ? '' : `: ${report.reason}`;
+      return `  ${i + 1}) to ${nameOf(report.to)} ${excerpt(job.text)} — ${state}${why}`;
+    })
+    .join('\n');
+
+/** The destination menu shown after a message is typed. */
+export const destinationMenu = (contacts: readonly DirectoryEntry[], again?: Address): string => {
+  const lines = ['Send to:', formatContacts(contacts)].filter((l) => l !== '');
+  lines.push('  m) someone else (enter ip, port and password)');
+  if (again !== undefined) lines.push(`  Enter: ${nameOf(again)} again, as before`);
+  else lines.push('  (Enter alone cancels)');
+  return lines.join('\n');
+};

@@ -1,0 +1,209 @@
+/**
+ * parley for scripts and other programs: `listen`, `send` and `probe` as child processes
+ * with no terminal, their stdout, stderr and exit status.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  closedPort,
+  killChildren,
+  LOCALHOST,
+  parley,
+  SECRET,
+  startListener,
+  tempFolder,
+} from './harness.js';
+
+let folder: ReturnType<typeof tempFolder>;
+beforeEach(() => {
+  folder = tempFolder();
+});
+afterEach(() => {
+  killChildren();
+  folder.remove();
+});
+
+/** bob listening (with --json unless told otherwise); his directory knows alice. */
+const startBob = async (extra: string[] = ['--json']) => {
+  const file = folder.directory('bob.json', [{ username: 'alice', port: 1 }]);
+  const { run: bob, port } = await startListener('bob', file, extra);
+  return { bob, port };
+};
+
+const aliceKnowing = (bobPort: number, password = SECRET) =>
+  folder.directory('alice.json', [{ username: 'bob', port: bobPort, password }]);
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+
+describe('listen --json and send', () => {
+  it('each verified message is one JSON line; send exits 0 after the verified ack', async () => {
+    const { bob, port } = await startBob();
+    const directory = aliceKnowing(port);
+    const send = parley([
+      'send',
+      '--name',
+      'alice',
+      '--directory',
+      directory,
+      '--to',
+      'bob',
+      'hello',
+      'bob',
+    ]);
+    expect(await send.exited()).toBe(0);
+    expect(send.stderr()).toMatch(/^parley: ✓ delivered to bob in \d+ ms\n$/);
+    expect(send.stdout()).toBe('');
+
+    // The text from stdin, over the other group, with the report as JSON.
+    const piped = parley(
+      [
+        'send',
+        '--name',
+        'alice',
+        '--directory',
+        directory,
+        '--to',
+        'bob',
+        '--group',
+        'x25519',
+        '--json',
+      ],
+      { input: 'line one\nline two\n' },
+    );
+    expect(await piped.exited()).toBe(0);
+    expect(JSON.parse(piped.stdout())).toMatchObject({ outcome: 'delivered', peer: 'bob' });
+
+    await bob.waitFor('stdout', /line two/);
+    const [first, second] = jsonLines(bob.stdout());
+    expect(Object.keys(first)).toEqual(['from', 'to', 'text', 'msg_id', 'timestamp']);
+    expect(first).toMatchObject({ from: 'alice', to: 'bob', text: 'hello bob' });
+    expect(first.msg_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toMatchObject({ text: 'line one\nline two' });
+    expect(bob.stderr()).not.toContain('hello bob');
+
+    bob.child.kill('SIGTERM');
+    expect(await bob.exited()).toBe(0);
+  });
+
+  it('listen without --json prints each message for a person', async () => {
+    const { bob, port } = await startBob([]);
+    const send = parley([
+      'send',
+      '--name',
+      'alice',
+      '--directory',
+      aliceKnowing(port),
+      '--to',
+      'bob',
+      'hi',
+    ]);
+    expect(await send.exited()).toBe(0);
+    await bob.waitFor('stdout', /^\[\d\d:\d\d:\d\d\] alice: hi$/m);
+  });
+
+  it('a destination by hand takes its secret from PARLEY_SECRET, never from the command line', async () => {
+    const { bob, port } = await startBob();
+    const args = [
+      'send',
+      '--name',
+      'alice',
+      '--host',
+      LOCALHOST,
+      '--port',
+      String(port),
+      'by hand',
+    ];
+    const send = parley(args, { env: { PARLEY_SECRET: SECRET } });
+    expect(await send.exited()).toBe(0);
+    await bob.waitFor('stdout', '"text":"by hand"');
+
+    const withoutSecret = parley(args);
+    expect(await withoutSecret.exited()).toBe(2);
+    expect(withoutSecret.stderr()).toContain('set the environment variable PARLEY_SECRET');
+  });
+
+  it('not delivered: exit 1 and the reason on stderr', async () => {
+    const { port } = await startBob();
+    const wrong = parley([
+      'send',
+      '--name',
+      'alice',
+      '--directory',
+      aliceKnowing(port, 'wrong'),
+      '--to',
+      'bob',
+      'x',
+    ]);
+    expect(await wrong.exited()).toBe(1);
+    expect(wrong.stderr()).toContain('✗ not delivered to bob: bob rejected the password');
+
+    const offline = await closedPort();
+    const gone = parley([
+      'send',
+      '--name',
+      'alice',
+      '--directory',
+      aliceKnowing(offline),
+      '--to',
+      'bob',
+      'x',
+    ]);
+    expect(await gone.exited()).toBe(1);
+    expect(gone.stderr()).toContain(`bob is not reachable at 127.0.0.1:${offline}`);
+  });
+
+  it('usage and input errors: exit 2, one sentence', async () => {
+    const directory = aliceKnowing(5002);
+    const cases: [string[], string, string?][] = [
+      [['send', '--name', 'alice', '--directory', directory], 'say who to send to'],
+      [
+        ['send', '--name', 'alice', '--directory', directory, '--to', 'zed', 'x'],
+        'has no contact called zed',
+      ],
+      [
+        ['send', '--name', 'alice', '--directory', directory, '--to', 'bob'],
+        'nothing to send: the message is empty',
+        '',
+      ],
+      [['listen', '--name', 'bob'], '--port is required'],
+      [['probe', '--name', 'a', '--directory', folder.file('e.json', '[]')], 'lists no contacts'],
+    ];
+    for (const [args, message, input] of cases) {
+      const run = parley(args, { input });
+      expect(await run.exited(), args.join(' ')).toBe(2);
+      expect(run.stderr()).toContain(message);
+    }
+  });
+});
+
+describe('probe', () => {
+  it('one line per contact; exit 0 all online, 1 any offline, 3 a wrong password', async () => {
+    const { port } = await startBob();
+    const offline = await closedPort();
+    const online = parley(['probe', '--name', 'alice', '--directory', aliceKnowing(port)]);
+    expect(await online.exited()).toBe(0);
+    expect(online.stdout()).toMatch(/^bob {2}online \(\d+ ms\)\n$/);
+
+    const mixed = folder.directory('mixed.json', [
+      { username: 'bob', port },
+      { username: 'dave', port: offline },
+    ]);
+    const some = parley(['probe', '--name', 'alice', '--directory', mixed, '--json']);
+    expect(await some.exited()).toBe(1);
+    const reports = jsonLines(some.stdout());
+    expect(reports.map((r) => [r.username, r.outcome]).sort()).toEqual([
+      ['bob', 'online'],
+      ['dave', 'offline'],
+    ]);
+
+    const one = parley(['probe', '--name', 'alice', '--directory', mixed, '--to', 'bob']);
+    expect(await one.exited()).toBe(0);
+
+    const wrong = parley(['probe', '--name', 'alice', '--directory', aliceKnowing(port, 'nope')]);
+    expect(await wrong.exited()).toBe(3);
+    expect(wrong.stdout()).toContain('bob  wrong password: bob rejected the password');
+  });
+});

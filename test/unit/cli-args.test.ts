@@ -1,0 +1,120 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/cli/args.js';
+
+const ok = (argv: string[]) => {
+  const parsed = parseCommandLine(argv);
+  if (E.isLeft(parsed)) throw new Error(parsed.left.message);
+  return parsed.right;
+};
+const usage = (argv: string[]) => {
+  const parsed = parseCommandLine(argv);
+  if (E.isRight(parsed)) throw new Error(`accepted ${argv.join(' ')}`);
+  return parsed.left;
+};
+
+describe('parley (the chat)', () => {
+  it('takes every start-up answer as a flag; the group defaults to modp14', () => {
+    expect(ok(['--port', '5001', '--directory', 'a.json', '--name', 'alice'])).toEqual({
+      command: 'chat',
+      port: 5001,
+      directory: 'a.json',
+      name: 'alice',
+      group: 'modp14',
+      bind: '0.0.0.0',
+      verbose: false,
+    });
+  });
+
+  it('leaves what is missing undefined, to be asked for', () => {
+    expect(ok([])).toMatchObject({ port: undefined, directory: undefined, name: undefined });
+  });
+
+  it('says what is wrong with a value, in one sentence', () => {
+    expect(usage(['--port', '70000']).message).toBe("port '70000' is not a number from 0 to 65535");
+    expect(usage(['--port', '5e3']).message).toBe("port '5e3' is not a number from 0 to 65535");
+    expect(usage(['--group', 'modp2048']).message).toBe(
+      "unknown DH group 'modp2048': use modp14 or x25519",
+    );
+    expect(usage(['--name', 'a\u0007b']).message).toContain('is not a username');
+    expect(usage(['--colour'])).toEqual({ command: 'chat', message: "unknown option '--colour'" });
+    expect(usage(['--port']).message).toBe("option '--port <value>' argument missing");
+  });
+
+  it('--help, -h, help COMMAND and --version', () => {
+    expect(ok(['--help'])).toEqual({ command: 'help', topic: 'chat' });
+    expect(ok(['send', '-h'])).toEqual({ command: 'help', topic: 'send' });
+    expect(ok(['help', 'probe'])).toEqual({ command: 'help', topic: 'probe' });
+    expect(ok(['--version'])).toEqual({ command: 'version' });
+  });
+});
+
+describe('parley listen / send / probe', () => {
+  it('listen needs --port, --name and --directory', () => {
+    expect(usage(['listen', '--name', 'bob', '--directory', 'b.json'])).toEqual({
+      command: 'listen',
+      message: '--port is required',
+    });
+    expect(
+      ok(['listen', '--port', '0', '--name', 'bob', '--directory', 'b.json', '--json']),
+    ).toMatchObject({
+      command: 'listen',
+      port: 0,
+      json: true,
+    });
+  });
+
+  it('send to a contact: the words after the options are the text', () => {
+    const argv = [
+      'send',
+      '--name',
+      'alice',
+      '--directory',
+      'a.json',
+      '--to',
+      'bob',
+      'hello',
+      'there',
+    ];
+    expect(ok(argv)).toMatchObject({
+      to: { kind: 'contact', username: 'bob' },
+      text: 'hello there',
+      group: 'modp14',
+    });
+  });
+
+  it('send without words reads stdin; a manual destination needs no directory', () => {
+    expect(ok(['send', '--name', 'alice', '--host', '127.0.0.1', '--port', '5002'])).toMatchObject({
+      to: { kind: 'manual', host: '127.0.0.1', port: 5002 },
+      directory: undefined,
+      text: undefined,
+    });
+  });
+
+  it('send: the destination is one of --to or --host/--port, and never a secret', () => {
+    const base = ['send', '--name', 'alice', '--directory', 'a.json'];
+    expect(usage(base).message).toBe('say who to send to: --to USER, or --host H --port P');
+    expect(usage([...base, '--to', 'bob', '--host', 'h']).message).toBe(
+      'give either --to USER or --host H --port P, not both',
+    );
+    expect(usage([...base, '--host', 'h', '--port', '0']).message).toContain('from 1 to 65535');
+    expect(usage(['send', '--name', 'a', '--to', 'bob']).message).toBe(
+      '--directory is required to send to a contact by name',
+    );
+    expect(usage([...base, '--to', 'bob', '--secret', 'x']).message).toBe(
+      "unknown option '--secret'",
+    );
+  });
+
+  it('probe: all contacts, or one', () => {
+    expect(ok(['probe', '--name', 'alice', '--directory', 'a.json'])).toMatchObject({
+      to: undefined,
+    });
+    expect(ok(['probe', '--name', 'alice', '--directory', 'a.json', '--to', 'bob'])).toMatchObject({
+      to: 'bob',
+    });
+    expect(usage(['probe', '--name', 'alice', '--directory', 'a.json', 'bob']).message).toBe(
+      "unexpected argument 'bob'",
+    );
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The directory file on disk: loading with its errors and warning, and the atomic rewrite
+ * that /add does.
+ */
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  addContactToFile,
+  loadDirectoryFile,
+  permissionWarning,
+  writeFileAtomically,
+} from '../../src/cli/directory-file.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parley-dir-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, text: string, mode = 0o600) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  chmodSync(path, mode);
+  return path;
+};
+
+const left = <T>(e: E.Either<string, T>): string => {
+  if (E.isRight(e)) throw new Error('expected a failure');
+  return e.left;
+};
+
+const BOB = '{"username":"bob","password":"pw","port":5002,"ip":"127.0.0.1"}';
+
+describe('loadDirectoryFile', () => {
+  it('loads a private file without warnings', () => {
+    const path = write('a.json', `[${BOB}]`);
+    const loaded = loadDirectoryFile(path);
+    expect(E.isRight(loaded) && loaded.right).toMatchObject({
+      directory: [{ username: 'bob', port: 5002 }],
+      warnings: [],
+    });
+  });
+
+  it('says what is wrong: missing, a folder, invalid JSON with line and column, a duplicate', () => {
+    expect(left(loadDirectoryFile(join(dir, 'nope.json')))).toBe(
+      `directory file ${join(dir, 'nope.json')}: no such file`,
+    );
+    expect(left(loadDirectoryFile(dir))).toBe(
+      `directory file ${dir}: that is a folder, not a file`,
+    );
+    const broken = write('broken.json', `[\n  ${BOB},\n  {"username": "carol",}\n]`);
+    expect(left(loadDirectoryFile(broken))).toBe(
+      `${broken}: invalid JSON at line 3, column 24: a field name in double quotes was expected`,
+    );
+    const twice = write('twice.json', `[${BOB},${BOB}]`);
+    expect(left(loadDirectoryFile(twice))).toBe(
+      `${twice}: entry 2 (bob): username 'bob' is already used by entry 1`,
+    );
+  });
+
+  it('warns, as ssh does, when others may read the passwords', () => {
+    const path = write('open.json', `[${BOB}]`, 0o644);
+    const loaded = loadDirectoryFile(path);
+    expect(E.isRight(loaded) && loaded.right.warnings).toEqual([
+      `warning: ${path} is open to other users (permissions 0644) and it holds your passwords; run: chmod 600 ${path}`,
+    ]);
+    expect(permissionWarning('f', 0o100640)).toBe(
+      'warning: f is open to your group (permissions 0640) and it holds your passwords; run: chmod 600 f',
+    );
+    expect(permissionWarning('f', 0o100600)).toBeUndefined();
+  });
+});
+
+describe('addContactToFile', () => {
+  const carol = { username: 'carol', password: 'c', port: 5003, ip: '127.0.0.1' };
+
+  it('appends the contact, keeping unknown fields, their order, and the file mode', async () => {
+    const original =
+      '[{"note":"met at the course","username":"bob","password":"pw","port":"5002","ip":"127.0.0.1","colour":"blue"}]';
+    const path = write('a.json', original, 0o640);
+    const added = await addContactToFile(path, carol);
+    expect(E.isRight(added) && added.right.map((c) => c.username)).toEqual(['bob', 'carol']);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual([
+      {
+        note: 'met at the course',
+        username: 'bob',
+        password: 'pw',
+        port: 5002,
+        ip: '127.0.0.1',
+        colour: 'blue',
+      },
+      carol,
+    ]);
+    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8'))[0])).toEqual([
+      'note',
+      'username',
+      'password',
+      'port',
+      'ip',
+      'colour',
+    ]);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['a.json']);
+  });
+
+  it('reads the file again first, so edits made since start-up are kept', async () => {
+    const path = write('a.json', '[]');
+    writeFileSync(path, `[${BOB}]`);
+    await addContactToFile(path, carol);
+    expect(
+      JSON.parse(readFileSync(path, 'utf8')).map((c: { username: string }) => c.username),
+    ).toEqual(['bob', 'carol']);
+  });
+
+  it('refuses a username already there, and a file broken since, leaving it as it was', async () => {
+    const path = write('a.json', `[${BOB}]`);
+    expect(left(await addContactToFile(path, { ...carol, username: 'bob' }))).toBe(
+      'bob is already in the directory',
+    );
+    writeFileSync(path, '[oops');
+    expect(left(await addContactToFile(path, carol))).toContain('invalid JSON at line 1, column 2');
+    expect(readFileSync(path, 'utf8')).toBe('[oops');
+  });
+
+  it('writes through a symbolic link, which stays a link', async () => {
+    const real = write('real.json', `[${BOB}]`);
+    const link = join(dir, 'link.json');
+    symlinkSync(real, link);
+    await addContactToFile(link, carol);
+    expect(readFileSync(real, 'utf8')).toContain('carol');
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('creates a new file private to its owner', async () => {
+    const path = join(dir, 'new.json');
+    await writeFileAtomically(path, '[]\n');
+    expect(readFileSync(path, 'utf8')).toBe('[]\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('leaves no temporary file behind when it cannot write', async () => {
+    await expect(
+      writeFileAtomically(join(dir, 'no-such-folder', 'x.json'), '[]'),
+    ).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

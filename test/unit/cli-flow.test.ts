@@ -1,0 +1,294 @@
+/**
+ * The console's prompt flow, line by line, without a terminal or a network.
+ */
+import { describe, expect, it } from 'vitest';
+import { lossWarning } from '../../src/cli/commands.js';
+import {
+  type ConsoleState,
+  type Input,
+  initialState,
+  type Output,
+  step,
+  type View,
+} from '../../src/cli/flow.js';
+import type { DirectoryEntry } from '../../src/codecs/directory.js';
+import type { OutboxEntry } from '../../src/node/node.js';
+
+const contact = (username: string, port: number): DirectoryEntry =>
+  ({ username, password: `${username}-secret`, port, ip: '127.0.0.1' }) as DirectoryEntry;
+
+const bob = contact('bob', 5002);
+const carol = contact('carol', 5003);
+
+const failed = (msgId: string, text: string, username?: string): OutboxEntry => ({
+  job: { msgId, text, to: { username, host: '10.0.0.5', port: 5001, secret: 'old' } },
+  report: {
+    outcome: 'not_delivered',
+    msgId,
+    to: { username, host: '10.0.0.5', port: 5001 },
+    failure: { cause: 'peer_error', code: 'auth_failed', message: 'no' },
+    reason: 'bob rejected the password',
+    elapsedMs: 3,
+  },
+});
+
+const view = (over: Partial<View> = {}): View => ({
+  self: 'alice',
+  contacts: [contact('alice', 5001), bob, carol],
+  outbox: [],
+  sending: 0,
+  ...over,
+});
+
+const line = (text: string): Input => ({ kind: 'line', text });
+const ctrlC = (typed = ''): Input => ({ kind: 'interrupt', typed });
+const ctrlD: Input = { kind: 'end' };
+
+/** Feed inputs in order; the outputs of the last one, and the state after it. */
+const run = (inputs: readonly Input[], v: View = view()) => {
+  let state: ConsoleState = initialState;
+  let outputs: readonly Output[] = [];
+  for (const input of inputs) [state, outputs] = step(state, input, v);
+  return { state, outputs, work: outputs.filter((o) => o.kind !== 'show' && o.kind !== 'ask') };
+};
+
+const shown = (outputs: readonly Output[]) =>
+  outputs.flatMap((o) => (o.kind === 'show' ? [o.text] : []));
+const prompt = (outputs: readonly Output[]) => outputs.find((o) => o.kind === 'ask');
+
+const toBob = { username: 'bob', host: '127.0.0.1', port: 5002, secret: 'bob-secret' };
+
+describe('a message and its destination', () => {
+  it('Enter ends the message; the menu lists the contacts (not ourselves) and a manual option', () => {
+    const { state, outputs } = run([line('hello bob')]);
+    expect(state.mode).toEqual({ kind: 'choosing', draft: { kind: 'new', text: 'hello bob' } });
+    expect(shown(outputs)[0]).toBe(
+      [
+        'Send to:',
+        '  1) bob    127.0.0.1:5002',
+        '  2) carol  127.0.0.1:5003',
+        '  m) someone else (enter ip, port and password)',
+        '  (Enter alone cancels)',
+      ].join('\n'),
+    );
+    expect(prompt(outputs)).toEqual({ kind: 'ask', prompt: 'send to> ', secret: false });
+  });
+
+  it('a number or a name picks the contact; the message goes with its secret', () => {
+    for (const pick of ['1', 'bob', ' 1 ']) {
+      const { state, work, outputs } = run([line('hello bob'), line(pick)]);
+      expect(work).toEqual([{ kind: 'send', to: toBob, text: 'hello bob' }]);
+      expect(shown(outputs)).toEqual(['sending to bob…']);
+      expect(state.mode).toEqual({ kind: 'composing', lines: [] });
+      expect(prompt(outputs)).toEqual({ kind: 'ask', prompt: 'alice> ', secret: false });
+    }
+  });
+
+  it('a wrong pick is asked again; Enter alone cancels', () => {
+    const wrong = run([line('hi'), line('7')]);
+    expect(shown(wrong.outputs)).toEqual(['pick 1–2, a name, or m']);
+    expect(wrong.state.mode.kind).toBe('choosing');
+    const cancelled = run([line('hi'), line('')]);
+    expect(shown(cancelled.outputs)).toEqual(['not sent']);
+    expect(cancelled.work).toEqual([]);
+  });
+
+  it('manual: ip, port, then the password without echo; each checked as typed', () => {
+    const inputs = [line('psst'), line('m'), line('10.0.0.9')];
+    expect(prompt(run(inputs).outputs)).toEqual({ kind: 'ask', prompt: 'port: ', secret: false });
+    expect(shown(run([...inputs, line('99999')]).outputs)).toEqual([
+      "port '99999' is not a number from 1 to 65535",
+    ]);
+    const asked = run([...inputs, line('5009')]).outputs;
+    expect(prompt(asked)).toEqual({ kind: 'ask', prompt: 'password (not shown): ', secret: true });
+    const { work, outputs } = run([...inputs, line('5009'), line(' spaced secret ')]);
+    expect(work).toEqual([
+      {
+        kind: 'send',
+        to: { host: '10.0.0.9', port: 5009, secret: ' spaced secret ' },
+        text: 'psst',
+      },
+    ]);
+    expect(shown(outputs)).toEqual(['sending to 10.0.0.9:5009…']);
+  });
+
+  it('a bad host is refused, in words', () => {
+    const { outputs, state } = run([line('x'), line('m'), line('not a host!')]);
+    expect(shown(outputs)).toEqual(["'not a host!' is not a host name or an IP address"]);
+    expect(state.mode.kind).toBe('manualHost');
+  });
+
+  it('@name text sends at once; an unknown name sends nothing', () => {
+    expect(run([line('@bob  see you at 5')]).work).toEqual([
+      { kind: 'send', to: toBob, text: 'see you at 5' },
+    ]);
+    const unknown = run([line('@zed hi')]);
+    expect(unknown.work).toEqual([]);
+    expect(shown(unknown.outputs)).toEqual([
+      'not sent: no contact is called zed (/contacts lists them)',
+    ]);
+  });
+
+  it('a line ending in a backslash continues the message; two end it with a backslash', () => {
+    const first = run([line('roses are red,\\')]);
+    expect(prompt(first.outputs)).toEqual({ kind: 'ask', prompt: '... ', secret: false });
+    expect(run([line('@bob roses are red,\\'), line('violets are blue')]).work).toEqual([
+      { kind: 'send', to: toBob, text: 'roses are red,\nviolets are blue' },
+    ]);
+    expect(run([line('@bob C:\\dir\\\\')]).work).toEqual([
+      { kind: 'send', to: toBob, text: 'C:\\dir\\' },
+    ]);
+  });
+
+  it('//text sends a message starting with a slash; empty lines send nothing', () => {
+    const { state } = run([line('//etc is a folder')]);
+    expect(state.mode).toEqual({
+      kind: 'choosing',
+      draft: { kind: 'new', text: '/etc is a folder' },
+    });
+    expect(run([line('   ')]).outputs).toEqual([{ kind: 'ask', prompt: 'alice> ', secret: false }]);
+  });
+
+  it('a message too long for one frame is refused before the menu', () => {
+    const { outputs, work } = run([line('x'.repeat(65_537))]);
+    expect(work).toEqual([]);
+    expect(shown(outputs)).toEqual(['not sent: the message is 65537 bytes, at most 65536 fit']);
+  });
+});
+
+describe('commands', () => {
+  it('/contacts, /who, /help, and an unknown one', () => {
+    expect(shown(run([line('/contacts')]).outputs)[0]).toContain('2) carol  127.0.0.1:5003');
+    expect(run([line('/who')]).work).toEqual([{ kind: 'probeAll' }]);
+    expect(shown(run([line('/help')]).outputs)[0]).toContain('/retry [N]');
+    expect(shown(run([line('/frobnicate')]).outputs)).toEqual([
+      'unknown command /frobnicate: /help lists the commands',
+    ]);
+    const alone = view({ contacts: [contact('alice', 1)] });
+    expect(shown(run([line('/who')], alone).outputs)).toEqual([
+      'no contacts to check: /add adds one',
+    ]);
+  });
+
+  it('/add asks each field, refuses a name already taken, and hides the password', () => {
+    const start = [line('/add')];
+    expect(prompt(run(start).outputs)).toMatchObject({ prompt: 'username: ' });
+    expect(shown(run([...start, line('bob')]).outputs)).toEqual([
+      'bob is already a contact; pick another name',
+    ]);
+    const fields = [...start, line('dave'), line('192.168.1.20'), line('5004')];
+    expect(prompt(run(fields).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'password (not shown): ',
+      secret: true,
+    });
+    expect(run([...fields, line('pw')]).work).toEqual([
+      {
+        kind: 'addContact',
+        contact: { username: 'dave', password: 'pw', port: 5004, ip: '192.168.1.20' },
+      },
+    ]);
+    expect(shown(run([...start, line('dave'), line('')]).outputs)).toEqual(['cancelled']);
+  });
+
+  it('/outbox lists undelivered messages; /retry N offers the same or another destination', () => {
+    const v = view({ outbox: [failed('m-1', 'first'), failed('m-2', 'second', 'bob')] });
+    expect(shown(run([line('/outbox')], v).outputs)[0]).toBe(
+      [
+        '  1) to 10.0.0.5:5001 "first" — not delivered: bob rejected the password',
+        '  2) to bob "second" — not delivered: bob rejected the password',
+      ].join('\n'),
+    );
+    expect(shown(run([line('/retry')], v).outputs)).toEqual([
+      'which one? /retry 1 to /retry 2 (see /outbox)',
+    ]);
+    const menu = run([line('/retry 2')], v);
+    expect(shown(menu.outputs)[0]).toContain('Enter: bob again, as before');
+    // Enter: the contact's current entry (its password may have been corrected since).
+    expect(run([line('/retry 2'), line('')], v).work).toEqual([
+      { kind: 'retry', msgId: 'm-2', to: toBob },
+    ]);
+    // A destination typed by hand: the node keeps it; another pick: that one.
+    expect(run([line('/retry 1'), line('')], v).work).toEqual([
+      { kind: 'retry', msgId: 'm-1', to: undefined },
+    ]);
+    expect(run([line('/retry 1'), line('carol')], v).work).toEqual([
+      {
+        kind: 'retry',
+        msgId: 'm-1',
+        to: { username: 'carol', host: '127.0.0.1', port: 5003, secret: 'carol-secret' },
+      },
+    ]);
+    expect(shown(run([line('/retry')]).outputs)).toEqual([
+      'nothing to retry: no undelivered messages',
+    ]);
+  });
+
+  it('/quit quits at once when nothing would be lost', () => {
+    expect(run([line('/quit')]).outputs).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('/quit with undelivered messages asks first', () => {
+    const v = view({ outbox: [failed('m-1', 'first')] });
+    const asked = run([line('/quit')], v);
+    expect(shown(asked.outputs)).toEqual([
+      '1 message was not delivered (see /outbox); quitting now loses it.',
+    ]);
+    expect(prompt(asked.outputs)).toMatchObject({ prompt: 'quit anyway? [y/N] ' });
+    expect(run([line('/quit'), line('y')], v).work).toEqual([{ kind: 'quit' }]);
+    expect(shown(run([line('/quit'), line('')], v).outputs)).toEqual(['not quitting']);
+  });
+
+  it('/quit with messages still being sent quits, finishing them first', () => {
+    expect(run([line('/quit')], view({ sending: 2 })).outputs).toEqual([
+      { kind: 'show', text: 'finishing 2 messages still being sent…' },
+      { kind: 'quit' },
+    ]);
+  });
+});
+
+describe('Ctrl-C and Ctrl-D', () => {
+  it('Ctrl-C on a typed line forgets the line; a second Ctrl-C quits', () => {
+    expect(run([ctrlC('half a thought')]).outputs).toEqual([
+      { kind: 'discardLine' },
+      { kind: 'ask', prompt: 'alice> ', secret: false },
+    ]);
+    expect(run([ctrlC('half a thought'), ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-C on an empty line quits, or warns first when messages would be lost', () => {
+    expect(run([ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
+    const v = view({ outbox: [failed('m-1', 'x')] });
+    expect(shown(run([ctrlC()], v).outputs)).toEqual([
+      '(Ctrl-C again quits) 1 message was not delivered (see /outbox); quitting now loses it.',
+    ]);
+    expect(run([ctrlC(), ctrlC()], v).work).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-C in a question cancels it; in a continued message, drops the message', () => {
+    expect(shown(run([line('hi'), line('m'), ctrlC()]).outputs)).toEqual(['cancelled']);
+    expect(run([line('hi'), line('m'), ctrlC()]).state.mode).toEqual({
+      kind: 'composing',
+      lines: [],
+    });
+    expect(shown(run([line('one\\'), ctrlC()]).outputs)).toEqual(['message discarded']);
+  });
+
+  it('Ctrl-D quits, saying what is lost', () => {
+    expect(run([ctrlD]).outputs).toEqual([{ kind: 'quit' }]);
+    expect(run([ctrlD], view({ outbox: [failed('m-1', 'x')], sending: 1 })).outputs).toEqual([
+      { kind: 'show', text: '1 message was not delivered (see /outbox); quitting now loses it.' },
+      { kind: 'show', text: 'finishing 1 message still being sent…' },
+      { kind: 'quit' },
+    ]);
+  });
+});
+
+describe('lossWarning', () => {
+  it('is silent when nothing would be lost, and counts in words otherwise', () => {
+    expect(lossWarning(0)).toBeUndefined();
+    expect(lossWarning(2)).toBe(
+      '2 messages were not delivered (see /outbox); quitting now loses them.',
+    );
+  });
+});

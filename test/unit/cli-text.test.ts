@@ -1,0 +1,166 @@
+/**
+ * What the console and the scriptable commands say: exact sentences.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeIncoming, traceLine, traceStamp } from '../../src/cli/notices.js';
+import {
+  clockTime,
+  excerpt,
+  formatDelivery,
+  formatProbe,
+  formatReceived,
+  printable,
+  probeSummary,
+  roughly,
+} from '../../src/cli/text.js';
+import type { ReceivedMessage } from '../../src/index.js';
+import type { DeliveryReport, ProbeReport } from '../../src/node/reports.js';
+
+const message = (over: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
+  from: 'alice',
+  to: 'bob',
+  text: 'hello',
+  msgId: '0b3f7a3c-1d2e-4f50-8a9b-0c1d2e3f4a5b',
+  timestamp: '2026-11-21T12:00:00.000Z',
+  clockSkewMs: 40,
+  ...over,
+});
+
+const at = new Date(2026, 10, 21, 9, 5, 7);
+const bob = { username: 'bob', host: '127.0.0.1', port: 5002 };
+
+describe('incoming messages', () => {
+  it('show the local time and the sender; later lines are indented under the first', () => {
+    expect(clockTime(at)).toBe('09:05:07');
+    expect(formatReceived(message({ text: 'one\ntwo' }), at)).toBe(
+      '[09:05:07] alice: one\n                  two',
+    );
+  });
+
+  it('never pass terminal control characters through', () => {
+    expect(printable('red \u001b[31malert\u0007 \u202eevil')).toBe(
+      'red \\u001b[31malert\\u0007 \\u202eevil',
+    );
+    expect(printable('tab\tand\nnewline stay')).toBe('tab\tand\nnewline stay');
+  });
+
+  it('note a sender clock far from ours, and which way', () => {
+    const behind = formatReceived(message({ clockSkewMs: 7 * 60_000 }), at);
+    expect(behind).toBe(
+      "[09:05:07] alice: hello\n  (alice's clock is 7 minutes behind ours: it says it sent this at 2026-11-21T12:00:00.000Z)",
+    );
+    expect(formatReceived(message({ clockSkewMs: -3 * 3_600_000 }), at)).toContain(
+      "alice's clock is 3 hours ahead of ours",
+    );
+    expect(formatReceived(message({ clockSkewMs: 4 * 60_000 }), at)).toBe(
+      '[09:05:07] alice: hello',
+    );
+    expect(roughly(1_000)).toBe('1 second');
+    expect(roughly(2 * 86_400_000)).toBe('2 days');
+  });
+});
+
+describe('the line that ends a send', () => {
+  it('delivered: to whom and how long it took', () => {
+    const report: DeliveryReport = {
+      outcome: 'delivered',
+      msgId: 'm',
+      to: bob,
+      peer: 'bob',
+      elapsedMs: 42,
+    };
+    expect(formatDelivery(report)).toBe('✓ delivered to bob in 42 ms');
+    const manual = { ...report, to: { ...bob, username: undefined } };
+    expect(formatDelivery(manual)).toBe('✓ delivered to 127.0.0.1:5002 (bob) in 42 ms');
+  });
+
+  it('not delivered: the node’s reason, and how to retry', () => {
+    const report: DeliveryReport = {
+      outcome: 'not_delivered',
+      msgId: 'm',
+      to: bob,
+      failure: { cause: 'peer_error', code: 'auth_failed', message: '' },
+      reason: 'bob rejected the password',
+      elapsedMs: 5,
+    };
+    expect(formatDelivery(report, 2)).toBe(
+      '✗ not delivered to bob: bob rejected the password — /retry 2 to try again',
+    );
+    expect(formatDelivery({ ...report, outcome: 'unknown', reason: 'the connection broke' })).toBe(
+      '? bob may or may not have it: the connection broke (a retry is shown only once)',
+    );
+  });
+});
+
+describe('presence', () => {
+  const online: ProbeReport = { outcome: 'online', to: bob, peer: 'bob', elapsedMs: 3 };
+  const offline: ProbeReport = {
+    outcome: 'offline',
+    to: { ...bob, username: 'carol' },
+    failure: { cause: 'unreachable', code: 'ECONNREFUSED', message: 'refused' },
+    reason: 'carol is not reachable',
+    elapsedMs: 1,
+  };
+  it('one line per contact, aligned, and a summary', () => {
+    expect(formatProbe(online, 5)).toBe('bob    online (3 ms)');
+    expect(formatProbe(offline, 5)).toBe('carol  offline: carol is not reachable');
+    expect(probeSummary([online, offline, { ...offline, outcome: 'wrong_password' }])).toBe(
+      '3 contacts: 1 online, 1 offline, 1 wrong password',
+    );
+  });
+});
+
+describe('lists', () => {
+  it('shorten a message to its first line', () => {
+    expect(excerpt('short')).toBe('"short"');
+    expect(excerpt('first\nsecond')).toBe('"first…"');
+    expect(excerpt('x'.repeat(50))).toBe(`"${'x'.repeat(40)}…"`);
+  });
+});
+
+describe('notices and the trace', () => {
+  const rejected = (stranger: boolean) => ({
+    kind: 'incoming' as const,
+    remote: '10.1.2.3',
+    event: {
+      kind: 'rejected' as const,
+      failure: { cause: 'rejected' as const, code: 'auth_failed' as const, message: 'bad proof' },
+      step: 'awaitingAuth' as const,
+      peer: 'alice',
+      stranger,
+    },
+  });
+
+  it('a failed password attempt is worth telling; a stranger is called so', () => {
+    expect(describeIncoming(rejected(false))).toBe(
+      '! alice (from 10.1.2.3) tried to reach you, but the password did not match',
+    );
+    expect(describeIncoming(rejected(true))).toBe(
+      '! someone at 10.1.2.3 calling themselves alice (not in your directory) tried to reach you, but the password did not match',
+    );
+  });
+
+  it('the trace names frames, sizes and outcomes, never text or secrets', () => {
+    const frame = traceLine({
+      kind: 'frame',
+      role: 'initiator',
+      remote: '127.0.0.1',
+      direction: 'out',
+      type: 'hello',
+      bytes: 97,
+    });
+    expect(frame).toBe('out 127.0.0.1 -> hello frame, 97 bytes (as initiator)');
+    const received = traceLine({
+      kind: 'incoming',
+      remote: '127.0.0.1',
+      event: { kind: 'received', message: message({ text: 'top secret' }) },
+    });
+    expect(received).toBe(
+      'in  127.0.0.1 message 0b3f7a3c-1d2e-4f50-8a9b-0c1d2e3f4a5b from alice: MAC verified, 10 bytes, ack sent',
+    );
+    expect(received).not.toContain('top secret');
+    expect(
+      traceStamp(new Date(Date.UTC(2026, 0, 1, 0, 0, 1, 500)), new Date(Date.UTC(2026, 0, 1))),
+    ).toBe('00:00:01.500 +1.500s');
+  });
+});
