@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
-import { say, startNode, traceNode } from './common.js';
+import { say, seenMemory, startNode, traceNode } from './common.js';
 import { runConsole } from './console.js';
 import { version } from './help.js';
 import { askOnTerminal, setUpChat } from './startup.js';
@@ -27,6 +27,7 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
+    dedupe: seenMemory(name),
   });
   if (E.isLeft(started)) {
     say(started.left);

@@ -2,10 +2,15 @@
  * What every command does alike: say things on stderr, load the directory, start the node,
  * and trace the protocol for --verbose.
  */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
+import type { DedupeMemory } from '../actors/dedupe.js';
 import type { Directory } from '../codecs/directory.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
+import { createSeenFile } from '../node/seen-file.js';
 import { loadDirectoryFile } from './directory-file.js';
 import { traceLine, traceStamp } from './notices.js';
 
@@ -48,4 +53,25 @@ export const onStopSignal = (stop: () => void): (() => void) => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+};
+
+/**
+ * Where a listening peer remembers the message ids it has shown, so that a retry after a
+ * crash or restart is still shown once: $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else
+ * ~/.local/state/parley. If that cannot be written, say so and remember in memory only.
+ */
+export const seenMemory = (name: string): DedupeMemory | undefined => {
+  const dir =
+    process.env.PARLEY_STATE_DIR ??
+    join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'parley');
+  const file = join(dir, `seen-${encodeURIComponent(name)}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return createSeenFile(file);
+  } catch (err) {
+    say(
+      `cannot keep seen message ids in ${file} (${(err as Error).message}); keeping them in memory`,
+    );
+    return undefined;
+  }
 };

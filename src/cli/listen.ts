@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import { EXIT, type ListenOptions } from './args.js';
-import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
+import { loadDirectory, onStopSignal, say, seenMemory, startNode, traceNode } from './common.js';
 import { describeIncoming } from './notices.js';
 import { formatReceived } from './text.js';
 
@@ -26,6 +26,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     directory: directory.right,
     group: options.group,
     trace: options.verbose,
+    dedupe: seenMemory(options.name),
   });
   if (E.isLeft(started)) {
     say(started.left);

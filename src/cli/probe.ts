@@ -52,8 +52,7 @@ export const runProbe = async (options: ProbeOptions): Promise<number> => {
   }
   const started = await startNode({
     name: options.name,
-    port: 0,
-    host: '127.0.0.1',
+    listen: false,
     group: options.group,
     trace: options.verbose,
   });

@@ -85,8 +85,7 @@ export const runSend = async (options: SendOptions): Promise<number> => {
   // Sending needs no server of our own; a loopback port nobody is told about does no harm.
   const started = await startNode({
     name: options.name,
-    port: 0,
-    host: '127.0.0.1',
+    listen: false,
     directory: prepared.right.directory,
     group: options.group,
     trace: options.verbose,

@@ -67,6 +67,10 @@ export interface Pane {
   press(...keys: string[]): void;
 }
 
+/** Seen message ids go to a folder of the test run's own, not the user's ~/.local/state. */
+const STATE_DIR = mkdtempSync(join(tmpdir(), 'parley-e2e-state-'));
+process.once('exit', () => rmSync(STATE_DIR, { recursive: true, force: true }));
+
 /** A tmux server of our own; each `open` is a session running parley in a fixed-size terminal. */
 export const tmuxServer = () => {
   // A socket path of our own (not -L), so that it can be removed afterwards.
@@ -80,10 +84,11 @@ export const tmuxServer = () => {
 
   const open = (label: string, args: readonly string[], env: Record<string, string> = {}): Pane => {
     const name = `${label}-${++sessions}`;
-    const envArgs = Object.entries({ LANG: 'C.UTF-8', ...env }).flatMap(([k, v]) => [
-      '-e',
-      `${k}=${v}`,
-    ]);
+    const envArgs = Object.entries({
+      LANG: 'C.UTF-8',
+      PARLEY_STATE_DIR: STATE_DIR,
+      ...env,
+    }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // The shell stays after parley ends, so its last words and exit status can be read.
     const script = 'node "$0" "$@"; echo "[exited $?]"; sleep 600';
     tmux(
@@ -149,7 +154,7 @@ export const parley = (
   options: { env?: Record<string, string>; input?: string } = {},
 ): Running => {
   const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...process.env, PARLEY_SECRET: '', ...options.env },
+    env: { ...process.env, PARLEY_SECRET: '', PARLEY_STATE_DIR: STATE_DIR, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(child);
