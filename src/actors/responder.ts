@@ -111,9 +111,14 @@ const fail = (state: ResponderState, code: ErrorCode, message: string): Out =>
   finish(reject(code, message, failureReport(state)));
 
 /** Ends the exchange with a success: publish it, perhaps answer, close. */
+/**
+ * Ends the exchange with a success. The event goes out before the ack: a peer that dies in
+ * between has shown the message (and remembered its id), so the sender's retry is a
+ * duplicate, not a loss.
+ */
 const succeed = (event: ResponderEvent, answer: Effect<ResponderEvent>[] = []): Out => [
   { phase: 'closed', outcome: event },
-  [...answer, emit(event), close()],
+  [emit(event), ...answer, close()],
 ];
 
 export const startResponder = (config: ResponderConfig): Out => [

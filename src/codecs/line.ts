@@ -8,7 +8,7 @@ import type * as t from 'io-ts';
 import { MAX_FRAME_BYTES } from '../limits.js';
 import { type ProtocolError, protocolError } from './errors.js';
 import { FRAME_CODECS, type Frame, isFrameType } from './frames.js';
-import { describeErrors } from './report.js';
+import { describeErrors, showValue } from './report.js';
 
 const malformed = (message: string): ProtocolError => protocolError('malformed_frame', message);
 
@@ -26,7 +26,7 @@ const decodeObject = (value: unknown): E.Either<ProtocolError, Frame> => {
   const type = value.type;
   if (type === undefined) return E.left(malformed("field 'type' is missing"));
   if (!isFrameType(type)) {
-    return E.left(malformed(`unknown frame type ${JSON.stringify(type).slice(0, 40)}`));
+    return E.left(malformed(`unknown frame type ${showValue(type)}`));
   }
   const codec = FRAME_CODECS[type] as (typeof FRAME_CODECS)[typeof type];
   return pipe(

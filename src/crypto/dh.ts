@@ -47,7 +47,9 @@ const publicBytes = (group: Group, hex: string): E.Either<ProtocolError, Buffer>
   hex.length === PUBLIC_BYTES[group] * 2 && /^[0-9a-f]*$/.test(hex)
     ? E.right(Buffer.from(hex, 'hex'))
     : E.left(
-        badKey(`a ${group} public value is ${PUBLIC_BYTES[group] * 2} lowercase hex characters`),
+        badKey(
+          `the ${group} public value must be ${PUBLIC_BYTES[group] * 2} lowercase hex characters`,
+        ),
       );
 
 /** parley/1: a modp14 public value y must satisfy 2 ≤ y ≤ p−2 (rules out 0, 1, p−1, ≥ p). */
