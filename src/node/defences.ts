@@ -1,7 +1,7 @@
 /**
  * The responder's defences that span connections: a slowdown for addresses that keep failing
- * authentication. Bounded in memory, and keyed by address so that one address never blocks
- * another.
+ * authentication, and the choice of whom a newcomer may replace when the cap is full. Bounded
+ * in memory, and keyed by address so that one address never blocks another.
  */
 
 export interface AuthLimitOptions {
@@ -53,4 +53,36 @@ export const createAuthLimiter = (options: Partial<AuthLimitOptions> = {}): Auth
       }
     },
   };
+};
+
+/** A connection in progress, as the cap sees it. */
+export interface InProgress {
+  readonly remote: string;
+  /** Set once the peer has proved the shared password: from then on it is never evicted. */
+  authenticated: boolean;
+}
+
+/**
+ * When the cap is full, the connection a newcomer from `remote` may take the place of: the
+ * oldest not yet authenticated of the address holding the most connections, provided that
+ * address holds more than the newcomer's would with it. A flood from several addresses then
+ * cannot shut out an address that holds few, and an address cannot evict its own.
+ * `inProgress` is oldest first.
+ */
+export const pickEviction = <C extends InProgress>(
+  inProgress: Iterable<C>,
+  perAddress: ReadonlyMap<string, number>,
+  remote: string,
+): C | undefined => {
+  let chosen: C | undefined;
+  let most = (perAddress.get(remote) ?? 0) + 1;
+  for (const candidate of inProgress) {
+    const held = perAddress.get(candidate.remote) ?? 0;
+    // Strictly more: the first met of an address is its oldest.
+    if (!candidate.authenticated && held > most) {
+      chosen = candidate;
+      most = held;
+    }
+  }
+  return chosen;
 };

@@ -1,6 +1,8 @@
 /**
- * One incoming connection: refused at once when its address is rate-limited or the node is
- * full, otherwise answered by a responder actor. Whatever the peer does, it ends here.
+ * One incoming connection: refused at once when its address is rate-limited or has its share
+ * of the cap, admitted when there is room (or when it may take the place of a connection from
+ * an address that holds more, see `pickEviction`), then answered by a responder actor.
+ * Whatever the peer does, it ends here.
  */
 import { concat, defer, finalize, map, type Observable, of, type SchedulerLike, tap } from 'rxjs';
 import { runActor } from '../actors/driver.js';
@@ -10,12 +12,14 @@ import {
   startResponder,
   stepResponder,
 } from '../actors/responder.js';
+import type { Effect, Inbound } from '../actors/types.js';
+import { protocolError } from '../codecs/errors.js';
 import type { Group } from '../codecs/formats.js';
 import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection } from '../streams/tcp.js';
-import type { AuthLimiter } from './defences.js';
+import { type AuthLimiter, type InProgress, pickEviction } from './defences.js';
 import type { NodeEvent, Role } from './node.js';
 
 export interface IncomingContext {
@@ -27,14 +31,43 @@ export interface IncomingContext {
   readonly maxPerAddress: number;
   /** Incoming connections in progress per remote address. */
   readonly perAddress: Map<string, number>;
-  /** Incoming connections in progress (the cap counts these). */
-  readonly active: Set<Connection>;
+  /** Incoming connections in progress (the cap counts these), oldest first. */
+  readonly active: Map<Connection, Admission>;
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
   readonly scheduler: SchedulerLike;
 }
+
+const RATE_LIMITED = 'too many failed attempts; try again later';
+const BUSY = 'too many connections in progress; try again shortly';
+
+/** A connection counted against the cap, until released (once: at its end, or evicted). */
+export interface Admission extends InProgress {
+  readonly connection: Connection;
+  released: boolean;
+}
+
+const admit = (connection: Connection, ctx: IncomingContext): Admission => {
+  const remote = connection.remoteAddress;
+  const admission = { connection, remote, authenticated: false, released: false };
+  ctx.perAddress.set(remote, (ctx.perAddress.get(remote) ?? 0) + 1);
+  ctx.active.set(connection, admission);
+  ctx.open.add(connection);
+  return admission;
+};
+
+const release = (admission: Admission, ctx: IncomingContext) => {
+  if (admission.released) return;
+  admission.released = true;
+  const { remote, connection } = admission;
+  const left = (ctx.perAddress.get(remote) ?? 1) - 1;
+  if (left === 0) ctx.perAddress.delete(remote);
+  else ctx.perAddress.set(remote, left);
+  ctx.active.delete(connection);
+  ctx.open.delete(connection);
+};
 
 /** Answer with an error frame and close, without running the protocol. */
 const refuse = (
@@ -51,43 +84,73 @@ const refuse = (
     of<NodeEvent>({ kind: 'refused', code, remote: connection.remoteAddress }),
   ).pipe(map((e) => e as NodeEvent));
 
+/**
+ * Make room for a newcomer from `remote` if an address holding more has a connection not yet
+ * authenticated: it is answered busy and destroyed (its actor then hears the end), and stops
+ * counting at once. The event says whom it was.
+ */
+const evictFor = (remote: string, ctx: IncomingContext): NodeEvent | undefined => {
+  const victim = pickEviction(ctx.active.values(), ctx.perAddress, remote);
+  if (victim === undefined) return undefined;
+  release(victim, ctx);
+  const { connection } = victim;
+  connection.send(encodeFrame(errorFrame('busy', BUSY))).subscribe({
+    complete: () => connection.destroy(),
+    error: () => connection.destroy(),
+  });
+  return { kind: 'refused', code: 'busy', remote: victim.remote };
+};
+
 const isAuthFailure = (event: ResponderEvent): boolean =>
   event.kind === 'rejected' &&
   event.failure.cause === 'rejected' &&
   event.failure.code === 'auth_failed';
 
+/**
+ * A proof from an address limited since the connection was admitted is not checked: it is
+ * answered rate_limited. Otherwise connections opened together would each get a guess.
+ */
+const limitedAtAuth =
+  (remote: string, ctx: IncomingContext) =>
+  (input: Inbound): Inbound =>
+    input.kind === 'frame' &&
+    input.frame.type === 'auth' &&
+    ctx.limiter.isLimited(remote, ctx.scheduler.now())
+      ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
+      : input;
+
+/** What the cap and the limiter learn from the actor, the moment it decides. */
+const watch = (admission: Admission, ctx: IncomingContext) => (effect: Effect<ResponderEvent>) => {
+  // Our proof goes out only after the peer's verified: it is authenticated.
+  if (effect.kind === 'send' && effect.frame.type === 'auth') admission.authenticated = true;
+  if (effect.kind === 'emit' && isAuthFailure(effect.event)) {
+    ctx.limiter.recordFailure(admission.remote, ctx.scheduler.now());
+  }
+};
+
 export const respond$ = (connection: Connection, ctx: IncomingContext): Observable<NodeEvent> =>
   defer(() => {
     const remote = connection.remoteAddress;
     if (ctx.limiter.isLimited(remote, ctx.scheduler.now())) {
-      return refuse(connection, 'rate_limited', 'too many failed attempts; try again later');
+      return refuse(connection, 'rate_limited', RATE_LIMITED);
     }
-    const fromThisAddress = ctx.perAddress.get(remote) ?? 0;
-    if (ctx.active.size >= ctx.maxConnections || fromThisAddress >= ctx.maxPerAddress) {
-      return refuse(connection, 'busy', 'too many connections in progress; try again shortly');
+    if ((ctx.perAddress.get(remote) ?? 0) >= ctx.maxPerAddress) {
+      return refuse(connection, 'busy', BUSY);
     }
-    ctx.perAddress.set(remote, fromThisAddress + 1);
-    ctx.active.add(connection);
-    ctx.open.add(connection);
-    const config = { self: ctx.self, groups: ctx.groups };
+    const evicted = ctx.active.size >= ctx.maxConnections ? evictFor(remote, ctx) : undefined;
+    if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
+    const admission = admit(connection, ctx);
     const trace = ctx.traceFor('responder', remote);
-    return runActor(
-      startResponder(config),
+    const run$ = runActor(
+      startResponder({ self: ctx.self, groups: ctx.groups }),
       (state, input) => stepResponder(state, input, ctx.deps),
-      inbound$(connection, trace),
+      inbound$(connection, trace).pipe(map(limitedAtAuth(remote, ctx))),
       { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
     ).pipe(
+      tap(watch(admission, ctx)),
       carryOut<ResponderEvent>(connection, trace),
-      tap((event) => {
-        if (isAuthFailure(event)) ctx.limiter.recordFailure(remote, ctx.scheduler.now());
-      }),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
-      finalize(() => {
-        const left = (ctx.perAddress.get(remote) ?? 1) - 1;
-        if (left === 0) ctx.perAddress.delete(remote);
-        else ctx.perAddress.set(remote, left);
-        ctx.active.delete(connection);
-        ctx.open.delete(connection);
-      }),
+      finalize(() => release(admission, ctx)),
     );
+    return evicted === undefined ? run$ : concat(of(evicted), run$);
   });

@@ -32,7 +32,7 @@ import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
 import type { FrameTrace, TraceSink } from '../streams/session.js';
 import { type Connection, listen$ } from '../streams/tcp.js';
 import { type AuthLimitOptions, createAuthLimiter } from './defences.js';
-import { respond$ } from './incoming.js';
+import { type Admission, respond$ } from './incoming.js';
 import { initiate$, type Job, type JobSpec } from './outgoing.js';
 import type { Address, DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
 
@@ -167,7 +167,7 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     maxConnections: options.maxConnections ?? 256,
     maxPerAddress: options.maxConnectionsPerAddress ?? 64,
     perAddress: new Map<string, number>(),
-    active: new Set<Connection>(),
+    active: new Map<Connection, Admission>(),
     open,
     traceFor,
     stepDeadlineMs,
