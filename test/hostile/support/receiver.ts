@@ -1,0 +1,39 @@
+/**
+ * A receiving parley node in a process of its own, so that a test can SIGKILL it: bob, who
+ * knows alice, with his dedupe memory in a file. Usage:
+ *   node --import tsx test/hostile/support/receiver.ts <seen-file> <alice's secret>
+ * It prints one JSON line per event: listening (with its port), then each incoming outcome.
+ */
+import { createNode } from '../../../src/node/node.js';
+import { createSeenFile } from '../../../src/node/seen-file.js';
+import { directoryOf } from '../../support/nodes.js';
+
+const [seenFile, secret] = process.argv.slice(2);
+if (seenFile === undefined || secret === undefined) {
+  process.stderr.write('usage: receiver.ts <seen-file> <secret>\n');
+  process.exit(2);
+}
+
+// Synchronous on a pipe (Linux): a line printed is out before the next statement runs.
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+const node = await createNode({
+  name: 'bob',
+  host: '127.0.0.1',
+  port: 0,
+  dedupe: createSeenFile(seenFile),
+  directory: directoryOf([{ username: 'alice', password: secret, port: 1 }]),
+});
+node.events$.subscribe((e) => {
+  if (e.kind !== 'incoming') return;
+  const { event } = e;
+  if (event.kind === 'received') {
+    say({ kind: 'received', msgId: event.message.msgId, text: event.message.text });
+  } else if (event.kind === 'duplicate') {
+    say({ kind: 'duplicate', msgId: event.msgId });
+  } else {
+    say({ kind: event.kind });
+  }
+});
+say({ kind: 'listening', port: node.port });
+process.once('SIGTERM', () => void node.close().then(() => process.exit(0)));

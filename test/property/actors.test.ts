@@ -1,0 +1,240 @@
+/**
+ * The actors against any script an attacker can write from a valid transcript: frames
+ * reordered, dropped, duplicated, cut short, replaced by others, fields bent. Driven through
+ * stepInitiator / stepResponder directly (pure, fast): every run ends closed, never throws,
+ * and succeeds only when the transcript was the valid one.
+ */
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { startInitiator, stepInitiator } from '../../src/actors/initiator.js';
+import { startResponder, stepResponder } from '../../src/actors/responder.js';
+import type { Effect, Inbound, Transition } from '../../src/actors/types.js';
+import { decodeLine } from '../../src/codecs/line.js';
+import {
+  changeField,
+  type FieldChange,
+  fieldChange,
+  type Json,
+  RUNS,
+} from '../hostile/support/arbitraries.js';
+import {
+  initiatorDeps,
+  initiatorParams,
+  responderConfig,
+  responderDeps,
+  vectorFrames,
+} from '../support/actors.js';
+import { VECTORS } from '../support/vectors.js';
+
+/** A frame as the actor hears it: serialised, maybe bent, decoded (or refused) again. */
+const onTheWire = (frame: Json): Inbound => {
+  const decoded = decodeLine(JSON.stringify(frame));
+  return E.isRight(decoded)
+    ? { kind: 'frame', frame: decoded.right }
+    : { kind: 'invalid', error: decoded.left };
+};
+
+type Item = { readonly frame: Json } | { readonly inbound: Inbound };
+const toInbound = (item: Item): Inbound => ('frame' in item ? onTheWire(item.frame) : item.inbound);
+
+/** One edit of the script. Indices are taken modulo the script's length when applied. */
+type Edit =
+  | { readonly op: 'truncate'; readonly at: number }
+  | { readonly op: 'swap'; readonly i: number; readonly j: number }
+  | { readonly op: 'duplicate'; readonly i: number; readonly at: number }
+  | { readonly op: 'drop'; readonly i: number }
+  | { readonly op: 'change'; readonly i: number; readonly change: FieldChange }
+  | { readonly op: 'insert'; readonly at: number; readonly item: Item };
+
+const ALL_FRAMES = VECTORS.flatMap((v) => Object.values(vectorFrames(v))) as Json[];
+const INTERRUPTIONS: Inbound[] = [
+  { kind: 'end' },
+  { kind: 'timeout' },
+  { kind: 'invalid', error: { code: 'malformed_frame', message: 'the line is not valid JSON' } },
+  { kind: 'frame', frame: { type: 'error', code: 'auth_failed', message: 'no' } },
+];
+
+const edit: fc.Arbitrary<Edit> = fc.oneof(
+  fc.record({ op: fc.constant('truncate'), at: fc.nat() }),
+  fc.record({ op: fc.constant('swap'), i: fc.nat(), j: fc.nat() }),
+  fc.record({ op: fc.constant('duplicate'), i: fc.nat(), at: fc.nat() }),
+  fc.record({ op: fc.constant('drop'), i: fc.nat() }),
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('change'), i: fc.nat(), change: fieldChange }),
+  },
+  fc.record({
+    op: fc.constant('insert'),
+    at: fc.nat(),
+    item: fc.oneof(
+      fc.constantFrom(...ALL_FRAMES).map((frame) => ({ frame })),
+      fc.constantFrom(...INTERRUPTIONS).map((inbound) => ({ inbound })),
+    ),
+  }),
+) as fc.Arbitrary<Edit>;
+
+const applyEdit = (script: readonly Item[], e: Edit): Item[] => {
+  const s = [...script];
+  const n = s.length;
+  const pick = (i: number) => (n === 0 ? -1 : i % n);
+  switch (e.op) {
+    case 'truncate':
+      return s.slice(0, e.at % (n + 1));
+    case 'swap': {
+      const [i, j] = [pick(e.i), pick(e.j)];
+      if (i >= 0) [s[i], s[j]] = [s[j]!, s[i]!];
+      return s;
+    }
+    case 'duplicate':
+      if (n > 0) s.splice(e.at % (n + 1), 0, s[pick(e.i)]!);
+      return s;
+    case 'drop':
+      if (n > 0) s.splice(pick(e.i), 1);
+      return s;
+    case 'change': {
+      const i = pick(e.i);
+      const item = s[i];
+      if (item && 'frame' in item) s[i] = { frame: changeField(item.frame, e.change) };
+      return s;
+    }
+    case 'insert':
+      s.splice(e.at % (n + 1), 0, e.item);
+      return s;
+  }
+};
+
+const edits = fc.array(edit, { minLength: 1, maxLength: 4 });
+
+interface Run<Ev> {
+  readonly effects: Effect<Ev>[];
+  /** The inputs the actor took before it closed. */
+  readonly consumed: Inbound[];
+  readonly closed: boolean;
+}
+
+/** Feed the inputs; a peer that stops writing ends the connection. */
+const drive = <S extends { readonly phase: string }, Ev>(
+  start: Transition<S, Ev>,
+  step: (s: S, i: Inbound) => Transition<S, Ev>,
+  inputs: readonly Inbound[],
+): Run<Ev> => {
+  let [state, out] = start;
+  const effects = [...out];
+  const consumed: Inbound[] = [];
+  for (const input of [...inputs, { kind: 'end' } as const]) {
+    if (state.phase === 'closed') {
+      // A closed actor ignores whatever still comes.
+      expect(step(state, input)).toEqual([state, []]);
+      continue;
+    }
+    consumed.push(input);
+    [state, out] = step(state, input);
+    effects.push(...out);
+  }
+  return { effects, consumed, closed: state.phase === 'closed' };
+};
+
+const events = <Ev>(run: Run<Ev>): Ev[] =>
+  run.effects.flatMap((e) => (e.kind === 'emit' ? [e.event] : []));
+const sent = <Ev>(run: Run<Ev>, type: string) =>
+  run.effects.filter((e) => e.kind === 'send' && e.frame.type === type);
+
+/** Ends closed, with one event and one close, last; a rejection is answered with its code. */
+const expectCleanEnd = <Ev>(run: Run<Ev>) => {
+  expect(run.closed).toBe(true);
+  expect(run.effects.at(-1)).toEqual({ kind: 'close' });
+  expect(run.effects.filter((e) => e.kind === 'close')).toHaveLength(1);
+  const [event, ...more] = events(run);
+  expect(more).toEqual([]);
+  const failure = (event as { failure?: { cause: string; code?: string } }).failure;
+  if (failure?.cause === 'rejected') {
+    expect(sent(run, 'error')).toEqual([
+      { kind: 'send', frame: expect.objectContaining({ code: failure.code }) },
+    ]);
+  }
+  return event as Ev & { kind: string };
+};
+
+/**
+ * What the handshake binds of an input. A hello's `to` is a routing hint, outside the
+ * transcript hash: the responder checks it against its own name, the initiator checks the
+ * responder's `from` instead, and a changed `to` changes nothing that is proven (I.from and
+ * R.from are in the hash). Everything else counts.
+ */
+const bound = (input: Inbound): unknown =>
+  input.kind === 'frame' && input.frame.type === 'hello' ? { ...input.frame, to: '*' } : input;
+
+/** The first `count` inputs are exactly those of the valid transcript. */
+const equalPrefix = (inputs: readonly Inbound[], valid: readonly Inbound[], count: number) => {
+  try {
+    expect(inputs.slice(0, count).map(bound)).toEqual(valid.slice(0, count).map(bound));
+    return inputs.length >= count;
+  } catch {
+    return false;
+  }
+};
+
+describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %s', (_, v) => {
+  const f = vectorFrames(v) as Record<string, Json>;
+  const toResponder: Item[] = [f.helloI!, f.dhI!, f.authI!, f.message!].map((frame) => ({ frame }));
+  const toInitiator: Item[] = [f.helloR!, f.dhR!, f.authR!, f.ack!].map((frame) => ({ frame }));
+
+  const runResponder = (script: readonly Item[]) => {
+    const deps = responderDeps(v);
+    return drive(
+      startResponder(responderConfig(v)),
+      (s, i) => stepResponder(s, i, deps),
+      script.map(toInbound),
+    );
+  };
+  const runInitiator = (script: readonly Item[]) => {
+    const deps = initiatorDeps(v);
+    return drive(
+      startInitiator(initiatorParams(v), deps),
+      (s, i) => stepInitiator(s, i, deps),
+      script.map(toInbound),
+    );
+  };
+
+  it('the valid transcripts succeed (the baseline of the properties below)', () => {
+    expect(expectCleanEnd(runResponder(toResponder)).kind).toBe('received');
+    expect(expectCleanEnd(runInitiator(toInitiator)).kind).toBe('delivered');
+  });
+
+  it('the responder: closed, never throws, shows only the valid transcript, proves itself only to a verified peer', () => {
+    const valid = toResponder.map(toInbound);
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = runResponder(es.reduce(applyEdit, toResponder));
+        const event = expectCleanEnd(run);
+        const authenticated = equalPrefix(run.consumed, valid, 3);
+        if (event.kind === 'received') expect(equalPrefix(run.consumed, valid, 4)).toBe(true);
+        if (event.kind === 'presence') expect(authenticated).toBe(true);
+        expect(event.kind).not.toBe('duplicate');
+        // proof_R goes out only after proof_I verified.
+        if (sent(run, 'auth').length > 0) expect(authenticated).toBe(true);
+        if (sent(run, 'ack').length > 0) expect(event.kind).toBe('received');
+      }),
+      RUNS,
+    );
+  });
+
+  it('the initiator: closed, never throws, delivered only on the valid transcript, the message only to a verified peer', () => {
+    const valid = toInitiator.map(toInbound);
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = runInitiator(es.reduce(applyEdit, toInitiator));
+        const event = expectCleanEnd(run);
+        if (event.kind === 'delivered') expect(equalPrefix(run.consumed, valid, 4)).toBe(true);
+        // The secret message goes out only after proof_R verified.
+        if (sent(run, 'message').length > 0) expect(equalPrefix(run.consumed, valid, 3)).toBe(true);
+        // Once the message is out, a failure leaves its fate unknown, never "not delivered".
+        if (event.kind === 'failed' && sent(run, 'message').length > 0) {
+          expect(event).toMatchObject({ delivery: 'unknown' });
+        }
+      }),
+      RUNS,
+    );
+  });
+});
