@@ -9,6 +9,7 @@ import { runActor } from '../actors/driver.js';
 import {
   type ResponderDeps,
   type ResponderEvent,
+  type ResponderState,
   startResponder,
   stepResponder,
 } from '../actors/responder.js';
@@ -141,13 +142,21 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
     const admission = admit(connection, ctx);
     const trace = ctx.traceFor('responder', remote);
+    const checkLimit = limitedAtAuth(remote, ctx);
+    const learn = watch(admission, ctx);
+    // The defences sit around the pure step rather than as operators of their own: a node
+    // holding many connections pays for each operator on each of them.
+    const step = (state: ResponderState, input: Inbound) => {
+      const transition = stepResponder(state, checkLimit(input), ctx.deps);
+      for (const effect of transition[1]) learn(effect);
+      return transition;
+    };
     const run$ = runActor(
       startResponder({ self: ctx.self, groups: ctx.groups }),
-      (state, input) => stepResponder(state, input, ctx.deps),
-      inbound$(connection, trace).pipe(map(limitedAtAuth(remote, ctx))),
+      step,
+      inbound$(connection, trace),
       { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
     ).pipe(
-      tap(watch(admission, ctx)),
       carryOut<ResponderEvent>(connection, trace),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
       finalize(() => release(admission, ctx)),
