@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
 import type { DedupeMemory } from '../actors/dedupe.js';
 import type { Directory } from '../codecs/directory.js';
+import type { Group } from '../codecs/formats.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
 import { createSeenFile } from '../node/seen-file.js';
 import { loadDirectoryFile } from './directory-file.js';
@@ -33,6 +34,33 @@ export const startNode = (options: NodeOptions): Promise<E.Either<string, Parley
     (node) => E.right(node),
     (err: unknown) => E.left(err instanceof NodeStartError ? err.message : String(err)),
   );
+
+/**
+ * A node that only sends (`send`, `probe`): no server socket. With --verbose its trace goes
+ * to stderr; `stop` ends the trace and closes the node.
+ */
+export const startSendingNode = async (
+  options: { readonly name: string; readonly group: Group; readonly verbose: boolean },
+  directory?: Directory,
+): Promise<E.Either<string, { node: ParleyNode; stop: () => Promise<void> }>> => {
+  const started = await startNode({
+    name: options.name,
+    listen: false,
+    directory,
+    group: options.group,
+    trace: options.verbose,
+  });
+  if (E.isLeft(started)) return started;
+  const node = started.right;
+  const trace = options.verbose
+    ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
+    : undefined;
+  const stop = async () => {
+    await node.close();
+    trace?.unsubscribe();
+  };
+  return E.right({ node, stop });
+};
 
 /** --verbose: each node event as a line of the protocol trace. */
 export const traceNode = (

@@ -7,7 +7,7 @@ import { lastValueFrom, merge, tap, toArray } from 'rxjs';
 import { type Directory, type DirectoryEntry, findContact } from '../codecs/directory.js';
 import type { ProbeReport } from '../node/reports.js';
 import { EXIT, type ProbeOptions } from './args.js';
-import { loadDirectory, say, startNode, traceNode } from './common.js';
+import { loadDirectory, say, startSendingNode } from './common.js';
 import { destinationOf } from './destinations.js';
 import { formatProbe, widest } from './text.js';
 
@@ -50,20 +50,12 @@ export const runProbe = async (options: ProbeOptions): Promise<number> => {
     say(contacts.left);
     return EXIT.usage;
   }
-  const started = await startNode({
-    name: options.name,
-    listen: false,
-    group: options.group,
-    trace: options.verbose,
-  });
+  const started = await startSendingNode(options);
   if (E.isLeft(started)) {
     say(started.left);
     return EXIT.failed;
   }
-  const node = started.right;
-  const trace = options.verbose
-    ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
-    : undefined;
+  const { node, stop } = started.right;
   const width = widest(contacts.right.map((c) => c.username));
   const reports = await lastValueFrom(
     merge(...contacts.right.map((c) => node.probe(destinationOf(c)))).pipe(
@@ -71,7 +63,6 @@ export const runProbe = async (options: ProbeOptions): Promise<number> => {
       toArray(),
     ),
   );
-  await node.close();
-  trace?.unsubscribe();
+  await stop();
   return probeStatus(reports);
 };

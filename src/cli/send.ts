@@ -9,7 +9,7 @@ import { type Directory, findContact } from '../codecs/directory.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { EXIT, type SendOptions } from './args.js';
-import { loadDirectory, say, startNode, traceNode } from './common.js';
+import { loadDirectory, say, startSendingNode } from './common.js';
 import { destinationOf } from './destinations.js';
 import { checkSecret } from './forms.js';
 import { askOnTerminal, askUntil } from './startup.js';
@@ -82,27 +82,16 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     say(prepared.left);
     return EXIT.usage;
   }
-  // Sending needs no server of our own; a loopback port nobody is told about does no harm.
-  const started = await startNode({
-    name: options.name,
-    listen: false,
-    directory: prepared.right.directory,
-    group: options.group,
-    trace: options.verbose,
-  });
+  const started = await startSendingNode(options, prepared.right.directory);
   if (E.isLeft(started)) {
     say(started.left);
     return EXIT.failed;
   }
-  const node = started.right;
-  const trace = options.verbose
-    ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
-    : undefined;
+  const { node, stop } = started.right;
   const report = await firstValueFrom(
     node.send({ to: prepared.right.to, text: prepared.right.text }),
   );
-  await node.close();
-  trace?.unsubscribe();
+  await stop();
   say(formatDelivery(report));
   if (options.json) process.stdout.write(`${reportJson(report)}\n`);
   return report.outcome === 'delivered' ? EXIT.ok : EXIT.failed;
