@@ -9,6 +9,12 @@ import { AsyncSubject, Observable, share } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
 import { MAX_FRAME_BYTES } from '../limits.js';
 import { frameLines, type Line } from './framing.js';
+import {
+  describeConnectError,
+  describeListenError,
+  describeSocketError,
+  errorCode,
+} from './socket-errors.js';
 
 /** How long `close()` waits for the peer to close its side before destroying the socket. */
 export const DEFAULT_CLOSE_GRACE_MS = 2_000;
@@ -35,29 +41,6 @@ export interface SocketOptions {
   readonly maxFrameBytes?: number;
   readonly closeGraceMs?: number;
 }
-
-type NodeError = Error & { code?: string; errors?: readonly NodeError[] };
-
-/** The errno code of a Node error; an AggregateError (happy eyeballs) carries it inside. */
-export const errorCode = (err: unknown): string => {
-  const e = err as NodeError | undefined;
-  return e?.code ?? e?.errors?.[0]?.code ?? 'UNKNOWN';
-};
-
-const errorText = (err: unknown): string => {
-  const e = err as NodeError | undefined;
-  return e?.message || e?.errors?.[0]?.message || errorCode(err);
-};
-
-const SOCKET_ERRORS: Readonly<Record<string, string>> = {
-  ECONNRESET: 'the peer reset the connection',
-  EPIPE: 'the peer closed the connection while we were writing',
-  ETIMEDOUT: 'the connection timed out',
-};
-
-/** What went wrong on an established connection, in words. */
-export const describeSocketError = (err: unknown): string =>
-  SOCKET_ERRORS[errorCode(err)] ?? errorText(err);
 
 /** The socket's inbound bytes; completes on the peer's end or on close. Cold, so shared below. */
 const socketData$ = (socket: net.Socket): Observable<Buffer> =>
@@ -179,23 +162,6 @@ export interface ListenOptions extends SocketOptions {
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 
-type Sentence = (host: string, port: number) => string;
-
-const LISTEN_ERRORS: Readonly<Record<string, Sentence>> = {
-  EADDRINUSE: (host, port) =>
-    `port ${port} is already in use on ${host}; choose another with --port`,
-  EACCES: (host, port) =>
-    `no permission to use port ${port} on ${host}; choose one above 1023 with --port`,
-  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine; choose another host`,
-  ENOTFOUND: (host) => `unknown host ${host}`,
-  EAI_AGAIN: (host) => `unknown host ${host}`,
-};
-
-/** Why a server could not listen, in words a person can act on. */
-export const describeListenError = (err: unknown, host: string, port: number): string =>
-  LISTEN_ERRORS[errorCode(err)]?.(host, port) ??
-  `could not listen on ${host}:${port}: ${errorText(err)}`;
-
 /**
  * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a
  * `connection` per peer. An error while starting is emitted as an `error` event and completes,
@@ -258,29 +224,6 @@ export interface ConnectOptions extends SocketOptions {
   readonly timeoutMs?: number;
   readonly localAddress?: string;
 }
-
-const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
-
-const CONNECT_ERRORS: Readonly<Record<string, Sentence>> = {
-  ECONNREFUSED: (host, port) => `connection refused by ${host}:${port}: nothing is listening there`,
-  EHOSTUNREACH: (host) => `host ${host} is unreachable; check the address and your network`,
-  ENETUNREACH: (host) => `no route to the network of ${host}; check the address and your network`,
-  ENOTFOUND: (host) => `unknown host ${host}`,
-  EAI_AGAIN: (host) => `unknown host ${host}`,
-  ECONNRESET: (host, port) => `${host}:${port} reset the connection`,
-};
-
-/** Why a connection could not be made, in words a person can act on. */
-export const describeConnectError = (
-  err: unknown,
-  host: string,
-  port: number,
-  timeoutMs: number,
-): string =>
-  errorCode(err) === 'ETIMEDOUT'
-    ? `no answer from ${host}:${port} within ${seconds(timeoutMs)}`
-    : (CONNECT_ERRORS[errorCode(err)]?.(host, port) ??
-      `could not connect to ${host}:${port}: ${errorText(err)}`);
 
 const connectTimeout = () => Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' });
 

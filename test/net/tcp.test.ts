@@ -12,11 +12,10 @@ import {
 } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { protocolError } from '../../src/codecs/errors.js';
+import { describeConnectError, describeListenError } from '../../src/streams/socket-errors.js';
 import {
   type Connection,
   connect$,
-  describeConnectError,
-  describeListenError,
   fromSocket,
   type ListenOptions,
   listen$,
