@@ -21,7 +21,7 @@ import { encodeFrame } from '../codecs/line.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection } from '../streams/tcp.js';
 import { type AuthLimiter, type InProgress, pickEviction } from './defences.js';
-import type { NodeEvent, Role } from './node.js';
+import type { NodeEvent, Role } from './types.js';
 
 export interface IncomingContext {
   readonly self: string;

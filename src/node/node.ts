@@ -16,117 +16,41 @@ import {
   of,
   ReplaySubject,
   race,
-  type SchedulerLike,
   Subject,
   share,
   takeUntil,
   timer,
 } from 'rxjs';
-import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
-import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
+import { createDedupeMemory } from '../actors/dedupe.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
-import type { Group } from '../codecs/formats.js';
 import { createKeyPair } from '../crypto/dh.js';
 import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
-import type { FrameTrace, TraceSink } from '../streams/session.js';
+import type { TraceSink } from '../streams/session.js';
 import { type Connection, listen$ } from '../streams/tcp.js';
-import { type AuthLimitOptions, createAuthLimiter } from './defences.js';
+import { createAuthLimiter } from './defences.js';
 import { type Admission, respond$ } from './incoming.js';
+import {
+  createJobBook,
+  type OutboxEntry,
+  type Report,
+  refusal,
+  refusedDelivery,
+  refusedProbe,
+} from './job-book.js';
 import { initiate$, type Job, type JobSpec } from './outgoing.js';
-import type { Address, DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+import type { DeliveryReport, ProbeReport, SendJob } from './reports.js';
 
-export interface NodeOptions {
-  /** Our own username, as contacts know us. */
-  readonly name: string;
-  /** Our contacts and the secrets we share with them. */
-  readonly directory?: Directory;
-  /** Listen for incoming messages (default true); a node that only sends can say false. */
-  readonly listen?: boolean;
-  /** The TCP port to listen on; 0 picks a free one. */
-  readonly port?: number;
-  readonly host?: string;
-  /** The DH group our sends use (both are accepted). */
-  readonly group?: Group;
-  /** The groups we accept as a responder. */
-  readonly groups?: readonly Group[];
-  /** Deadline of each protocol step (default 10 s). */
-  readonly stepDeadlineMs?: number;
-  readonly connectTimeoutMs?: number;
-  /** Incoming connections in progress at most; more are answered `busy` (default 256). */
-  readonly maxConnections?: number;
-  /** Of those, from any one address; so that one address cannot starve others (default 64). */
-  readonly maxConnectionsPerAddress?: number;
-  /** Outgoing connections at once; more jobs wait in the queue (default 64). */
-  readonly maxOutgoing?: number;
-  /** Jobs waiting at most; more are refused (default 10,000). */
-  readonly maxQueued?: number;
-  readonly authLimit?: Partial<AuthLimitOptions>;
-  readonly dedupe?: DedupeMemory;
-  /** How long `close()` lets connections in progress finish (default 5 s). */
-  readonly closeDeadlineMs?: number;
-  /** Local address for outgoing connections (tests bind 127.0.0.x). */
-  readonly localAddress?: string;
-  /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
-  readonly trace?: boolean;
-  readonly scheduler?: SchedulerLike;
-  readonly deps?: Partial<ActorDeps>;
-}
+import {
+  type NodeEvent,
+  type NodeOptions,
+  NodeStartError,
+  type ParleyNode,
+  type Role,
+} from './types.js';
 
-export type NodeEvent =
-  | { readonly kind: 'listening'; readonly port: number; readonly host: string }
-  | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
-  | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
-  | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
-  | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string }
-  | ({
-      readonly kind: 'frame';
-      readonly role: Role;
-      readonly remote: string;
-      /** The send or probe job, for the initiator's frames. */
-      readonly jobId?: number;
-    } & FrameTrace);
-
-export interface OutboxEntry {
-  readonly job: SendJob & { readonly msgId: string };
-  readonly report: DeliveryReport;
-}
-
-export interface ParleyNode {
-  readonly name: string;
-  /** The port actually listened on (useful with port 0). */
-  readonly port: number;
-  /** Everything that happens, typed. */
-  readonly events$: Observable<NodeEvent>;
-  /** Verified incoming messages, each shown once. */
-  readonly received$: Observable<ReceivedMessage & { readonly remote: string }>;
-  /** Deliver one message; the report comes after a verified ack, or says why not. */
-  send(job: SendJob): Observable<DeliveryReport>;
-  /** Is the contact there, and do we share the right secret? */
-  probe(to: Destination, group?: Group): Observable<ProbeReport>;
-  /** Messages not (known to be) delivered, oldest first. */
-  outbox(): readonly OutboxEntry[];
-  /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
-  retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
-  /** Replace the contacts (after /add, say). */
-  setDirectory(directory: Directory): void;
-  /** Stop accepting, let exchanges in progress finish within the deadline, release everything. */
-  close(): Promise<void>;
-}
-
-export type Role = 'initiator' | 'responder';
-
-/** A start-up failure a person can act on (the port is taken, say). */
-export class NodeStartError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NodeStartError';
-  }
-}
+export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode, Role } from './types.js';
+export { NodeStartError } from './types.js';
 
 const realDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
   randomBytes,
@@ -145,7 +69,6 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
   const closing$ = new ReplaySubject<void>(1);
   const jobs$ = new Subject<Job>();
   const events = new Subject<NodeEvent>();
-  const outbox = new Map<string, OutboxEntry>();
   const open = new Set<Connection>();
   const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
     options.trace
@@ -202,31 +125,14 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     ),
   );
 
-  /** Message jobs between queueing and their report: what the outbox keeps if they fail. */
-  const sending = new Map<number, OutboxEntry['job']>();
-  /** Who waits for each job's report (one lookup per report, however many jobs wait). */
-  const waiting = new Map<number, (report: DeliveryReport | ProbeReport) => void>();
-
-  // The outbox is kept here, not by the caller's subscription: a failed message is kept
-  // even if nobody is listening for its report any more.
-  const keepInOutbox = (job: OutboxEntry['job'], report: DeliveryReport) => {
-    if (report.outcome === 'delivered') outbox.delete(job.msgId);
-    else outbox.set(job.msgId, { job, report });
-  };
-
-  const settle = (event: NodeEvent) => {
-    if (event.kind !== 'delivery' && event.kind !== 'probe') return;
-    const job = sending.get(event.jobId);
-    if (job && event.kind === 'delivery') keepInOutbox(job, event.report);
-    sending.delete(event.jobId);
-    waiting.get(event.jobId)?.(event.report);
-    waiting.delete(event.jobId);
-  };
+  const book = createJobBook();
 
   const done = new Promise<void>((resolve) => {
     pipeline$.subscribe({
       next: (event) => {
-        settle(event);
+        if (event.kind === 'delivery' || event.kind === 'probe') {
+          book.settled(event.jobId, event.report);
+        }
         events.next(event);
       },
       complete: () => {
@@ -240,26 +146,26 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
    * Queue a job when subscribed (cold, as an HTTP request observable is) and emit its one
    * report. Unsubscribing stops listening, not the job: it runs to its end either way.
    */
-  const enqueue = <R extends DeliveryReport | ProbeReport>(
+  const enqueue = <R extends Report>(
     job: JobSpec,
-    refused: () => R,
-    onQueued: (id: number) => void = () => {},
+    refused: (why: string) => R,
+    message?: OutboxEntry['job'],
   ): Observable<R> =>
     new Observable<R>((subscriber) => {
       if (closed || queued >= maxQueued) {
-        subscriber.next(refused());
+        subscriber.next(refused(refusal(closed)));
         subscriber.complete();
         return;
       }
       const id = nextJobId++;
-      waiting.set(id, (report) => {
+      const waiter = (report: Report) => {
         subscriber.next(report as R);
         subscriber.complete();
-      });
+      };
+      book.opened(id, waiter, message);
       queued += 1;
-      onQueued(id);
       jobs$.next({ ...job, id } as Job);
-      return () => waiting.delete(id);
+      return () => book.unwatched(id);
     });
 
   const send = (job: SendJob): Observable<DeliveryReport> => {
@@ -272,12 +178,12 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
         msgId: full.msgId,
         group: full.group ?? options.group ?? 'modp14',
       },
-      () => {
-        const report = refusedDelivery(full, closed);
-        keepInOutbox(full, report);
+      (why) => {
+        const report = refusedDelivery(full, why);
+        book.keep(full, report);
         return report;
       },
-      (id) => sending.set(id, full),
+      full,
     );
   };
 
@@ -294,15 +200,16 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     ),
     send,
     probe: (to, group) =>
-      enqueue<ProbeReport>({ kind: 'probe', to, group: group ?? options.group ?? 'modp14' }, () =>
-        refusedProbe(to, closed),
+      enqueue<ProbeReport>(
+        { kind: 'probe', to, group: group ?? options.group ?? 'modp14' },
+        (why) => refusedProbe(to, why),
       ),
-    outbox: () => [...outbox.values()],
+    outbox: () => book.outbox(),
     retry: (msgId, to) => {
-      const entry = outbox.get(msgId);
+      const entry = book.find(msgId);
       if (entry) return send({ ...entry.job, to: to ?? entry.job.to });
       const nothing = { to: to ?? { host: '', port: 0, secret: '' }, text: '', msgId };
-      return of(refusedDelivery(nothing, false, `there is no undelivered message ${msgId}`));
+      return of(refusedDelivery(nothing, `there is no undelivered message ${msgId}`));
     },
     setDirectory: (next) => {
       directory = next;
@@ -330,35 +237,4 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
       }
     });
   });
-};
-
-const refusedDelivery = (
-  job: SendJob & { msgId: string },
-  closed: boolean,
-  message = closed
-    ? 'parley is shutting down; the message was not sent'
-    : 'too many messages are waiting; try again shortly',
-): DeliveryReport => {
-  const to: Address = { username: job.to.username, host: job.to.host, port: job.to.port };
-  return {
-    outcome: 'not_delivered',
-    msgId: job.msgId,
-    to,
-    failure: { cause: 'refused', message },
-    reason: message,
-    elapsedMs: 0,
-  };
-};
-
-const refusedProbe = (to: Destination, closed: boolean): ProbeReport => {
-  const message = closed
-    ? 'parley is shutting down'
-    : 'too many jobs are waiting; try again shortly';
-  return {
-    outcome: 'failed',
-    to: { username: to.username, host: to.host, port: to.port },
-    failure: { cause: 'refused', message },
-    reason: message,
-    elapsedMs: 0,
-  };
 };

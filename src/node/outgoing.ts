@@ -16,7 +16,6 @@ import type { Group } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import { type Connection, connect$ } from '../streams/tcp.js';
-import type { NodeEvent, Role } from './node.js';
 import {
   addressOf,
   type DeliveryReport,
@@ -25,6 +24,7 @@ import {
   type ProbeReport,
   type SendFailure,
 } from './reports.js';
+import type { NodeEvent, Role } from './types.js';
 
 export type Job =
   | {

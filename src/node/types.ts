@@ -1,0 +1,102 @@
+/**
+ * The node's public shape: its options, the events it publishes, and what it offers.
+ */
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { DedupeMemory } from '../actors/dedupe.js';
+import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
+import type { ActorDeps } from '../actors/types.js';
+import type { Directory } from '../codecs/directory.js';
+import type { Group } from '../codecs/formats.js';
+import type { FrameTrace } from '../streams/session.js';
+import type { AuthLimitOptions } from './defences.js';
+import type { OutboxEntry } from './job-book.js';
+import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+
+export type { OutboxEntry } from './job-book.js';
+
+export interface NodeOptions {
+  /** Our own username, as contacts know us. */
+  readonly name: string;
+  /** Our contacts and the secrets we share with them. */
+  readonly directory?: Directory;
+  /** Listen for incoming messages (default true); a node that only sends can say false. */
+  readonly listen?: boolean;
+  /** The TCP port to listen on; 0 picks a free one. */
+  readonly port?: number;
+  readonly host?: string;
+  /** The DH group our sends use (both are accepted). */
+  readonly group?: Group;
+  /** The groups we accept as a responder. */
+  readonly groups?: readonly Group[];
+  /** Deadline of each protocol step (default 10 s). */
+  readonly stepDeadlineMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** Incoming connections in progress at most; more are answered `busy` (default 256). */
+  readonly maxConnections?: number;
+  /** Of those, from any one address; so that one address cannot starve others (default 64). */
+  readonly maxConnectionsPerAddress?: number;
+  /** Outgoing connections at once; more jobs wait in the queue (default 64). */
+  readonly maxOutgoing?: number;
+  /** Jobs waiting at most; more are refused (default 10,000). */
+  readonly maxQueued?: number;
+  readonly authLimit?: Partial<AuthLimitOptions>;
+  readonly dedupe?: DedupeMemory;
+  /** How long `close()` lets connections in progress finish (default 5 s). */
+  readonly closeDeadlineMs?: number;
+  /** Local address for outgoing connections (tests bind 127.0.0.x). */
+  readonly localAddress?: string;
+  /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
+  readonly trace?: boolean;
+  readonly scheduler?: SchedulerLike;
+  readonly deps?: Partial<ActorDeps>;
+}
+
+export type NodeEvent =
+  | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
+  | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
+  | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
+  | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string }
+  | ({
+      readonly kind: 'frame';
+      readonly role: Role;
+      readonly remote: string;
+      /** The send or probe job, for the initiator's frames. */
+      readonly jobId?: number;
+    } & FrameTrace);
+
+export interface ParleyNode {
+  readonly name: string;
+  /** The port actually listened on (useful with port 0). */
+  readonly port: number;
+  /** Everything that happens, typed. */
+  readonly events$: Observable<NodeEvent>;
+  /** Verified incoming messages, each shown once. */
+  readonly received$: Observable<ReceivedMessage & { readonly remote: string }>;
+  /** Deliver one message; the report comes after a verified ack, or says why not. */
+  send(job: SendJob): Observable<DeliveryReport>;
+  /** Is the contact there, and do we share the right secret? */
+  probe(to: Destination, group?: Group): Observable<ProbeReport>;
+  /** Messages not (known to be) delivered, oldest first. */
+  outbox(): readonly OutboxEntry[];
+  /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
+  retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
+  /** Replace the contacts (after /add, say). */
+  setDirectory(directory: Directory): void;
+  /** Stop accepting, let exchanges in progress finish within the deadline, release everything. */
+  close(): Promise<void>;
+}
+
+export type Role = 'initiator' | 'responder';
+
+/** A start-up failure a person can act on (the port is taken, say). */
+export class NodeStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NodeStartError';
+  }
+}
