@@ -55,15 +55,36 @@ export const createAuthLimiter = (options: Partial<AuthLimitOptions> = {}): Auth
   };
 };
 
+/**
+ * Whom the defences count a connection against. An IPv6 peer usually holds a whole /64, so
+ * counting its addresses one by one would give it a fresh share (and fresh guesses) per
+ * address: it is counted per /64. IPv4 (and IPv4 mapped into IPv6) per address.
+ */
+export const sourceOf = (address: string): string => {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('%')[0]!.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === '' ? [] : tail.split(':');
+  const zeros = new Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0');
+  const groups = address.includes('::') ? [...headGroups, ...zeros, ...tailGroups] : headGroups;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+};
+
 /** A connection in progress, as the cap sees it. */
 export interface InProgress {
-  readonly remote: string;
+  /** Whom it counts against (see `sourceOf`). */
+  readonly source: string;
   /** Set once the peer has proved the shared password: from then on it is never evicted. */
   authenticated: boolean;
 }
 
 /**
- * When the cap is full, the connection a newcomer from `remote` may take the place of: the
+ * When the cap is full, the connection a newcomer from `source` may take the place of: the
  * oldest not yet authenticated of the address holding the most connections, provided that
  * address holds more than the newcomer's would with it. A flood from several addresses then
  * cannot shut out an address that holds few, and an address cannot evict its own.
@@ -71,13 +92,13 @@ export interface InProgress {
  */
 export const pickEviction = <C extends InProgress>(
   inProgress: Iterable<C>,
-  perAddress: ReadonlyMap<string, number>,
-  remote: string,
+  perSource: ReadonlyMap<string, number>,
+  source: string,
 ): C | undefined => {
   let chosen: C | undefined;
-  let most = (perAddress.get(remote) ?? 0) + 1;
+  let most = (perSource.get(source) ?? 0) + 1;
   for (const candidate of inProgress) {
-    const held = perAddress.get(candidate.remote) ?? 0;
+    const held = perSource.get(candidate.source) ?? 0;
     // Strictly more: the first met of an address is its oldest.
     if (!candidate.authenticated && held > most) {
       chosen = candidate;

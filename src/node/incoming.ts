@@ -20,7 +20,7 @@ import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection } from '../streams/tcp.js';
-import { type AuthLimiter, type InProgress, pickEviction } from './defences.js';
+import { type AuthLimiter, type InProgress, pickEviction, sourceOf } from './defences.js';
 import type { NodeEvent, Role } from './types.js';
 
 export interface IncomingContext {
@@ -30,7 +30,7 @@ export interface IncomingContext {
   readonly limiter: AuthLimiter;
   readonly maxConnections: number;
   readonly maxPerAddress: number;
-  /** Incoming connections in progress per remote address. */
+  /** Incoming connections in progress per source (address, or IPv6 /64: see `sourceOf`). */
   readonly perAddress: Map<string, number>;
   /** Incoming connections in progress (the cap counts these), oldest first. */
   readonly active: Map<Connection, Admission>;
@@ -50,10 +50,9 @@ export interface Admission extends InProgress {
   released: boolean;
 }
 
-const admit = (connection: Connection, ctx: IncomingContext): Admission => {
-  const remote = connection.remoteAddress;
-  const admission = { connection, remote, authenticated: false, released: false };
-  ctx.perAddress.set(remote, (ctx.perAddress.get(remote) ?? 0) + 1);
+const admit = (connection: Connection, source: string, ctx: IncomingContext): Admission => {
+  const admission = { connection, source, authenticated: false, released: false };
+  ctx.perAddress.set(source, (ctx.perAddress.get(source) ?? 0) + 1);
   ctx.active.set(connection, admission);
   ctx.open.add(connection);
   return admission;
@@ -62,10 +61,10 @@ const admit = (connection: Connection, ctx: IncomingContext): Admission => {
 const release = (admission: Admission, ctx: IncomingContext) => {
   if (admission.released) return;
   admission.released = true;
-  const { remote, connection } = admission;
-  const left = (ctx.perAddress.get(remote) ?? 1) - 1;
-  if (left === 0) ctx.perAddress.delete(remote);
-  else ctx.perAddress.set(remote, left);
+  const { source, connection } = admission;
+  const left = (ctx.perAddress.get(source) ?? 1) - 1;
+  if (left === 0) ctx.perAddress.delete(source);
+  else ctx.perAddress.set(source, left);
   ctx.active.delete(connection);
   ctx.open.delete(connection);
 };
@@ -90,8 +89,8 @@ const refuse = (
  * authenticated: it is answered busy and destroyed (its actor then hears the end), and stops
  * counting at once. The event says whom it was.
  */
-const evictFor = (remote: string, ctx: IncomingContext): NodeEvent | undefined => {
-  const victim = pickEviction(ctx.active.values(), ctx.perAddress, remote);
+const evictFor = (source: string, ctx: IncomingContext): NodeEvent | undefined => {
+  const victim = pickEviction(ctx.active.values(), ctx.perAddress, source);
   if (victim === undefined) return undefined;
   release(victim, ctx);
   const { connection } = victim;
@@ -99,7 +98,7 @@ const evictFor = (remote: string, ctx: IncomingContext): NodeEvent | undefined =
     complete: () => connection.destroy(),
     error: () => connection.destroy(),
   });
-  return { kind: 'refused', code: 'busy', remote: victim.remote };
+  return { kind: 'refused', code: 'busy', remote: connection.remoteAddress };
 };
 
 const isAuthFailure = (event: ResponderEvent): boolean =>
@@ -112,11 +111,11 @@ const isAuthFailure = (event: ResponderEvent): boolean =>
  * answered rate_limited. Otherwise connections opened together would each get a guess.
  */
 const limitedAtAuth =
-  (remote: string, ctx: IncomingContext) =>
+  (source: string, ctx: IncomingContext) =>
   (input: Inbound): Inbound =>
     input.kind === 'frame' &&
     input.frame.type === 'auth' &&
-    ctx.limiter.isLimited(remote, ctx.scheduler.now())
+    ctx.limiter.isLimited(source, ctx.scheduler.now())
       ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
       : input;
 
@@ -125,24 +124,25 @@ const watch = (admission: Admission, ctx: IncomingContext) => (effect: Effect<Re
   // Our proof goes out only after the peer's verified: it is authenticated.
   if (effect.kind === 'send' && effect.frame.type === 'auth') admission.authenticated = true;
   if (effect.kind === 'emit' && isAuthFailure(effect.event)) {
-    ctx.limiter.recordFailure(admission.remote, ctx.scheduler.now());
+    ctx.limiter.recordFailure(admission.source, ctx.scheduler.now());
   }
 };
 
 export const respond$ = (connection: Connection, ctx: IncomingContext): Observable<NodeEvent> =>
   defer(() => {
     const remote = connection.remoteAddress;
-    if (ctx.limiter.isLimited(remote, ctx.scheduler.now())) {
+    const source = sourceOf(remote);
+    if (ctx.limiter.isLimited(source, ctx.scheduler.now())) {
       return refuse(connection, 'rate_limited', RATE_LIMITED);
     }
-    if ((ctx.perAddress.get(remote) ?? 0) >= ctx.maxPerAddress) {
+    if ((ctx.perAddress.get(source) ?? 0) >= ctx.maxPerAddress) {
       return refuse(connection, 'busy', BUSY);
     }
-    const evicted = ctx.active.size >= ctx.maxConnections ? evictFor(remote, ctx) : undefined;
+    const evicted = ctx.active.size >= ctx.maxConnections ? evictFor(source, ctx) : undefined;
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
-    const admission = admit(connection, ctx);
+    const admission = admit(connection, source, ctx);
     const trace = ctx.traceFor('responder', remote);
-    const checkLimit = limitedAtAuth(remote, ctx);
+    const checkLimit = limitedAtAuth(source, ctx);
     const learn = watch(admission, ctx);
     // The defences sit around the pure step rather than as operators of their own: a node
     // holding many connections pays for each operator on each of them.

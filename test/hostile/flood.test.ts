@@ -88,7 +88,7 @@ describe('a flood from several addresses', () => {
 });
 
 describe('pickEviction', () => {
-  const conn = (remote: string, authenticated = false) => ({ remote, authenticated });
+  const conn = (source: string, authenticated = false) => ({ source, authenticated });
   const count = (...entries: [string, number][]) => new Map(entries);
 
   it('takes the oldest unauthenticated connection of the address holding the most', () => {
