@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does)`);
@@ -267,4 +268,29 @@ export const startListener = async (
     ...extra,
   ]);
   return { run, port: portOf(await run.waitFor('stderr', LISTENING)) };
+};
+
+/**
+ * A fresh folder per test, every child killed after it, and the two-person scene the script
+ * tests share: bob listening (with --json unless told otherwise) and alice's directory.
+ */
+export const useScene = () => {
+  let folder: ReturnType<typeof tempFolder>;
+  beforeEach(() => {
+    folder = tempFolder();
+  });
+  afterEach(() => {
+    killChildren();
+    folder.remove();
+  });
+  return {
+    folder: () => folder,
+    startBob: async (extra: readonly string[] = ['--json']) => {
+      const file = folder.directory('bob.json', [{ username: 'alice', port: 1 }]);
+      const { run: bob, port } = await startListener('bob', file, extra);
+      return { bob, port };
+    },
+    aliceKnowing: (bobPort: number, password = SECRET) =>
+      folder.directory('alice.json', [{ username: 'bob', port: bobPort, password }]),
+  };
 };

@@ -2,35 +2,11 @@
  * parley for scripts and other programs: `listen`, `send` and `probe` as child processes
  * with no terminal, their stdout, stderr and exit status.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  closedPort,
-  killChildren,
-  LOCALHOST,
-  parley,
-  SECRET,
-  startListener,
-  tempFolder,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { closedPort, LOCALHOST, parley, SECRET, useScene } from './harness.js';
 
-let folder: ReturnType<typeof tempFolder>;
-beforeEach(() => {
-  folder = tempFolder();
-});
-afterEach(() => {
-  killChildren();
-  folder.remove();
-});
-
-/** bob listening (with --json unless told otherwise); his directory knows alice. */
-const startBob = async (extra: string[] = ['--json']) => {
-  const file = folder.directory('bob.json', [{ username: 'alice', port: 1 }]);
-  const { run: bob, port } = await startListener('bob', file, extra);
-  return { bob, port };
-};
-
-const aliceKnowing = (bobPort: number, password = SECRET) =>
-  folder.directory('alice.json', [{ username: 'bob', port: bobPort, password }]);
+const scene = useScene();
+const { startBob, aliceKnowing } = scene;
 
 const jsonLines = (text: string) =>
   text
@@ -169,7 +145,10 @@ describe('listen --json and send', () => {
         '',
       ],
       [['listen', '--name', 'bob'], '--port is required'],
-      [['probe', '--name', 'a', '--directory', folder.file('e.json', '[]')], 'lists no contacts'],
+      [
+        ['probe', '--name', 'a', '--directory', scene.folder().file('e.json', '[]')],
+        'lists no contacts',
+      ],
     ];
     for (const [args, message, input] of cases) {
       const run = parley(args, { input });
@@ -187,7 +166,7 @@ describe('probe', () => {
     expect(await online.exited()).toBe(0);
     expect(online.stdout()).toMatch(/^bob {2}online \(\d+ ms\)\n$/);
 
-    const mixed = folder.directory('mixed.json', [
+    const mixed = scene.folder().directory('mixed.json', [
       { username: 'bob', port },
       { username: 'dave', port: offline },
     ]);

@@ -2,27 +2,11 @@
  * Starting parley without a terminal: the flags it needs, a bad directory file, the
  * permission warning, --help, --version and the --verbose trace.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killChildren, parley, SECRET, startListener, tempFolder } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { parley, SECRET, startListener, useScene } from './harness.js';
 
-let folder: ReturnType<typeof tempFolder>;
-beforeEach(() => {
-  folder = tempFolder();
-});
-afterEach(() => {
-  killChildren();
-  folder.remove();
-});
-
-/** bob listening (with --json unless told otherwise); his directory knows alice. */
-const startBob = async (extra: string[] = ['--json']) => {
-  const file = folder.directory('bob.json', [{ username: 'alice', port: 1 }]);
-  const { run: bob, port } = await startListener('bob', file, extra);
-  return { bob, port };
-};
-
-const aliceKnowing = (bobPort: number, password = SECRET) =>
-  folder.directory('alice.json', [{ username: 'bob', port: bobPort, password }]);
+const scene = useScene();
+const { startBob, aliceKnowing } = scene;
 
 describe('start-up without a terminal', () => {
   it('names the missing flags and exits 2 at once, never waiting for input', async () => {
@@ -35,16 +19,21 @@ describe('start-up without a terminal', () => {
 
   it('a bad directory file: missing, a bad entry, a duplicate username; one message, exit 2', async () => {
     const cases: [string, string][] = [
-      [`${folder.path}/missing.json`, `directory file ${folder.path}/missing.json: no such file`],
       [
-        folder.file(
-          'entry.json',
-          '[{"username":"bob","password":"pw","port":"http","ip":"127.0.0.1"}]',
-        ),
+        `${scene.folder().path}/missing.json`,
+        `directory file ${scene.folder().path}/missing.json: no such file`,
+      ],
+      [
+        scene
+          .folder()
+          .file(
+            'entry.json',
+            '[{"username":"bob","password":"pw","port":"http","ip":"127.0.0.1"}]',
+          ),
         "entry 1 (bob): port 'http' is not a number between 1 and 65535",
       ],
       [
-        folder.directory('dup.json', [
+        scene.folder().directory('dup.json', [
           { username: 'bob', port: 1 },
           { username: 'bob', port: 2 },
         ]),
@@ -61,7 +50,7 @@ describe('start-up without a terminal', () => {
   });
 
   it('warns, as ssh does, about a directory file others can read', async () => {
-    const open = folder.directory('open.json', [{ username: 'alice', port: 1 }], 0o644);
+    const open = scene.folder().directory('open.json', [{ username: 'alice', port: 1 }], 0o644);
     const { run: bob } = await startListener('bob', open);
     expect(bob.stderr()).toContain(
       `parley: warning: ${open} is open to other users (permissions 0644) and it holds your passwords; run: chmod 600 ${open}`,
