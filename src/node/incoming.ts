@@ -4,7 +4,18 @@
  * an address that holds more, see `pickEviction`), then answered by a responder actor.
  * Whatever the peer does, it ends here.
  */
-import { concat, defer, finalize, map, type Observable, of, type SchedulerLike, tap } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  finalize,
+  ignoreElements,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+} from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderDeps,
@@ -77,12 +88,14 @@ const refuse = (
 ): Observable<NodeEvent> =>
   concat(
     connection.send(encodeFrame(errorFrame(code, message))).pipe(
+      // A peer that is already gone changes nothing: we were closing anyway. (Left to run,
+      // the write's error would end the node's whole pipeline.)
+      ignoreElements(),
+      catchError(() => EMPTY),
       finalize(() => connection.close()),
-      // A peer that is already gone changes nothing: we were closing anyway.
-      tap({ error: () => connection.close() }),
     ),
     of<NodeEvent>({ kind: 'refused', code, remote: connection.remoteAddress }),
-  ).pipe(map((e) => e as NodeEvent));
+  );
 
 /**
  * Make room for a newcomer from `remote` if an address holding more has a connection not yet

@@ -64,6 +64,18 @@ describe('defences', () => {
     await contactDelivers();
   });
 
+  it('a refused peer that is already gone does not stop the node', async () => {
+    const { bob, contactDelivers } = await setUp({ maxConnectionsPerAddress: 1 });
+    const held = await attacker(bob.port);
+    held.write(helloFrom('mallory'));
+    // Each is refused (its address has its share) but resets before the answer is written.
+    const gone = await Promise.all(Array.from({ length: 20 }, () => attacker(bob.port)));
+    for (const peer of gone) peer.socket.resetAndDestroy();
+    await Promise.all(gone.map((peer) => peer.closed));
+    await new Promise((r) => setTimeout(r, 100));
+    await contactDelivers();
+  });
+
   it('repeated wrong passwords from one address are rate_limited; other addresses get through', async () => {
     const { bob, contactDelivers } = await setUp({
       authLimit: { maxFailures: 3, blockMs: 60_000 },
