@@ -8,6 +8,10 @@ import { closedPort, LOCALHOST, parley, SECRET, useScene } from './harness.js';
 const scene = useScene();
 const { startBob, aliceKnowing } = scene;
 
+/** alice's `parley send` with her directory file; the rest of the arguments as given. */
+const aliceSends = (directory: string, rest: string[], options?: Parameters<typeof parley>[1]) =>
+  parley(['send', '--name', 'alice', '--directory', directory, ...rest], options);
+
 const jsonLines = (text: string) =>
   text
     .split('\n')
@@ -18,37 +22,15 @@ describe('listen --json and send', () => {
   it('each verified message is one JSON line; send exits 0 after the verified ack', async () => {
     const { bob, port } = await startBob();
     const directory = aliceKnowing(port);
-    const send = parley([
-      'send',
-      '--name',
-      'alice',
-      '--directory',
-      directory,
-      '--to',
-      'bob',
-      'hello',
-      'bob',
-    ]);
+    const send = aliceSends(directory, ['--to', 'bob', 'hello', 'bob']);
     expect(await send.exited()).toBe(0);
     expect(send.stderr()).toMatch(/^parley: ✓ delivered to bob in \d+ ms\n$/);
     expect(send.stdout()).toBe('');
 
     // The text from stdin, over the other group, with the report as JSON.
-    const piped = parley(
-      [
-        'send',
-        '--name',
-        'alice',
-        '--directory',
-        directory,
-        '--to',
-        'bob',
-        '--group',
-        'x25519',
-        '--json',
-      ],
-      { input: 'line one\nline two\n' },
-    );
+    const piped = aliceSends(directory, ['--to', 'bob', '--group', 'x25519', '--json'], {
+      input: 'line one\nline two\n',
+    });
     expect(await piped.exited()).toBe(0);
     expect(JSON.parse(piped.stdout())).toMatchObject({ outcome: 'delivered', peer: 'bob' });
 
@@ -66,16 +48,7 @@ describe('listen --json and send', () => {
 
   it('listen without --json prints each message for a person', async () => {
     const { bob, port } = await startBob([]);
-    const send = parley([
-      'send',
-      '--name',
-      'alice',
-      '--directory',
-      aliceKnowing(port),
-      '--to',
-      'bob',
-      'hi',
-    ]);
+    const send = aliceSends(aliceKnowing(port), ['--to', 'bob', 'hi']);
     expect(await send.exited()).toBe(0);
     await bob.waitFor('stdout', /^\[\d\d:\d\d:\d\d\] alice: hi$/m);
   });
@@ -103,30 +76,12 @@ describe('listen --json and send', () => {
 
   it('not delivered: exit 1 and the reason on stderr', async () => {
     const { port } = await startBob();
-    const wrong = parley([
-      'send',
-      '--name',
-      'alice',
-      '--directory',
-      aliceKnowing(port, 'wrong'),
-      '--to',
-      'bob',
-      'x',
-    ]);
+    const wrong = aliceSends(aliceKnowing(port, 'wrong'), ['--to', 'bob', 'x']);
     expect(await wrong.exited()).toBe(1);
     expect(wrong.stderr()).toContain('✗ not delivered to bob: bob rejected the password');
 
     const offline = await closedPort();
-    const gone = parley([
-      'send',
-      '--name',
-      'alice',
-      '--directory',
-      aliceKnowing(offline),
-      '--to',
-      'bob',
-      'x',
-    ]);
+    const gone = aliceSends(aliceKnowing(offline), ['--to', 'bob', 'x']);
     expect(await gone.exited()).toBe(1);
     expect(gone.stderr()).toContain(`bob is not reachable at 127.0.0.1:${offline}`);
   });
