@@ -50,9 +50,17 @@ export const runActor = <State extends { readonly phase: string }, Event>(
 
     const feed = (input: Inbound) => {
       if (state.phase === 'closed') return;
-      const [next, effects] = step(state, input);
-      state = next;
-      perform(effects);
+      try {
+        const [next, effects] = step(state, input);
+        state = next;
+        perform(effects);
+      } catch (err) {
+        // A step that throws is a bug; it becomes this connection's error, for the caller to
+        // contain, instead of an exception thrown out of a socket's event handler.
+        deadline?.unsubscribe();
+        inputs?.unsubscribe();
+        subscriber.error(err);
+      }
     };
 
     perform(start[1]);

@@ -174,5 +174,13 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
       finalize(() => release(admission, ctx)),
     );
-    return evicted === undefined ? run$ : concat(of(evicted), run$);
+    const contained$ = run$.pipe(
+      // One connection's failure, even a bug of ours, ends that connection and nothing else.
+      catchError((err: unknown) => {
+        connection.destroy();
+        const message = err instanceof Error ? err.message : String(err);
+        return of<NodeEvent>({ kind: 'error', code: 'internal', message });
+      }),
+    );
+    return evicted === undefined ? contained$ : concat(of(evicted), contained$);
   });

@@ -3,7 +3,16 @@
  * outcome into a report. A job always ends in exactly one report.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { defer, finalize, map, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
+import {
+  catchError,
+  defer,
+  finalize,
+  map,
+  mergeMap,
+  type Observable,
+  of,
+  type SchedulerLike,
+} from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import {
   type InitiatorEvent,
@@ -157,11 +166,18 @@ const probeReport = (job: Job, outcome: Outcome, elapsedMs: number): ProbeReport
   return { outcome: verdict, to, failure, reason: explainFailure(failure, to), elapsedMs };
 };
 
+const internal = (err: unknown): string =>
+  `internal error in parley: ${err instanceof Error ? err.message : String(err)}`;
+
 /** Runs a job to its one report. */
 export const initiate$ = (job: Job, ctx: OutgoingContext): Observable<NodeEvent> =>
   defer(() => {
     const started = ctx.scheduler.now();
     return attempt$(job, ctx).pipe(
+      // A bug of ours must still end the job in a report, and never end the node's pipeline.
+      catchError((err: unknown) =>
+        of<Outcome>({ kind: 'not_started', failure: { cause: 'refused', message: internal(err) } }),
+      ),
       map((outcome): NodeEvent => {
         const elapsed = ctx.scheduler.now() - started;
         return job.kind === 'message'

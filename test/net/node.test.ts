@@ -5,7 +5,16 @@ import { createServer } from 'node:net';
 import { filter, firstValueFrom, lastValueFrom, merge, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNode, NodeStartError, type ParleyNode } from '../../src/node/node.js';
-import { LOCALHOST, liveHandles, nextReceived, startNode, startPair } from '../support/nodes.js';
+import {
+  directoryOf,
+  LOCALHOST,
+  liveHandles,
+  nextReceived,
+  startNode,
+  startPair,
+} from '../support/nodes.js';
+
+const SECRET = 'correct horse battery staple';
 
 const running: ParleyNode[] = [];
 const track = <T extends { alice: ParleyNode; bob: ParleyNode }>(pair: T): T => {
@@ -130,6 +139,35 @@ describe('failures are reports, and the node keeps serving', () => {
     await expect(attempt).rejects.toThrow(
       `port ${first.port} is already in use on 127.0.0.1; choose another with --port`,
     );
+  });
+});
+
+describe('a bug of ours stays inside its connection', () => {
+  it('a throwing step ends that exchange with a report or an event; the node goes on', async () => {
+    const { bob, toAlice } = track(await startPair());
+    const failing = (): never => {
+      throw new Error('boom');
+    };
+    const alice = await startNode({ name: 'alice', deps: { keyPair: failing } });
+    running.push(alice);
+    bob.setDirectory(directoryOf([{ username: 'alice', password: SECRET, port: alice.port }]));
+    const toBob = { username: 'bob', host: LOCALHOST, port: bob.port, secret: SECRET };
+    // As initiator: the job still ends in one report.
+    expect(await firstValueFrom(alice.send({ to: toBob, text: 'hi' }))).toMatchObject({
+      outcome: 'not_delivered',
+      reason: 'internal error in parley: boom',
+    });
+    // As responder: an internal error event, the sender told the connection closed.
+    const internal = firstValueFrom(alice.events$.pipe(filter((e) => e.kind === 'error')));
+    const toAliceHere = { ...toAlice, port: alice.port };
+    expect(await firstValueFrom(bob.send({ to: toAliceHere, text: 'hi' }))).toMatchObject({
+      outcome: 'not_delivered',
+    });
+    expect(await internal).toEqual({ kind: 'error', code: 'internal', message: 'boom' });
+    // And alice's pipeline is still there to run the next job.
+    expect(await firstValueFrom(alice.send({ to: toBob, text: 'again' }))).toMatchObject({
+      reason: 'internal error in parley: boom',
+    });
   });
 });
 
