@@ -29,3 +29,40 @@ export const DEFAULT_DEDUPE_CAPACITY = 100_000;
 
 /** A sender clock further than this from ours is pointed out to the user (not rejected). */
 export const CLOCK_SKEW_NOTICE_MS = 5 * 60_000;
+
+// The node's defences and queues (each a NodeOptions field of the same name).
+
+/** Incoming connections in progress at most; more are answered `busy`. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** Of those, from any one source (address, or IPv6 /64), so one cannot starve the others. */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+
+/** Outgoing connections at once; more jobs wait their turn. */
+export const DEFAULT_MAX_OUTGOING = 64;
+
+/** Jobs waiting or running at most; more are refused. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
+/** How long closing lets exchanges in progress finish before their sockets are destroyed. */
+export const DEFAULT_CLOSE_DEADLINE_MS = 5_000;
+
+/** How long a connection attempt waits for the peer to accept. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long a socket's graceful close waits for the peer before destroying it. */
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+
+/** Where a node listens unless told otherwise: every interface. */
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
+
+/** The slowdown for sources that keep failing authentication. */
+export const DEFAULT_AUTH_LIMIT = {
+  /** Failed authentications from one source within `windowMs` before it is slowed down. */
+  maxFailures: 5,
+  windowMs: 60_000,
+  /** How long such a source is answered `rate_limited`. */
+  blockMs: 30_000,
+  /** How many sources are remembered at most (the oldest are forgotten first). */
+  maxAddresses: 10_000,
+} as const;

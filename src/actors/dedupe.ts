@@ -1,14 +1,23 @@
 /**
- * The responder's memory of recent `msg_id`s, so that a retry after a lost ack is acknowledged
- * again but shown once. Bounded in time (the contract's 10 minutes) and in size.
+ * The responder's memory of recent messages, so that a retry after a lost ack is acknowledged
+ * again but shown once. Keyed by (authenticated sender, `msg_id`): the id travels in clear, so
+ * keyed by id alone another contact could reuse it and silence a message. Bounded in time
+ * (the contract's 10 minutes) and in size.
  */
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+import type { Effect, Inbound } from './types.js';
 
 export interface DedupeMemory {
-  /** Remembers the id; true when it was not seen within the window (deliver it). */
-  remember(msgId: string, nowMs: number): boolean;
+  /**
+   * Remembers the key (see `dedupeKey`); true when it was not seen within the window (show
+   * it). Throws when it cannot record (a file that cannot be written): nothing is acked then.
+   */
+  remember(key: string, nowMs: number): boolean;
   readonly size: number;
 }
+
+/** The memory's key for a message: its id and its authenticated sender. */
+export const dedupeKey = (sender: string, msgId: string): string => `${msgId} ${sender}`;
 
 export const createDedupeMemory = ({
   windowMs = DEDUPE_WINDOW_MS,
@@ -23,10 +32,10 @@ export const createDedupeMemory = ({
     }
   };
   return {
-    remember(msgId, nowMs) {
+    remember(key, nowMs) {
       forgetOld(nowMs);
-      if (seenAt.has(msgId)) return false;
-      seenAt.set(msgId, nowMs);
+      if (seenAt.has(key)) return false;
+      seenAt.set(key, nowMs);
       return true;
     },
     get size() {
@@ -34,3 +43,27 @@ export const createDedupeMemory = ({
     },
   };
 };
+
+/**
+ * Answers the responder's `remember` effects from a memory, for the driver: `recorded`, or an
+ * `internal` error when the memory could not record (so the message is not acknowledged and
+ * the sender keeps it).
+ */
+export const answerFrom =
+  (memory: DedupeMemory, onFailure: (err: unknown) => void = () => {}) =>
+  <Ev>(effect: Effect<Ev>): Inbound | undefined => {
+    if (effect.kind !== 'remember') return undefined;
+    try {
+      const key = dedupeKey(effect.sender, effect.msgId);
+      return { kind: 'recorded', fresh: memory.remember(key, effect.atMs) };
+    } catch (err) {
+      // The cause (a path, say) is ours to report, not the peer's to read.
+      onFailure(err);
+      return { kind: 'invalid', error: NOT_RECORDED };
+    }
+  };
+
+const NOT_RECORDED = {
+  code: 'internal',
+  message: 'the message could not be recorded; it was not accepted, try again later',
+} as const;

@@ -68,9 +68,10 @@ export const traceNode = (
   write: (line: string) => void,
   startedAt = new Date(),
 ): Subscription =>
-  node.events$.subscribe((event) =>
-    write(`trace ${traceStamp(new Date(), startedAt)} ${traceLine(event)}`),
-  );
+  node.events$.subscribe((event) => {
+    const line = traceLine(event);
+    if (line !== undefined) write(`trace ${traceStamp(new Date(), startedAt)} ${line}`);
+  });
 
 /** Calls `stop` once on Ctrl-C or SIGTERM; returns the function that stops listening. */
 export const onStopSignal = (stop: () => void): (() => void) => {

@@ -73,7 +73,15 @@ export type ProbeReport =
       readonly elapsedMs: number;
     };
 
-export const addressOf = ({ username, host, port }: Destination): Address => ({
+export const addressOf = ({
+  username,
+  host,
+  port,
+}: {
+  readonly username?: string | undefined;
+  readonly host: string;
+  readonly port: number;
+}): Address => ({
   username,
   host,
   port,

@@ -8,11 +8,13 @@ import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
 
 interface Seen {
-  readonly msgId: string;
+  /** The dedupe key: the message id and its sender (see `dedupeKey`). */
+  readonly key: string;
   readonly atMs: number;
 }
 
-const LINE = /^([0-9a-f-]{36}) (\d+)$/;
+// `<msg_id> <sender> <ms>`: a username has no control characters, so no newline.
+const LINE = /^([0-9a-f-]{36} .+) (\d+)$/;
 
 /** The entries of the file that are still inside the window; unreadable lines are skipped. */
 const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] => {
@@ -21,11 +23,11 @@ const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] => {
     .split('\n')
     .map((line) => LINE.exec(line))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ msgId: m[1]!, atMs: Number(m[2]) }))
+    .map((m) => ({ key: m[1]!, atMs: Number(m[2]) }))
     .filter((s) => nowMs - s.atMs < windowMs);
 };
 
-const format = (s: Seen) => `${s.msgId} ${s.atMs}\n`;
+const format = (s: Seen) => `${s.key} ${s.atMs}\n`;
 
 /** Rewrite the file with only the live entries (a temp file and a rename: never half written). */
 const compact = (path: string, live: readonly Seen[]) => {
@@ -44,16 +46,16 @@ export const createSeenFile = (
 ): DedupeMemory => {
   const memory = createDedupeMemory({ windowMs, capacity });
   const live = readSeen(path, nowMs, windowMs);
-  for (const seen of live) memory.remember(seen.msgId, seen.atMs);
+  for (const seen of live) memory.remember(seen.key, seen.atMs);
   compact(path, live);
   let appended = 0;
   return {
-    remember(msgId, atMs) {
-      const fresh = memory.remember(msgId, atMs);
+    remember(key, atMs) {
+      const fresh = memory.remember(key, atMs);
       // Written before the message is shown and acknowledged: a crash after this line
       // can only make a retry count as seen, never show it twice.
       if (fresh) {
-        appendFileSync(path, format({ msgId, atMs }), { mode: 0o600 });
+        appendFileSync(path, format({ key, atMs }), { mode: 0o600 });
         appended += 1;
         if (appended >= capacity) {
           compact(path, readSeen(path, atMs, windowMs));

@@ -9,10 +9,11 @@ import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { FrameTrace } from '../streams/session.js';
 import type { AuthLimitOptions } from './defences.js';
-import type { OutboxEntry } from './job-book.js';
+import type { MessageSummary } from './jobs.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+import type { NodeState, OutboxEntry } from './state.js';
 
-export type { OutboxEntry } from './job-book.js';
+export type { NodeState, OutboxEntry } from './state.js';
 
 export interface NodeOptions {
   /** Our own username, as contacts know us. */
@@ -24,7 +25,7 @@ export interface NodeOptions {
   /** The TCP port to listen on; 0 picks a free one. */
   readonly port?: number;
   readonly host?: string;
-  /** The DH group our sends use (both are accepted). */
+  /** The DH group our sends use (every group in `groups` is accepted). */
   readonly group?: Group;
   /** The groups we accept as a responder. */
   readonly groups?: readonly Group[];
@@ -53,6 +54,10 @@ export interface NodeOptions {
 
 export type NodeEvent =
   | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  /** The contacts changed (the first one at start). */
+  | { readonly kind: 'contacts'; readonly directory: Directory }
+  /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */
+  | { readonly kind: 'queued'; readonly jobId: number; readonly message?: MessageSummary }
   | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
   | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
   | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
@@ -78,7 +83,9 @@ export interface ParleyNode {
   send(job: SendJob): Observable<DeliveryReport>;
   /** Is the contact there, and do we share the right secret? */
   probe(to: Destination, group?: Group): Observable<ProbeReport>;
-  /** Messages not (known to be) delivered, oldest first. */
+  /** The node's state (contacts, jobs running, outbox), now and as it changes. */
+  readonly state$: Observable<NodeState>;
+  /** Messages not (known to be) delivered, oldest first (never their secrets). */
   outbox(): readonly OutboxEntry[];
   /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
   retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
@@ -90,7 +97,7 @@ export interface ParleyNode {
 
 export type Role = 'initiator' | 'responder';
 
-/** A start-up failure a person can act on (the port is taken, say). */
+/** A start-up failure a person can act on (the port is taken, a bad option). */
 export class NodeStartError extends Error {
   constructor(
     readonly code: string,

@@ -59,6 +59,9 @@ export const carryOut =
           case 'close':
             connection.close();
             return EMPTY;
+          case 'remember':
+            // Answered by the driver's interpreter, not by the connection.
+            return EMPTY;
           case 'send': {
             const line = encodeFrame(effect.frame);
             onTrace?.({

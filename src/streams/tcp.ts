@@ -7,7 +7,12 @@ import * as net from 'node:net';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { AsyncSubject, Observable, share } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
-import { MAX_FRAME_BYTES } from '../limits.js';
+import {
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_LISTEN_HOST,
+  MAX_FRAME_BYTES,
+} from '../limits.js';
 import { frameLines, type Line } from './framing.js';
 import {
   describeConnectError,
@@ -15,12 +20,6 @@ import {
   describeSocketError,
   errorCode,
 } from './socket-errors.js';
-
-/** How long `close()` waits for the peer to close its side before destroying the socket. */
-export const DEFAULT_CLOSE_GRACE_MS = 2_000;
-
-/** How long `connect$` waits for the peer to accept. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Connection {
   readonly remoteAddress: string;
@@ -159,8 +158,6 @@ export interface ListenOptions extends SocketOptions {
   readonly port: number;
   readonly host?: string;
 }
-
-export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 
 /**
  * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a

@@ -331,8 +331,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
     const dedupe = createDedupeMemory();
     const run = (expected: string, r: ResponderEvent) =>
       marbles((scheduler, { cold, expectObservable }) => {
-        const deps = responderDeps(v, { dedupe });
-        const effects$ = responderEffects$(v, cold('-h-d-a-m', inbound), { scheduler, deps });
+        const effects$ = responderEffects$(v, cold('-h-d-a-m', inbound), { scheduler, dedupe });
         expectObservable(effects$).toBe(expected, { ...replies, r: emit(r), x: CLOSE });
       });
     run('-H-D-A-(rKx|)', received);

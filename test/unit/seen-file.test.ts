@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { dedupeKey } from '../../src/actors/dedupe.js';
 import { createSeenFile } from '../../src/node/seen-file.js';
 
-const ID_A = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
-const ID_B = '00000000-0000-4000-8000-000000000001';
+// Keys as the responder makes them: a message id and its authenticated sender.
+const ID_A = dedupeKey('alice', '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f');
+const ID_B = dedupeKey('carol', '00000000-0000-4000-8000-000000000001');
 const dirs: string[] = [];
 const tempFile = () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-seen-'));
