@@ -105,25 +105,20 @@ export const runActor = <State extends { readonly phase: string }, Event>(
       if (!draining) drain();
     };
 
-    const begin = () => {
-      draining = true;
-      try {
-        perform(logic.start[1]);
-      } finally {
-        draining = false;
-      }
-      if (mailbox.length > 0) drain();
-    };
-
-    begin();
-    if (!finished) {
+    // Subscribed before the first effects go out: on a synchronous transport the peer's
+    // answer to them arrives at once, and waits in the mailbox instead of being lost.
+    draining = true;
+    try {
       inputs = inbound$.subscribe({
         next: deliver,
         error: () => deliver(END),
         complete: () => deliver(END),
       });
-      // Inputs delivered during subscribe may already have closed the actor.
-      if (finished) inputs.unsubscribe();
+      perform(logic.start[1]);
+    } finally {
+      draining = false;
     }
+    if (finished) inputs.unsubscribe();
+    else drain();
     return stop;
   });
