@@ -26,13 +26,7 @@ it('a message id another contact used first is still shown once for its real sen
     ]),
   );
   const msgId = '6f9619ff-8b86-4d11-b42d-00c04fc964ff';
-  const to = (username: string, secret: string) => ({
-    username: 'bob',
-    host: LOCALHOST,
-    port: bob.port,
-    secret,
-    via: username,
-  });
+  const to = (secret: string) => ({ username: 'bob', host: LOCALHOST, port: bob.port, secret });
 
   const shown = nextReceived(bob, 2);
   const fromCarol = await firstValueFrom(
