@@ -1,0 +1,216 @@
+/**
+ * The console as an epic of the pipeline: keyboard lines run through the prompt flow (pure,
+ * src/cli/flow.ts) with the node's state as its view, and each output becomes an action —
+ * something to draw, a job (send, retry, probe), new contacts, or the stop. Reports of its
+ * jobs and incoming messages come back as node events and are drawn too.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  first,
+  from,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  scan,
+  take,
+} from 'rxjs';
+import type { Directory } from '../codecs/directory.js';
+import type { Group, Uuid } from '../codecs/formats.js';
+import { decodeDestination } from '../codecs/inputs.js';
+import type { Job } from '../node/jobs.js';
+import type { LineAction, LinesEpic } from '../node/pipeline.js';
+import type { DeliveryReport, Destination, ProbeReport } from '../node/reports.js';
+import type { NodeState } from '../node/state.js';
+import type { NodeEvent } from '../node/types.js';
+import type { KeyboardInput } from '../streams/keyboard.js';
+import { contactsOf, destinationOf } from './destinations.js';
+import { addContactToFile } from './directory-file.js';
+import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
+import { describeIncoming, traceLine } from './notices.js';
+import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
+
+/** What the terminal is asked to do. */
+export type Draw =
+  | Extract<Output, { kind: 'show' | 'ask' | 'discardLine' | 'quit' }>
+  /** A line of the --verbose trace, for stderr. */
+  | { readonly kind: 'trace'; readonly text: string };
+
+export interface ConsoleDeps {
+  readonly self: string;
+  /** Where /add writes. */
+  readonly directoryFile: string;
+  /** Said first, once the node listens (given the port it got). */
+  readonly banner: (port: number) => string;
+  readonly group: Group;
+  readonly verbose: boolean;
+  readonly now: () => Date;
+  readonly newMsgId: () => Uuid;
+}
+
+type Action = LineAction<Draw>;
+
+const draw = (d: Draw): Action => ({ kind: 'view', view: d });
+const show = (text: string): Action => draw({ kind: 'show', text });
+
+const viewOf = (self: string, state: NodeState): View => ({
+  self,
+  contacts: state.directory,
+  outbox: state.outbox,
+  sending: state.running,
+});
+
+/** Where an undelivered message is in /outbox, counted from 1. */
+const outboxNumber = (state: NodeState, report: DeliveryReport): number | undefined => {
+  const index = state.outbox.findIndex((e) => e.job.msgId === report.msgId);
+  return index < 0 ? undefined : index + 1;
+};
+
+export const consoleEpic =
+  (deps: ConsoleDeps): LinesEpic<KeyboardInput, Draw> =>
+  (lines$, event$, state$) => {
+    let nextJobId = 1;
+    const reportOf = (jobId: number) =>
+      event$.pipe(
+        first(
+          (e): e is Extract<NodeEvent, { kind: 'delivery' | 'probe' }> =>
+            (e.kind === 'delivery' || e.kind === 'probe') && e.jobId === jobId,
+        ),
+      );
+
+    /** A job, and the line its report becomes. */
+    const job = (make: (id: number) => Job | string): Observable<Action> => {
+      const id = nextJobId++;
+      const made = make(id);
+      if (typeof made === 'string') return of(show(`not sent: ${made}`));
+      const report$ = reportOf(id).pipe(
+        map((e) =>
+          e.kind === 'delivery'
+            ? show(formatDelivery(e.report, outboxNumber(state$.value, e.report)))
+            : show(formatProbe(e.report)),
+        ),
+      );
+      return merge(report$, of<Action>({ kind: 'job', job: made }));
+    };
+
+    const checked = (to: Destination) => decodeDestination(to);
+
+    const send = (to: Destination, text: string) =>
+      job((id) => {
+        const dest = checked(to);
+        if (E.isLeft(dest)) return dest.left;
+        const msgId = deps.newMsgId();
+        return { id, kind: 'message', to: dest.right, text, msgId, group: deps.group };
+      });
+
+    const retry = (msgId: string, to: Destination | undefined) =>
+      job((id) => {
+        if (to === undefined) return { id, kind: 'retry', msgId, to: undefined };
+        const dest = checked(to);
+        return E.isLeft(dest) ? dest.left : { id, kind: 'retry', msgId, to: dest.right };
+      });
+
+    const probeAll = (): Observable<Action> =>
+      defer(() => {
+        const list = contactsOf(viewOf(deps.self, state$.value));
+        const width = widest(list.map((c) => c.username));
+        const jobs = list.map((c) => {
+          const dest = checked(destinationOf(c));
+          return E.isLeft(dest)
+            ? undefined
+            : ({ id: nextJobId++, kind: 'probe', to: dest.right, group: deps.group } as const);
+        });
+        const ids = new Set(jobs.flatMap((j) => (j ? [j.id] : [])));
+        const progress$ = event$.pipe(
+          filter(
+            (e): e is Extract<NodeEvent, { kind: 'probe' }> =>
+              e.kind === 'probe' && ids.has(e.jobId),
+          ),
+          take(ids.size),
+          scan((reports: ProbeReport[], e) => [...reports, e.report], []),
+        );
+        return concat(
+          of(show(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
+          merge(
+            progress$.pipe(
+              mergeMap((reports, i) => {
+                const line = show(
+                  `  [${i + 1}/${ids.size}] ${formatProbe(reports.at(-1)!, width)}`,
+                );
+                return i + 1 === ids.size ? of(line, show(probeSummary(reports))) : of(line);
+              }),
+            ),
+            from(jobs.flatMap((j): Action[] => (j ? [{ kind: 'job', job: j }] : []))),
+          ),
+        );
+      });
+
+    const addContact = (contact: Extract<Output, { kind: 'addContact' }>['contact']) =>
+      from(addContactToFile(deps.directoryFile, contact)).pipe(
+        mergeMap((result): Action[] =>
+          E.isLeft(result)
+            ? [show(`${contact.username} was not added: ${result.left}`)]
+            : [
+                { kind: 'contacts', directory: result.right as Directory },
+                show(`${contact.username} added to ${deps.directoryFile}`),
+              ],
+        ),
+      );
+
+    /** One output of the flow: drawn, or the work it names. */
+    const act = (output: Output): Observable<Action> => {
+      switch (output.kind) {
+        case 'send':
+          return send(output.to, output.text);
+        case 'retry':
+          return retry(output.msgId, output.to);
+        case 'probeAll':
+          return probeAll();
+        case 'addContact':
+          return addContact(output.contact);
+        case 'quit':
+          return of(draw(output), { kind: 'stop' } as const);
+        default:
+          return of(draw(output));
+      }
+    };
+
+    type Stepped = readonly [ConsoleState, readonly Output[]];
+    const keyboard$ = lines$.pipe(
+      scan(([state], input): Stepped => step(state, input, viewOf(deps.self, state$.value)), [
+        initialState,
+        [],
+      ] as Stepped),
+      mergeMap(([, outputs]) => from(outputs).pipe(mergeMap(act))),
+    );
+
+    const noticed$ = event$.pipe(mergeMap((event) => notice(event, state$.value, deps)));
+    return merge(noticed$, keyboard$);
+  };
+
+/** What an event of the node shows: the banner at start, messages, notices, the trace. */
+const notice = (event: NodeEvent, state: NodeState, deps: ConsoleDeps): Action[] => {
+  const trace = deps.verbose ? traceLine(event) : undefined;
+  const traced: Action[] = trace === undefined ? [] : [draw({ kind: 'trace', text: trace })];
+  if (event.kind === 'listening') {
+    return [
+      ...traced,
+      show(deps.banner(event.port)),
+      draw(promptOf(initialState.mode, deps.self) as Draw),
+    ];
+  }
+  if (event.kind === 'error' && state.listening === undefined) {
+    // The server could not start (the port is taken, say): the chat ends, and says why.
+    return [...traced, draw({ kind: 'quit' }), { kind: 'stop' }];
+  }
+  if (event.kind === 'incoming' && event.event.kind === 'received') {
+    return [...traced, show(formatReceived(event.event.message, deps.now()))];
+  }
+  const said = describeIncoming(event);
+  return said === undefined ? traced : [...traced, show(said)];
+};
