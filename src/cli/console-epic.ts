@@ -56,7 +56,7 @@ export interface ConsoleDeps {
 type Action = LineAction<Draw>;
 
 const draw = (d: Draw): Action => ({ kind: 'view', view: d });
-const show = (text: string): Action => draw({ kind: 'show', text });
+const showLine = (text: string): Action => draw({ kind: 'show', text });
 
 const viewOf = (self: string, state: NodeState): View => ({
   self,
@@ -87,12 +87,12 @@ export const consoleEpic =
     const job = (make: (id: number) => Job | string): Observable<Action> => {
       const id = nextJobId++;
       const made = make(id);
-      if (typeof made === 'string') return of(show(`not sent: ${made}`));
+      if (typeof made === 'string') return of(showLine(`not sent: ${made}`));
       const report$ = reportOf(id).pipe(
         map((e) =>
           e.kind === 'delivery'
-            ? show(formatDelivery(e.report, outboxNumber(state$.value, e.report)))
-            : show(formatProbe(e.report)),
+            ? showLine(formatDelivery(e.report, outboxNumber(state$.value, e.report)))
+            : showLine(formatProbe(e.report)),
         ),
       );
       return merge(report$, of<Action>({ kind: 'job', job: made }));
@@ -103,7 +103,7 @@ export const consoleEpic =
     const send = (to: Destination, text: string) =>
       job((id) => {
         const dest = checked(to);
-        if (E.isLeft(dest)) return dest.left;
+        if (E.isLeft(dest)) return dest.left.message;
         const msgId = deps.newMsgId();
         return { id, kind: 'message', to: dest.right, text, msgId, group: deps.group };
       });
@@ -112,7 +112,7 @@ export const consoleEpic =
       job((id) => {
         if (to === undefined) return { id, kind: 'retry', msgId, to: undefined };
         const dest = checked(to);
-        return E.isLeft(dest) ? dest.left : { id, kind: 'retry', msgId, to: dest.right };
+        return E.isLeft(dest) ? dest.left.message : { id, kind: 'retry', msgId, to: dest.right };
       });
 
     const probeAll = (): Observable<Action> =>
@@ -135,14 +135,14 @@ export const consoleEpic =
           scan((reports: ProbeReport[], e) => [...reports, e.report], []),
         );
         return concat(
-          of(show(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
+          of(showLine(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
           merge(
             progress$.pipe(
               mergeMap((reports, i) => {
-                const line = show(
+                const line = showLine(
                   `  [${i + 1}/${ids.size}] ${formatProbe(reports.at(-1)!, width)}`,
                 );
-                return i + 1 === ids.size ? of(line, show(probeSummary(reports))) : of(line);
+                return i + 1 === ids.size ? of(line, showLine(probeSummary(reports))) : of(line);
               }),
             ),
             from(jobs.flatMap((j): Action[] => (j ? [{ kind: 'job', job: j }] : []))),
@@ -154,10 +154,10 @@ export const consoleEpic =
       from(addContactToFile(deps.directoryFile, contact)).pipe(
         mergeMap((result): Action[] =>
           E.isLeft(result)
-            ? [show(`${contact.username} was not added: ${result.left}`)]
+            ? [showLine(`${contact.username} was not added: ${result.left}`)]
             : [
                 { kind: 'contacts', directory: result.right as Directory },
-                show(`${contact.username} added to ${deps.directoryFile}`),
+                showLine(`${contact.username} added to ${deps.directoryFile}`),
               ],
         ),
       );
@@ -200,7 +200,7 @@ const notice = (event: NodeEvent, state: NodeState, deps: ConsoleDeps): Action[]
   if (event.kind === 'listening') {
     return [
       ...traced,
-      show(deps.banner(event.port)),
+      showLine(deps.banner(event.port)),
       draw(promptOf(initialState.mode, deps.self) as Draw),
     ];
   }
@@ -209,8 +209,8 @@ const notice = (event: NodeEvent, state: NodeState, deps: ConsoleDeps): Action[]
     return [...traced, draw({ kind: 'quit' }), { kind: 'stop' }];
   }
   if (event.kind === 'incoming' && event.event.kind === 'received') {
-    return [...traced, show(formatReceived(event.event.message, deps.now()))];
+    return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }
   const said = describeIncoming(event);
-  return said === undefined ? traced : [...traced, show(said)];
+  return said === undefined ? traced : [...traced, showLine(said)];
 };

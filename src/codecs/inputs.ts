@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { type ParleyError, parleyError } from '../errors.js';
 import { Host, Port } from './directory.js';
 import { Secret, Username, Uuid } from './formats.js';
 import { describeErrors, fieldPath } from './report.js';
@@ -16,18 +17,25 @@ export const CheckedDestination = t.intersection([
 ]);
 export type CheckedDestination = t.TypeOf<typeof CheckedDestination>;
 
+/** A program's input the library cannot use. */
+export type InputError = ParleyError<'invalid_input'>;
+
+const invalid = (message: string): InputError => parleyError('invalid_input', message);
+
 /** Decodes one input, naming what was wrong (never its value when it is a secret). */
 const decodeWith =
   <A>(codec: t.Type<A, unknown, unknown>, what: string) =>
-  (value: unknown): E.Either<string, A> =>
-    E.mapLeft((errors: t.Errors) => `${what}: ${describeErrors(errors)}`)(codec.decode(value));
+  (value: unknown): E.Either<InputError, A> =>
+    E.mapLeft((errors: t.Errors) => invalid(`${what}: ${describeErrors(errors)}`))(
+      codec.decode(value),
+    );
 
-export const decodeDestination = (value: unknown): E.Either<string, CheckedDestination> =>
+export const decodeDestination = (value: unknown): E.Either<InputError, CheckedDestination> =>
   E.mapLeft((errors: t.Errors) =>
     // A secret's value is never repeated in a sentence.
     errors.some((e) => fieldPath(e).endsWith('secret'))
-      ? 'destination: the secret must be 1–1024 characters'
-      : `destination: ${describeErrors(errors)}`,
+      ? invalid('destination: the secret must be 1–1024 characters')
+      : invalid(`destination: ${describeErrors(errors)}`),
   )(CheckedDestination.decode(value));
 
 export const decodeMsgId = decodeWith(Uuid, 'msgId');

@@ -58,7 +58,12 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
     resetOnDisconnect: false,
   });
   const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
-  events.subscribe((event) => state$.next(reduceNodeState(state$.value, event)));
+  events.subscribe({
+    next: (event) => state$.next(reduceNodeState(state$.value, event)),
+    // The pipeline contains every failure; should a bug of ours escape, it is not swallowed.
+    error: (err: unknown) => state$.error(err),
+    complete: () => state$.complete(),
+  });
   return { jobs$, contacts$, stop$, events$: events, state$, connect: () => events.connect() };
 };
 
@@ -97,8 +102,9 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
     return submit<DeliveryReport>((id) => {
       const to = decodeDestination(job.to);
       const checkedId = decodeMsgId(msgId);
-      if (E.isLeft(to)) return refusedDelivery({ msgId, to: job.to }, to.left);
-      if (E.isLeft(checkedId)) return refusedDelivery({ msgId, to: job.to }, checkedId.left);
+      if (E.isLeft(to)) return refusedDelivery({ msgId, to: job.to }, to.left.message);
+      if (E.isLeft(checkedId))
+        return refusedDelivery({ msgId, to: job.to }, checkedId.left.message);
       const group = job.group ?? deps.group;
       return { id, kind: 'message', to: to.right, text: job.text, msgId: checkedId.right, group };
     });
@@ -120,7 +126,7 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
     probe: (to, group) =>
       submit<ProbeReport>((id) => {
         const checked = decodeDestination(to);
-        if (E.isLeft(checked)) return refusedProbe(to, checked.left);
+        if (E.isLeft(checked)) return refusedProbe(to, checked.left.message);
         return { id, kind: 'probe', to: checked.right, group: group ?? deps.group };
       }),
     outbox: () => state$.value.outbox,
@@ -128,7 +134,7 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
       submit<DeliveryReport>((id) => {
         if (to === undefined) return { id, kind: 'retry', msgId, to: undefined };
         const checked = decodeDestination(to);
-        if (E.isLeft(checked)) return refusedDelivery({ msgId, to }, checked.left);
+        if (E.isLeft(checked)) return refusedDelivery({ msgId, to }, checked.left.message);
         return { id, kind: 'retry', msgId, to: checked.right };
       }),
     setDirectory: (next) => wired.contacts$.next(next),

@@ -66,7 +66,9 @@ const decodeDirectory = (value: unknown): E.Either<NodeStartError, Directory> =>
   );
 
 export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, PipelineDeps> => {
-  const name = E.mapLeft(badOption)(decodeName(options.name));
+  const name = E.mapLeft((e: { message: string }) => badOption(e.message))(
+    decodeName(options.name),
+  );
   const directory = decodeDirectory(options.directory);
   if (E.isLeft(name)) return name;
   if (E.isLeft(directory)) return directory;

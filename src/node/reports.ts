@@ -87,11 +87,11 @@ export const addressOf = ({
   port,
 });
 
-const nameOf = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
+const whoIs = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
 
 /** The failure in a person's words: what happened and, where it helps, what to try. */
 export const explainFailure = (failure: SendFailure, to: Address): string => {
-  const who = nameOf(to);
+  const who = whoIs(to);
   switch (failure.cause) {
     case 'unreachable':
       return `${who} is not reachable at ${to.host}:${to.port}: ${failure.message}; is parley running there?`;

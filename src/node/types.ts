@@ -1,12 +1,15 @@
 /**
  * The node's public shape: its options, the events it publishes, and what it offers.
  */
+
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { DedupeMemory } from '../actors/dedupe.js';
 import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
+import type { Role } from '../crypto/schedule.js';
+import type { ParleyError } from '../errors.js';
 import type { FrameTrace } from '../streams/session.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
@@ -95,10 +98,11 @@ export interface ParleyNode {
   close(): Promise<void>;
 }
 
-export type Role = 'initiator' | 'responder';
+/** Which side of an exchange we are on (the transcript's word for it). */
+export type { Role } from '../crypto/schedule.js';
 
 /** A start-up failure a person can act on (the port is taken, a bad option). */
-export class NodeStartError extends Error {
+export class NodeStartError extends Error implements ParleyError {
   constructor(
     readonly code: string,
     message: string,

@@ -3,10 +3,12 @@
  * (a `closed$` reason, an `error` event, a `ConnectFailure`), never as an uncaught exception:
  * one bad peer must not take the node down.
  */
+
 import * as net from 'node:net';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { AsyncSubject, Observable, share } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
+import type { ParleyError } from '../errors.js';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -210,10 +212,8 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
     return stop;
   });
 
-export interface ConnectFailure {
-  readonly code: string;
-  readonly message: string;
-}
+/** Why no connection could be made: the system's code (ECONNREFUSED, …) and a sentence. */
+export type ConnectFailure = ParleyError;
 
 export interface ConnectOptions extends SocketOptions {
   readonly host: string;
