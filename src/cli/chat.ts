@@ -3,7 +3,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import { mint, Uuid } from '../codecs/formats.js';
 import { resolveDeps } from '../node/options.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { listen$ } from '../streams/tcp.js';
@@ -50,7 +49,7 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
       group: options.group,
       verbose: options.verbose,
       now: () => new Date(),
-      newMsgId: () => mint(Uuid, randomUUID()),
+      newMsgId: randomUUID,
       banner: (listeningOn) =>
         `parley ${version()}: you are ${name}, listening on ${options.bind}:${listeningOn} (${options.group}); ` +
         `${contacts} contact${contacts === 1 ? '' : 's'} in ${directoryFile}.\n` +

@@ -8,9 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   concat,
   defer,
-  EMPTY,
   filter,
-  first,
   from,
   map,
   merge,
@@ -21,11 +19,11 @@ import {
   take,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
-import type { Group, Uuid } from '../codecs/formats.js';
-import { decodeDestination } from '../codecs/inputs.js';
-import type { Job } from '../node/jobs.js';
+import type { Group } from '../codecs/formats.js';
+import type { InputError } from '../codecs/inputs.js';
+import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
 import type { LineAction, LinesEpic } from '../node/pipeline.js';
-import type { DeliveryReport, Destination, ProbeReport } from '../node/reports.js';
+import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
@@ -50,7 +48,7 @@ export interface ConsoleDeps {
   readonly group: Group;
   readonly verbose: boolean;
   readonly now: () => Date;
-  readonly newMsgId: () => Uuid;
+  readonly newMsgId: () => string;
 }
 
 type Action = LineAction<Draw>;
@@ -75,57 +73,31 @@ export const consoleEpic =
   (deps: ConsoleDeps): LinesEpic<KeyboardInput, Draw> =>
   (lines$, event$, state$) => {
     let nextJobId = 1;
-    const reportOf = (jobId: number) =>
-      event$.pipe(
-        first(
-          (e): e is Extract<NodeEvent, { kind: 'delivery' | 'probe' }> =>
-            (e.kind === 'delivery' || e.kind === 'probe') && e.jobId === jobId,
-        ),
-      );
-
     /** A job, and the line its report becomes. */
-    const job = (make: (id: number) => Job | string): Observable<Action> => {
-      const id = nextJobId++;
-      const made = make(id);
-      if (typeof made === 'string') return of(showLine(`not sent: ${made}`));
-      const report$ = reportOf(id).pipe(
+    const job = (made: E.Either<InputError, Job>): Observable<Action> => {
+      if (E.isLeft(made)) return of(showLine(`not sent: ${made.left.message}`));
+      const report$ = reportOf(event$, made.right.id).pipe(
         map((e) =>
           e.kind === 'delivery'
             ? showLine(formatDelivery(e.report, outboxNumber(state$.value, e.report)))
             : showLine(formatProbe(e.report)),
         ),
       );
-      return merge(report$, of<Action>({ kind: 'job', job: made }));
+      return merge(report$, of<Action>({ kind: 'job', job: made.right }));
     };
-
-    const checked = (to: Destination) => decodeDestination(to);
-
-    const send = (to: Destination, text: string) =>
-      job((id) => {
-        const dest = checked(to);
-        if (E.isLeft(dest)) return dest.left.message;
-        const msgId = deps.newMsgId();
-        return { id, kind: 'message', to: dest.right, text, msgId, group: deps.group };
-      });
-
-    const retry = (msgId: string, to: Destination | undefined) =>
-      job((id) => {
-        if (to === undefined) return { id, kind: 'retry', msgId, to: undefined };
-        const dest = checked(to);
-        return E.isLeft(dest) ? dest.left.message : { id, kind: 'retry', msgId, to: dest.right };
-      });
+    const defaults = { group: deps.group, newMsgId: deps.newMsgId };
 
     const probeAll = (): Observable<Action> =>
       defer(() => {
         const list = contactsOf(viewOf(deps.self, state$.value));
         const width = widest(list.map((c) => c.username));
-        const jobs = list.map((c) => {
-          const dest = checked(destinationOf(c));
-          return E.isLeft(dest)
-            ? undefined
-            : ({ id: nextJobId++, kind: 'probe', to: dest.right, group: deps.group } as const);
-        });
-        const ids = new Set(jobs.flatMap((j) => (j ? [j.id] : [])));
+        const jobs = list.flatMap((c) =>
+          E.match(
+            () => [],
+            (j: Job) => [j],
+          )(probeJob(nextJobId++, destinationOf(c), deps.group)),
+        );
+        const ids = new Set(jobs.map((j) => j.id));
         const progress$ = event$.pipe(
           filter(
             (e): e is Extract<NodeEvent, { kind: 'probe' }> =>
@@ -145,7 +117,7 @@ export const consoleEpic =
                 return i + 1 === ids.size ? of(line, showLine(probeSummary(reports))) : of(line);
               }),
             ),
-            from(jobs.flatMap((j): Action[] => (j ? [{ kind: 'job', job: j }] : []))),
+            from(jobs.map((j): Action => ({ kind: 'job', job: j }))),
           ),
         );
       });
@@ -166,9 +138,9 @@ export const consoleEpic =
     const act = (output: Output): Observable<Action> => {
       switch (output.kind) {
         case 'send':
-          return send(output.to, output.text);
+          return job(messageJob(nextJobId++, { to: output.to, text: output.text }, defaults));
         case 'retry':
-          return retry(output.msgId, output.to);
+          return job(retryJob(nextJobId++, output.msgId, output.to));
         case 'probeAll':
           return probeAll();
         case 'addContact':

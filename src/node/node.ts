@@ -10,7 +10,6 @@ import {
   connectable,
   EMPTY,
   filter,
-  first,
   firstValueFrom,
   map,
   mergeMap,
@@ -18,26 +17,30 @@ import {
   of,
   ReplaySubject,
   Subject,
+  type Subscriber,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
-import { decodeDestination, decodeMsgId } from '../codecs/inputs.js';
+import type { InputError } from '../codecs/inputs.js';
 import { listen$ } from '../streams/tcp.js';
-import { type Job, type Report, refusedDelivery, refusedProbe, SHUTTING_DOWN } from './jobs.js';
+import {
+  type Job,
+  messageJob,
+  probeJob,
+  type Report,
+  refusedDelivery,
+  refusedProbe,
+  reportOf,
+  retryJob,
+  SHUTTING_DOWN,
+} from './jobs.js';
 import { type PipelineDeps, resolveDeps } from './options.js';
 import { parley$ } from './pipeline.js';
-import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+import type { DeliveryReport, Destination, SendJob } from './reports.js';
 import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
 import { type NodeEvent, type NodeOptions, NodeStartError, type ParleyNode } from './types.js';
 
 export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode } from './types.js';
 export { NodeStartError } from './types.js';
-
-/** The report a job gets, taken from the node's events by its id. */
-const reportOf = (events$: Observable<NodeEvent>, jobId: number): Observable<Report> =>
-  events$.pipe(
-    first((e) => (e.kind === 'delivery' || e.kind === 'probe') && e.jobId === jobId),
-    map((e) => (e as Extract<NodeEvent, { kind: 'delivery' | 'probe' }>).report),
-  );
 
 const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const jobs$ = new Subject<Job>();
@@ -81,33 +84,34 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
 
   /**
    * Submit a job when subscribed (cold, as an HTTP request observable is) and emit its one
-   * report. Unsubscribing stops listening, not the job: it runs to its end either way.
+   * report. Unsubscribing stops listening, not the job: it runs to its end either way. An
+   * input that does not decode is refused at once, in a report like any other.
    */
-  const submit = <R extends Report>(make: (id: number) => Job | R): Observable<R> =>
+  const submit = <R extends Report>(
+    make: (id: number) => E.Either<InputError, Job>,
+    refused: (why: string) => R,
+  ): Observable<R> =>
     new Observable<R>((subscriber) => {
-      const id = nextJobId++;
-      const job = make(id);
-      if (!('kind' in job) || closed) {
-        subscriber.next(('kind' in job ? refusedFor(job, SHUTTING_DOWN) : job) as R);
+      const job = make(nextJobId++);
+      if (E.isLeft(job) || closed) {
+        subscriber.next(refused(E.isLeft(job) ? job.left.message : SHUTTING_DOWN));
         subscriber.complete();
         return;
       }
-      const sub = reportOf(events$, id).subscribe(subscriber as never);
-      wired.jobs$.next(job);
+      const sub = reportOf(events$, job.right.id)
+        .pipe(map((e) => e.report))
+        .subscribe(subscriber as Subscriber<Report>);
+      wired.jobs$.next(job.right);
       return sub;
     });
 
+  const defaults = { group: deps.group, newMsgId: randomUUID };
   const send = (job: SendJob): Observable<DeliveryReport> => {
     const msgId = job.msgId ?? randomUUID();
-    return submit<DeliveryReport>((id) => {
-      const to = decodeDestination(job.to);
-      const checkedId = decodeMsgId(msgId);
-      if (E.isLeft(to)) return refusedDelivery({ msgId, to: job.to }, to.left.message);
-      if (E.isLeft(checkedId))
-        return refusedDelivery({ msgId, to: job.to }, checkedId.left.message);
-      const group = job.group ?? deps.group;
-      return { id, kind: 'message', to: to.right, text: job.text, msgId: checkedId.right, group };
-    });
+    return submit(
+      (id) => messageJob(id, { ...job, msgId }, defaults),
+      (why) => refusedDelivery({ msgId, to: job.to }, why),
+    );
   };
 
   const node: ParleyNode = {
@@ -124,19 +128,16 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
     state$: state$.asObservable(),
     send,
     probe: (to, group) =>
-      submit<ProbeReport>((id) => {
-        const checked = decodeDestination(to);
-        if (E.isLeft(checked)) return refusedProbe(to, checked.left.message);
-        return { id, kind: 'probe', to: checked.right, group: group ?? deps.group };
-      }),
+      submit(
+        (id) => probeJob(id, to, group ?? deps.group),
+        (why) => refusedProbe(to, why),
+      ),
     outbox: () => state$.value.outbox,
     retry: (msgId, to) =>
-      submit<DeliveryReport>((id) => {
-        if (to === undefined) return { id, kind: 'retry', msgId, to: undefined };
-        const checked = decodeDestination(to);
-        if (E.isLeft(checked)) return refusedDelivery({ msgId, to }, checked.left.message);
-        return { id, kind: 'retry', msgId, to: checked.right };
-      }),
+      submit(
+        (id) => retryJob(id, msgId, to),
+        (why) => refusedDelivery({ msgId, to: to ?? NOWHERE }, why),
+      ),
     setDirectory: (next) => wired.contacts$.next(next),
     close: async () => {
       if (!closed) {
@@ -157,11 +158,6 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
   const failure = started as Extract<NodeEvent, { kind: 'error' }>;
   throw new NodeStartError(failure.code, failure.message);
 };
-
-const refusedFor = (job: Job, why: string): Report =>
-  job.kind === 'probe'
-    ? refusedProbe(job.to, why)
-    : refusedDelivery({ msgId: job.msgId, to: job.to ?? NOWHERE }, why);
 
 const NOWHERE = { username: undefined, host: '', port: 0 };
 
