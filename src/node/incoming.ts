@@ -18,7 +18,6 @@ import {
   of,
   type SchedulerLike,
 } from 'rxjs';
-import { answerFrom, type DedupeMemory } from '../actors/dedupe.js';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
@@ -33,6 +32,7 @@ import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection, ServerEvent } from '../streams/tcp.js';
+import { answerFrom, type DedupeMemory } from './dedupe.js';
 import {
   type AuthLimiter,
   createAuthLimiter,

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
 import type { ActorDeps } from '../actors/types.js';
 import { Directory } from '../codecs/directory.js';
 import { GROUPS, type Group, type Username } from '../codecs/formats.js';
@@ -22,6 +21,7 @@ import {
   DEFAULT_MAX_QUEUED,
   DEFAULT_STEP_DEADLINE_MS,
 } from '../limits.js';
+import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import { type NodeOptions, NodeStartError } from './types.js';
 

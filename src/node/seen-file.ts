@@ -4,8 +4,8 @@
  * showing a message but before its ack arrived would show the sender's retry a second time.
  */
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 
 interface Seen {
   /** The dedupe key: the message id and its sender (see `dedupeKey`). */

@@ -3,7 +3,6 @@
  */
 
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { DedupeMemory } from '../actors/dedupe.js';
 import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
@@ -11,6 +10,7 @@ import type { Group } from '../codecs/formats.js';
 import type { Role } from '../crypto/schedule.js';
 import type { ParleyError } from '../errors.js';
 import type { FrameTrace } from '../streams/session.js';
+import type { DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';

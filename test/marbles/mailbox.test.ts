@@ -7,11 +7,11 @@
  */
 import { ReplaySubject, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { answerFrom, createDedupeMemory } from '../../src/actors/dedupe.js';
 import { runActor } from '../../src/actors/driver.js';
 import { type InitiatorEvent, initiatorLogic } from '../../src/actors/initiator.js';
 import { type ResponderEvent, responderLogic } from '../../src/actors/responder.js';
 import type { Effect, Inbound } from '../../src/actors/types.js';
+import { answerFrom, createDedupeMemory } from '../../src/node/dedupe.js';
 import {
   initiatorDeps,
   initiatorParams,

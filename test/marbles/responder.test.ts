@@ -6,12 +6,12 @@
  */
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { createDedupeMemory } from '../../src/actors/dedupe.js';
 import type { ResponderEvent, ResponderPhase } from '../../src/actors/responder.js';
 import type { Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode } from '../../src/codecs/errors.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
+import { createDedupeMemory } from '../../src/node/dedupe.js';
 import { responderDeps, vectorFrames } from '../support/actors.js';
 import { marbles } from '../support/marbles.js';
 import {

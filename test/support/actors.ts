@@ -3,13 +3,13 @@
  * each side of a vector exchange puts on the wire.
  */
 import type { SchedulerLike } from 'rxjs';
-import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/actors/dedupe.js';
 import type { InitiatorParams, Intent } from '../../src/actors/initiator.js';
 import type { ResponderConfig, ResponderDeps } from '../../src/actors/responder.js';
 import type { ActorDeps, Inbound, Transition } from '../../src/actors/types.js';
 import { mint, Username, Uuid } from '../../src/codecs/formats.js';
 import type { AuthFrame, DhFrame, Frame, HelloFrame } from '../../src/codecs/frames.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 import type { PartyVector, VectorCase } from './vectors.js';
 
 /** The fixed clock of the vectors, moved on by virtual time when a scheduler is given. */

@@ -13,7 +13,6 @@ import {
   type SchedulerLike,
   Subject,
 } from 'rxjs';
-import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/actors/dedupe.js';
 import { runActor } from '../../src/actors/driver.js';
 import {
   type InitiatorEvent,
@@ -29,6 +28,7 @@ import {
 import type { ActorDeps, Effect, Inbound } from '../../src/actors/types.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { decodeLine, encodeFrame } from '../../src/codecs/line.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 
 export type Direction = 'toResponder' | 'toInitiator';
 /** Rewrites a frame in flight (as a plain JSON object); return it unchanged to pass it on. */

@@ -4,7 +4,6 @@
  */
 import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/actors/dedupe.js';
 import { runActor } from '../../src/actors/driver.js';
 import {
   type InitiatorEvent,
@@ -19,6 +18,7 @@ import {
 import type { ActorDeps, Effect, Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode, ProtocolError } from '../../src/codecs/errors.js';
 import { errorFrame, type Frame } from '../../src/codecs/frames.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 import { initiatorDeps, initiatorParams, responderConfig, responderDeps } from './actors.js';
 import type { VectorCase } from './vectors.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { dedupeKey } from '../../src/actors/dedupe.js';
+import { dedupeKey } from '../../src/node/dedupe.js';
 import { createSeenFile } from '../../src/node/seen-file.js';
 
 // Keys as the responder makes them: a message id and its authenticated sender.

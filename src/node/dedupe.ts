@@ -4,8 +4,9 @@
  * keyed by id alone another contact could reuse it and silence a message. Bounded in time
  * (the contract's 10 minutes) and in size.
  */
+
+import type { Effect, Inbound } from '../actors/types.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
-import type { Effect, Inbound } from './types.js';
 
 export interface DedupeMemory {
   /**
