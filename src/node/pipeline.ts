@@ -33,7 +33,7 @@ import type { Connection, ServerEvent } from '../streams/tcp.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
-import { run$ } from './outgoing.js';
+import { run$ } from './sending.js';
 import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
