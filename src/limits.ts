@@ -66,3 +66,20 @@ export const DEFAULT_AUTH_LIMIT = {
   /** How many sources are remembered at most (the oldest are forgotten first). */
   maxAddresses: 10_000,
 } as const;
+
+// The outbox: messages not (known to be) delivered wait there, on disk when a node has a
+// state directory, and go out again by themselves.
+
+/** Messages waiting at most; a new one beyond is refused (say so, and what to do). */
+export const MAX_OUTBOX_MESSAGES = 1_000;
+
+/** Their texts together at most, in UTF-8 bytes. */
+export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
+
+/**
+ * When a message that did not go out is tried again: 10 s after the first failure, then twice
+ * as long each time, at most 15 minutes apart, each wait shortened by a random 0–50 % so that
+ * many senders do not retry in step. At once when the contact shows it is online.
+ */
+export const RETRY_FIRST_MS = 10_000;
+export const RETRY_MAX_MS = 15 * 60_000;

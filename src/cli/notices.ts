@@ -64,6 +64,7 @@ export const traceLine = (event: NodeEvent): string | undefined => {
   switch (event.kind) {
     case 'contacts':
     case 'queued':
+    case 'restored':
       return undefined; // bookkeeping: the outcome that follows says what matters
     case 'listening':
       return `listening on ${event.host}:${event.port}`;

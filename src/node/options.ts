@@ -20,9 +20,13 @@ import {
   DEFAULT_MAX_OUTGOING,
   DEFAULT_MAX_QUEUED,
   DEFAULT_STEP_DEADLINE_MS,
+  MAX_OUTBOX_BYTES,
+  MAX_OUTBOX_MESSAGES,
 } from '../limits.js';
 import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
+import type { OutboxStore } from './outbox-file.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { type NodeOptions, NodeStartError } from './types.js';
 
 /** Everything the pipeline needs, resolved: no optional field left to default later. */
@@ -48,6 +52,11 @@ export interface PipelineDeps {
   readonly maxQueued: number;
   readonly closeDeadlineMs: number;
   readonly authLimit: AuthLimitOptions;
+  readonly retry: RetryPolicy;
+  readonly maxOutboxMessages: number;
+  readonly maxOutboxBytes: number;
+  /** Where the outbox is kept across runs; none: in memory only. */
+  readonly outboxStore: OutboxStore | undefined;
 }
 
 const realActorDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
@@ -90,5 +99,9 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED,
     closeDeadlineMs: options.closeDeadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS,
     authLimit: { ...DEFAULT_AUTH_LIMIT, ...options.authLimit },
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    maxOutboxMessages: options.maxOutboxMessages ?? MAX_OUTBOX_MESSAGES,
+    maxOutboxBytes: options.maxOutboxBytes ?? MAX_OUTBOX_BYTES,
+    outboxStore: options.outboxStore,
   });
 };

@@ -12,13 +12,17 @@
 import {
   BehaviorSubject,
   defer,
+  distinctUntilChanged,
   EMPTY,
+  endWith,
   filter,
   finalize,
+  ignoreElements,
   map,
   merge,
   mergeMap,
   type Observable,
+  of,
   ReplaySubject,
   Subject,
   share,
@@ -33,6 +37,7 @@ import type { Connection, ServerEvent } from '../streams/tcp.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
+import { autoRetry$ } from './retry.js';
 import { run$ } from './sending.js';
 import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
@@ -77,6 +82,9 @@ export const parley$ = <Line = never, View = never>(
 ): Observable<ParleyOutput<View>> =>
   defer(() => {
     const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
+    // Messages kept from an earlier run come first, as an event, so every reducer sees them.
+    const kept = deps.outboxStore?.load() ?? [];
+    const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
     const open = new Set<Connection>();
@@ -89,7 +97,16 @@ export const parley$ = <Line = never, View = never>(
     const asked = <K extends LineAction<View>['kind']>(kind: K) =>
       fromLines$.pipe(filter((a): a is Extract<LineAction<View>, { kind: K }> => a.kind === kind));
 
-    const jobs$ = until(merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job))));
+    const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job))).pipe(
+      share(),
+    );
+    // The outbox retries by itself while anyone may still give it jobs.
+    let retryId = 0;
+    const retries$ = autoRetry$(state$, event$, {
+      scheduler: deps.scheduler,
+      nextId: () => --retryId,
+    }).pipe(takeUntil(callerJobs$.pipe(ignoreElements(), endWith(null))));
+    const jobs$ = until(merge(callerJobs$, retries$));
     const contacts$ = until(
       merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
     );
@@ -102,12 +119,14 @@ export const parley$ = <Line = never, View = never>(
     const shared = { ...deps, open, state$, traceFor };
     const finished$ = new Subject<void>();
     const work$ = merge(
+      restored$,
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
       answer$(until(sources.connections$ ?? EMPTY), shared),
       run$(jobs$, shared),
     ).pipe(finalize(() => finished$.next()));
     const events$: Observable<NodeEvent> = merge(
       work$,
+      persisted$(state$, deps).pipe(takeUntil(finished$)),
       traces$.pipe(takeUntil(finished$)),
       closeDeadline$(stop$, open, deps).pipe(takeUntil(finished$)),
     ).pipe(
@@ -122,6 +141,31 @@ export const parley$ = <Line = never, View = never>(
     );
     return merge(events$, asked('view'));
   });
+
+/**
+ * The outbox kept on disk whenever what is pending changes (synchronously: before a new
+ * message's first try). A write that fails is said as an internal error; the node goes on.
+ */
+const persisted$ = (state$: Observable<NodeState>, deps: PipelineDeps): Observable<NodeEvent> => {
+  const store = deps.outboxStore;
+  if (store === undefined) return EMPTY;
+  return state$.pipe(
+    distinctUntilChanged((a, b) => a.outbox === b.outbox && a.sending === b.sending),
+    mergeMap((state) => {
+      try {
+        store.save(state);
+        return EMPTY;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return of<NodeEvent>({
+          kind: 'error',
+          code: 'internal',
+          message: `could not keep the outbox on disk (${why}); it is kept in memory`,
+        });
+      }
+    }),
+  );
+};
 
 /**
  * Once stopped, exchanges still in progress get the close deadline; then their sockets are

@@ -19,7 +19,8 @@ import {
 } from './jobs.js';
 import type { PipelineDeps } from './options.js';
 import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
-import type { NodeState } from './state.js';
+import { retryDelayMs } from './retry.js';
+import { type NodeState, pendingMessages } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 /** What running jobs needs beyond the resolved options: the pipeline's shared pieces. */
@@ -49,8 +50,9 @@ const NOWHERE = { username: undefined, host: '', port: 0 };
 
 /**
  * A retry becomes the message it repeats: same id and text, to the destination given, or to
- * where it went before (its secret kept privately, never in the state), or to the contact of
- * that name in the directory.
+ * the contact of that name as the directory has it now (a changed password or address is
+ * used), or to where it went before (a destination typed by hand: its secret kept here,
+ * never in the state).
  */
 const resolveRetry = (
   job: Extract<Job, { kind: 'retry' }>,
@@ -65,17 +67,30 @@ const resolveRetry = (
     : undefined;
   const to =
     job.to ??
-    secrets.get(msgId) ??
     (contact && {
       username: contact.username,
       host: contact.ip,
       port: contact.port,
       secret: contact.password,
-    });
+    }) ??
+    secrets.get(msgId);
   if (to === undefined) {
     return `the password for ${msgId} is no longer known; retry it with a destination`;
   }
   return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
+};
+
+/** A new message the outbox could not keep, should it fail: refused now, saying why. */
+const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | undefined => {
+  const waiting = pendingMessages(state);
+  const bytes = waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0);
+  if (waiting.length >= deps.maxOutboxMessages) {
+    return `the outbox is full (${waiting.length} messages wait); nothing was sent: let some go out first (/outbox)`;
+  }
+  if (bytes + Buffer.byteLength(text, 'utf8') > deps.maxOutboxBytes) {
+    return `the outbox is full (${Math.ceil(bytes / 1024)} KiB wait); nothing was sent: let some go out first (/outbox)`;
+  }
+  return undefined;
 };
 
 const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>): Taken => {
@@ -93,6 +108,8 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
   if (state.running >= deps.maxQueued) {
     return { queued, run: undefined, refused: refuse(resolved, QUEUE_FULL) };
   }
+  const full = job.kind === 'message' ? outboxFull(state, job.text, deps) : undefined;
+  if (full !== undefined) return { queued, run: undefined, refused: refuse(resolved, full) };
   if (resolved.kind === 'message') secrets.set(resolved.msgId, resolved.to);
   return { queued, run: resolved, refused: undefined };
 };
@@ -123,10 +140,19 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
           taken$.pipe(mergeMap((t) => (t.run ? initiate$(t.run, ctx) : EMPTY), deps.maxOutgoing)),
         ),
       ),
-      tap((event) => {
-        if (event.kind === 'delivery' && event.report.outcome === 'delivered') {
+      map((event) => {
+        if (event.kind !== 'delivery') return event;
+        if (event.report.outcome === 'delivered') {
           secrets.delete(event.report.msgId);
+          return event;
         }
+        return { ...event, retryAt: nextTry(deps, event.report.msgId) };
       }),
     );
   });
+
+/** When a message that did not go out goes out again by itself (see RetryPolicy). */
+const nextTry = (deps: RunDeps, msgId: string): number => {
+  const attempts = (deps.state$.value.outbox.find((e) => e.job.msgId === msgId)?.attempts ?? 0) + 1;
+  return deps.scheduler.now() + retryDelayMs(attempts, deps.retry);
+};

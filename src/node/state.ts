@@ -6,12 +6,19 @@
 import type { Directory } from '../codecs/directory.js';
 import type { MessageSummary } from './jobs.js';
 import type { DeliveryReport } from './reports.js';
+import { detailsChanged, needsNewDetails } from './retry.js';
 import type { NodeEvent } from './types.js';
 
 export interface OutboxEntry {
   readonly job: MessageSummary;
-  /** The last attempt's report. */
+  /** The last attempt's report (for a message kept from an earlier run: why it waits). */
   readonly report: DeliveryReport;
+  /** Attempts so far. */
+  readonly attempts: number;
+  /** When it goes out again by itself (scheduler ms; 0: as soon as it can). */
+  readonly nextTryAt: number | undefined;
+  /** Not retried by itself: the password was refused; until the contact's details change. */
+  readonly paused: boolean;
 }
 
 export interface NodeState {
@@ -43,22 +50,46 @@ const without = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
 const settle = (
   outbox: readonly OutboxEntry[],
   job: MessageSummary,
-  report: DeliveryReport,
+  event: Extract<NodeEvent, { kind: 'delivery' }>,
 ): readonly OutboxEntry[] => {
-  const others = outbox.filter((e) => e.job.msgId !== report.msgId);
-  if (report.outcome === 'delivered') return others;
+  const { report } = event;
+  if (report.outcome === 'delivered') return outbox.filter((e) => e.job.msgId !== report.msgId);
   const at = outbox.findIndex((e) => e.job.msgId === report.msgId);
-  const entry = { job, report };
+  const entry: OutboxEntry = {
+    job,
+    report,
+    attempts: (outbox[at]?.attempts ?? 0) + 1,
+    nextTryAt: event.retryAt,
+    paused: needsNewDetails(report),
+  };
   // A retry keeps its place in the list, so that the numbers /outbox shows stay put.
   return at < 0 ? [...outbox, entry] : outbox.map((e, i) => (i === at ? entry : e));
 };
+
+/** New details for a contact (a new password, say): its paused messages go out again now. */
+const resume = (outbox: readonly OutboxEntry[], before: Directory, after: Directory) =>
+  outbox.some((e) => e.paused && e.job.to.username !== undefined)
+    ? outbox.map((e) =>
+        e.paused &&
+        e.job.to.username !== undefined &&
+        detailsChanged(before, after, e.job.to.username)
+          ? { ...e, paused: false, nextTryAt: 0 }
+          : e,
+      )
+    : outbox;
 
 export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState => {
   switch (event.kind) {
     case 'listening':
       return { ...state, listening: { port: event.port, host: event.host } };
+    case 'restored':
+      return { ...state, outbox: [...state.outbox, ...event.outbox] };
     case 'contacts':
-      return { ...state, directory: event.directory };
+      return {
+        ...state,
+        directory: event.directory,
+        outbox: resume(state.outbox, state.directory, event.directory),
+      };
     case 'queued':
       return {
         ...state,
@@ -74,7 +105,7 @@ export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState =
         ...state,
         running: state.running - 1,
         sending: job === undefined ? state.sending : without(state.sending, event.jobId),
-        outbox: job === undefined ? state.outbox : settle(state.outbox, job, event.report),
+        outbox: job === undefined ? state.outbox : settle(state.outbox, job, event),
       };
     }
     case 'probe':
@@ -82,4 +113,11 @@ export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState =
     default:
       return state;
   }
+};
+
+/** Every message not (known to be) delivered: the outbox and those on their first try. */
+export const pendingMessages = (state: NodeState): MessageSummary[] => {
+  const kept = new Set(state.outbox.map((e) => e.job.msgId));
+  const firstTries = [...state.sending.values()].filter((m) => !kept.has(m.msgId));
+  return [...state.outbox.map((e) => e.job), ...firstTries];
 };

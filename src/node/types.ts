@@ -13,7 +13,9 @@ import type { FrameTrace } from '../streams/session.js';
 import type { DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
+import type { OutboxStore } from './outbox-file.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+import type { RetryPolicy } from './retry.js';
 import type { NodeState, OutboxEntry } from './state.js';
 
 export type { NodeState, OutboxEntry } from './state.js';
@@ -44,6 +46,13 @@ export interface NodeOptions {
   /** Jobs waiting at most; more are refused (default 10,000). */
   readonly maxQueued?: number;
   readonly authLimit?: Partial<AuthLimitOptions>;
+  /** When undelivered messages go out again by themselves (see README, "The outbox"). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** The outbox's caps: messages, and their texts' UTF-8 bytes together. */
+  readonly maxOutboxMessages?: number;
+  readonly maxOutboxBytes?: number;
+  /** Keep the outbox across runs (see `createOutboxFile`); without it, in memory only. */
+  readonly outboxStore?: OutboxStore;
   readonly dedupe?: DedupeMemory;
   /** How long `close()` lets connections in progress finish (default 5 s). */
   readonly closeDeadlineMs?: number;
@@ -57,13 +66,21 @@ export interface NodeOptions {
 
 export type NodeEvent =
   | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  /** Messages kept from an earlier run (the outbox on disk), at start. */
+  | { readonly kind: 'restored'; readonly outbox: readonly OutboxEntry[] }
   /** The contacts changed (the first one at start). */
   | { readonly kind: 'contacts'; readonly directory: Directory }
   /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */
   | { readonly kind: 'queued'; readonly jobId: number; readonly message?: MessageSummary }
   | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
   | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
-  | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
+  | {
+      readonly kind: 'delivery';
+      readonly jobId: number;
+      readonly report: DeliveryReport;
+      /** Not delivered: when it goes out again by itself (scheduler ms). */
+      readonly retryAt?: number;
+    }
   | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
   | ({
