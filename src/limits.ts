@@ -83,3 +83,17 @@ export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
  */
 export const RETRY_FIRST_MS = 10_000;
 export const RETRY_MAX_MS = 15 * 60_000;
+
+/** How long a new connection may take to say hello (then it is closed: `timeout`). */
+export const DEFAULT_HELLO_DEADLINE_MS = 3_000;
+
+/** The password-guessing budgets (src/node/guard.ts). */
+export const GUARD_DEFAULTS = {
+  /** Per source, as DEFAULT_AUTH_LIMIT. */
+  perSource: DEFAULT_AUTH_LIMIT,
+  /** Per claimed username: a name guessed at from many addresses. */
+  perUsername: { maxFailures: 10, windowMs: 60_000, blockMs: 60_000, maxAddresses: 10_000 },
+  /** Over all sources not trusted: 50 failures a minute, then a block from 30 s to 10 min. */
+  global: { maxFailures: 50, windowMs: 60_000, firstBlockMs: 30_000, maxBlockMs: 600_000 },
+  maxTrusted: 10_000,
+} as const;

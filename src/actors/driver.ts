@@ -18,6 +18,8 @@ import type { ActorLogic, Effect, Inbound } from './types.js';
 export interface DriverOptions<Event> {
   /** How long each step may wait for the peer's next frame. */
   readonly stepDeadlineMs?: number;
+  /** How long the first input may take (a silent newcomer is let go sooner); default: the step's. */
+  readonly firstStepDeadlineMs?: number;
   readonly scheduler?: SchedulerLike;
   /**
    * Sees every effect first. An effect it answers (a `remember`) is carried out here: its
@@ -42,6 +44,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
   inbound$: Observable<Inbound>,
   {
     stepDeadlineMs = DEFAULT_STEP_DEADLINE_MS,
+    firstStepDeadlineMs = stepDeadlineMs,
     scheduler = asyncScheduler,
     answer,
     screen,
@@ -53,6 +56,8 @@ export const runActor = <State extends { readonly phase: string }, Event>(
     let draining = false;
     /** Closed, or failed: no input is taken any more. */
     let finished = false;
+    /** Whether any input has been taken (the first step may have a deadline of its own). */
+    let stepped = false;
     let deadline: Subscription | undefined;
     let inputs: Subscription | undefined;
     const stop = () => {
@@ -74,7 +79,8 @@ export const runActor = <State extends { readonly phase: string }, Event>(
       } else {
         // The clock restarts at every input: each step has its own deadline.
         deadline?.unsubscribe();
-        deadline = scheduler.schedule(() => deliver(TIMEOUT), stepDeadlineMs);
+        const wait = stepped ? stepDeadlineMs : firstStepDeadlineMs;
+        deadline = scheduler.schedule(() => deliver(TIMEOUT), wait);
       }
     };
 
@@ -85,6 +91,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
           const input = mailbox.shift() as Inbound;
           const [next, effects] = logic.step(state, screen ? screen(input) : input);
           state = next;
+          stepped = true;
           perform(effects);
         }
       } catch (err) {

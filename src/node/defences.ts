@@ -75,30 +75,35 @@ export const sourceOf = (address: string): string => {
 export interface InProgress {
   /** Whom it counts against (see `sourceOf`). */
   readonly source: string;
+  /** Frames we have answered it with: how far it got (0: it has said nothing yet). */
+  progress: number;
   /** Set once the peer has proved the shared password: from then on it is never evicted. */
   authenticated: boolean;
+  /** From a source we trust: a contact's address, or one that authenticated before. */
+  readonly trusted: boolean;
 }
 
 /**
- * When the cap is full, the connection a newcomer from `source` may take the place of: the
- * oldest not yet authenticated of the address holding the most connections, provided that
- * address holds more than the newcomer's would with it. A flood from several addresses then
- * cannot shut out an address that holds few, and an address cannot evict its own.
- * `inProgress` is oldest first.
+ * When the cap is full, the connection a newcomer may take the place of: one not yet
+ * authenticated that made the least progress; among those, of the source holding the most;
+ * then the oldest. A newcomer from a source we do not trust never takes a trusted source's
+ * place. So silent connections from many sources cannot keep a contact out (they go first),
+ * and neither can one source holding many. `inProgress` is oldest first.
  */
 export const pickEviction = <C extends InProgress>(
   inProgress: Iterable<C>,
   perSource: ReadonlyMap<string, number>,
-  source: string,
+  newcomerTrusted: boolean,
 ): C | undefined => {
   let chosen: C | undefined;
-  let most = (perSource.get(source) ?? 0) + 1;
+  let best: readonly [number, number] | undefined;
   for (const candidate of inProgress) {
-    const held = perSource.get(candidate.source) ?? 0;
-    // Strictly more: the first met of an address is its oldest.
-    if (!candidate.authenticated && held > most) {
+    if (candidate.authenticated || (candidate.trusted && !newcomerTrusted)) continue;
+    const rank = [candidate.progress, -(perSource.get(candidate.source) ?? 0)] as const;
+    // Strictly better: among equals, the first met is the oldest.
+    if (best === undefined || rank[0] < best[0] || (rank[0] === best[0] && rank[1] < best[1])) {
       chosen = candidate;
-      most = held;
+      best = rank;
     }
   }
   return chosen;

@@ -8,9 +8,7 @@ import {
   catchError,
   concat,
   defer,
-  EMPTY,
   finalize,
-  ignoreElements,
   map,
   merge,
   mergeMap,
@@ -28,128 +26,75 @@ import {
 import type { Effect, Inbound } from '../actors/types.js';
 import { findContact } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
-import { errorFrame } from '../codecs/frames.js';
-import { encodeFrame } from '../codecs/line.js';
+import { GUARD_DEFAULTS } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection, ServerEvent } from '../streams/tcp.js';
-import { answerFrom, type DedupeMemory } from './dedupe.js';
 import {
-  type AuthLimiter,
-  createAuthLimiter,
-  type InProgress,
-  pickEviction,
-  sourceOf,
-} from './defences.js';
+  type Admission,
+  admit,
+  BUSY,
+  type CapBooks,
+  evictFor,
+  refuse,
+  release,
+} from './admission.js';
+import { answerFrom, type DedupeMemory } from './dedupe.js';
+import { sourceOf } from './defences.js';
+import { createGuard, type Guard } from './guard.js';
 import type { PipelineDeps } from './options.js';
 import type { NodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
-export interface IncomingContext {
+export interface IncomingContext extends CapBooks {
   readonly config: ResponderConfig;
   readonly deps: ResponderDeps;
   readonly dedupe: DedupeMemory;
-  readonly limiter: AuthLimiter;
-  readonly maxConnections: number;
-  readonly maxPerAddress: number;
-  /** Incoming connections in progress per source (address, or IPv6 /64: see `sourceOf`). */
-  readonly perAddress: Map<string, number>;
-  /** Incoming connections in progress (the cap counts these), oldest first. */
-  readonly active: Map<Connection, Admission>;
-  /** Every open connection, for close(). */
-  readonly open: Set<Connection>;
+  readonly guard: Guard;
+  /** Whether a source is a contact's address (from the directory as it is now). */
+  readonly isContactAddress: (source: string) => boolean;
+  readonly helloDeadlineMs: number;
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
   readonly scheduler: SchedulerLike;
 }
 
 const RATE_LIMITED = 'too many failed attempts; try again later';
-const BUSY = 'too many connections in progress; try again shortly';
-
-/** A connection counted against the cap, until released (once: at its end, or evicted). */
-export interface Admission extends InProgress {
-  readonly connection: Connection;
-  released: boolean;
-}
-
-const admit = (connection: Connection, source: string, ctx: IncomingContext): Admission => {
-  const admission = { connection, source, authenticated: false, released: false };
-  ctx.perAddress.set(source, (ctx.perAddress.get(source) ?? 0) + 1);
-  ctx.active.set(connection, admission);
-  ctx.open.add(connection);
-  return admission;
-};
-
-const release = (admission: Admission, ctx: IncomingContext) => {
-  if (admission.released) return;
-  admission.released = true;
-  const { source, connection } = admission;
-  const left = (ctx.perAddress.get(source) ?? 1) - 1;
-  if (left === 0) ctx.perAddress.delete(source);
-  else ctx.perAddress.set(source, left);
-  ctx.active.delete(connection);
-  ctx.open.delete(connection);
-};
-
-/** Answer with an error frame and close, without running the protocol. */
-const refuse = (
-  connection: Connection,
-  code: 'busy' | 'rate_limited',
-  message: string,
-): Observable<NodeEvent> =>
-  concat(
-    connection.send(encodeFrame(errorFrame(code, message))).pipe(
-      // A peer that is already gone changes nothing: we were closing anyway. (Left to run,
-      // the write's error would end the node's whole pipeline.)
-      ignoreElements(),
-      catchError(() => EMPTY),
-      finalize(() => connection.close()),
-    ),
-    of<NodeEvent>({ kind: 'refused', code, remote: connection.remoteAddress }),
-  );
 
 /**
- * Make room for a newcomer from `source` if an address holding more has a connection not yet
- * authenticated: it is answered busy and destroyed (its actor then hears the end), and stops
- * counting at once. The event says whom it was.
+ * Whether an ending costs the source a guess: a proof that failed, or a handshake that did its
+ * DH (we answered with ours) and ended without a proof — a timeout, a drop, anything but our
+ * own refusal to check it.
  */
-const evictFor = (source: string, ctx: IncomingContext): Observable<NodeEvent> | undefined => {
-  const victim = pickEviction(ctx.active.values(), ctx.perAddress, source);
-  if (victim === undefined) return undefined;
-  release(victim, ctx);
-  const { connection } = victim;
-  const answered$ = connection.send(encodeFrame(errorFrame('busy', BUSY))).pipe(
-    ignoreElements(),
-    catchError(() => EMPTY),
-    finalize(() => connection.destroy()),
-  );
-  return merge(
-    of<NodeEvent>({ kind: 'refused', code: 'busy', remote: connection.remoteAddress }),
-    answered$,
-  );
+const costsAGuess = (event: ResponderEvent): boolean => {
+  if (event.kind !== 'rejected') return false;
+  const { failure } = event;
+  if (failure.cause === 'rejected' && failure.code === 'auth_failed') return true;
+  const refusedByUs = failure.cause === 'rejected' && failure.code === 'rate_limited';
+  return event.step === 'awaitingAuth' && !refusedByUs;
 };
 
-const isAuthFailure = (event: ResponderEvent): boolean =>
-  event.kind === 'rejected' &&
-  event.failure.cause === 'rejected' &&
-  event.failure.code === 'auth_failed';
-
 /**
- * The limiter's verdict, fed to the actor as an input: a proof from an address limited since
- * the connection was admitted is not checked but answered rate_limited. Otherwise connections
- * opened together would each get a guess.
+ * The guard's verdict, fed to the actor as an input: a proof from a source (or for a claimed
+ * username) limited since the connection was admitted is not checked but answered
+ * rate_limited. Otherwise connections opened together would each get a guess.
  */
 const limitedAtAuth =
-  (source: string, ctx: IncomingContext) =>
+  (admission: Admission, ctx: IncomingContext) =>
   (input: Inbound): Inbound =>
     input.kind === 'frame' &&
     input.frame.type === 'auth' &&
-    ctx.limiter.isLimited(source, ctx.scheduler.now())
+    ctx.guard.refusesProof(
+      admission.source,
+      admission.claimed,
+      admission.trusted,
+      ctx.scheduler.now(),
+    )
       ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
       : input;
 
 /**
- * The interpreter's side of an effect: the cap and the limiter learn from the actor the
- * moment it decides, and a `remember` is answered from the dedupe memory.
+ * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
+ * it decides, and a `remember` is answered from the dedupe memory.
  */
 const interpreter = (
   admission: Admission,
@@ -158,10 +103,19 @@ const interpreter = (
 ) => {
   const remember = answerFrom(ctx.dedupe, onInternal);
   return (effect: Effect<ResponderEvent>): Inbound | undefined => {
-    // Our proof goes out only after the peer's verified: it is authenticated.
-    if (effect.kind === 'send' && effect.frame.type === 'auth') admission.authenticated = true;
-    if (effect.kind === 'emit' && isAuthFailure(effect.event)) {
-      ctx.limiter.recordFailure(admission.source, ctx.scheduler.now());
+    if (effect.kind === 'send') {
+      admission.progress += 1;
+      // Our hello answers the peer by the name it claimed.
+      if (effect.frame.type === 'hello') admission.claimed = effect.frame.to ?? undefined;
+      // Our proof goes out only after the peer's verified: it is authenticated.
+      if (effect.frame.type === 'auth') {
+        admission.authenticated = true;
+        ctx.guard.authenticated(admission.source);
+      }
+    }
+    if (effect.kind === 'emit' && costsAGuess(effect.event)) {
+      const { source, claimed, trusted } = admission;
+      ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
     }
     return remember(effect);
   };
@@ -177,23 +131,25 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
   defer(() => {
     const remote = connection.remoteAddress;
     const source = sourceOf(remote);
-    if (ctx.limiter.isLimited(source, ctx.scheduler.now())) {
+    const trusted = ctx.guard.knows(source) || ctx.isContactAddress(source);
+    if (ctx.guard.refusesConnection(source, trusted, ctx.scheduler.now())) {
       return refuse(connection, 'rate_limited', RATE_LIMITED);
     }
     if ((ctx.perAddress.get(source) ?? 0) >= ctx.maxPerAddress) {
       return refuse(connection, 'busy', BUSY);
     }
-    const evicted = ctx.active.size >= ctx.maxConnections ? evictFor(source, ctx) : undefined;
+    const evicted = ctx.active.size >= ctx.maxConnections ? evictFor(trusted, ctx) : undefined;
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
-    const admission = admit(connection, source, ctx);
+    const admission = admit(connection, source, trusted, ctx);
     const trace = ctx.traceFor('responder', remote);
     // An error of ours that the actor must not see (a seen file that cannot be written) is
     // reported once the connection has ended.
     const internal: NodeEvent[] = [];
     const run$ = runActor(responderLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
       stepDeadlineMs: ctx.stepDeadlineMs,
+      firstStepDeadlineMs: ctx.helloDeadlineMs,
       scheduler: ctx.scheduler,
-      screen: limitedAtAuth(source, ctx),
+      screen: limitedAtAuth(admission, ctx),
       answer: interpreter(admission, ctx, (err) => internal.push(internalEvent(err))),
     }).pipe(
       carryOut<ResponderEvent>(connection, trace),
@@ -236,7 +192,10 @@ export const answer$ = (
         lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
       },
       dedupe: deps.dedupe,
-      limiter: createAuthLimiter(deps.authLimit),
+      guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),
+      isContactAddress: (source) =>
+        deps.state$.value.directory.some((c) => sourceOf(c.ip) === source),
+      helloDeadlineMs: Math.min(deps.helloDeadlineMs, deps.stepDeadlineMs),
       maxConnections: deps.maxConnections,
       maxPerAddress: deps.maxPerAddress,
       perAddress: new Map(),

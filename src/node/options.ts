@@ -15,6 +15,7 @@ import { createKeyPair } from '../crypto/dh.js';
 import {
   DEFAULT_AUTH_LIMIT,
   DEFAULT_CLOSE_DEADLINE_MS,
+  DEFAULT_HELLO_DEADLINE_MS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_OUTGOING,
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   /** Publish a `frame` event per frame (types and sizes, never contents). */
   readonly trace: boolean;
   readonly stepDeadlineMs: number;
+  /** How long a new incoming connection may take to say hello. */
+  readonly helloDeadlineMs: number;
   readonly connectTimeoutMs: number | undefined;
   readonly localAddress: string | undefined;
   readonly maxConnections: number;
@@ -91,6 +94,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     scheduler: options.scheduler ?? asyncScheduler,
     trace: options.trace ?? false,
     stepDeadlineMs: options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
+    helloDeadlineMs: options.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
     connectTimeoutMs: options.connectTimeoutMs,
     localAddress: options.localAddress,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,

@@ -3,7 +3,7 @@
  * when the queue or the outbox is full), each said at once (`queued`), then run, at most
  * `maxOutgoing` at a time, each to exactly one report.
  */
-import { connect, defer, EMPTY, map, merge, mergeMap, type Observable, of, tap } from 'rxjs';
+import { connect, defer, EMPTY, map, merge, mergeMap, type Observable, of } from 'rxjs';
 import { findContact } from '../codecs/directory.js';
 import { mint, Uuid } from '../codecs/formats.js';
 import type { CheckedDestination } from '../codecs/inputs.js';

@@ -36,6 +36,8 @@ export interface NodeOptions {
   readonly groups?: readonly Group[];
   /** Deadline of each protocol step (default 10 s). */
   readonly stepDeadlineMs?: number;
+  /** How long a new incoming connection may take to say hello (default 3 s, at most the step deadline). */
+  readonly helloDeadlineMs?: number;
   readonly connectTimeoutMs?: number;
   /** Incoming connections in progress at most; more are answered `busy` (default 256). */
   readonly maxConnections?: number;

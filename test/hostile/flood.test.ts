@@ -88,18 +88,33 @@ describe('a flood from several addresses', () => {
 });
 
 describe('pickEviction', () => {
-  const conn = (source: string, authenticated = false) => ({ source, authenticated });
+  const conn = (source: string, progress = 0, { authenticated = false, trusted = false } = {}) => ({
+    source,
+    progress,
+    authenticated,
+    trusted,
+  });
   const count = (...entries: [string, number][]) => new Map(entries);
 
-  it('takes the oldest unauthenticated connection of the address holding the most', () => {
-    const a1 = conn('a', true);
-    const a2 = conn('a');
-    const b1 = conn('b');
-    expect(pickEviction([a1, b1, a2], count(['a', 3], ['b', 1]), 'c')).toBe(a2);
+  it('takes the connection that made the least progress, whatever its source', () => {
+    const a1 = conn('a', 2);
+    const b1 = conn('b', 0);
+    const c1 = conn('c', 1);
+    expect(pickEviction([a1, c1, b1], count(['a', 1], ['b', 1], ['c', 1]), false)).toBe(b1);
   });
 
-  it('never evicts for an address that would then hold as many', () => {
-    expect(pickEviction([conn('a'), conn('a')], count(['a', 2]), 'a')).toBeUndefined();
-    expect(pickEviction([conn('a'), conn('b')], count(['a', 1], ['b', 1]), 'c')).toBeUndefined();
+  it('among equals: of the source holding the most, then the oldest', () => {
+    const a1 = conn('a');
+    const b1 = conn('b');
+    const b2 = conn('b');
+    expect(pickEviction([a1, b1, b2], count(['a', 1], ['b', 2]), false)).toBe(b1);
+    expect(pickEviction([a1, b1], count(['a', 1], ['b', 1]), false)).toBe(a1);
+  });
+
+  it('never an authenticated one; a trusted source only for a trusted newcomer', () => {
+    const authed = conn('a', 3, { authenticated: true });
+    const contact = conn('c', 0, { trusted: true });
+    expect(pickEviction([authed, contact], count(['a', 1], ['c', 1]), false)).toBeUndefined();
+    expect(pickEviction([authed, contact], count(['a', 1], ['c', 1]), true)).toBe(contact);
   });
 });

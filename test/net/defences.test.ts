@@ -53,10 +53,14 @@ describe('defences', () => {
     await contactDelivers();
   });
 
-  it('past the total cap, everyone is answered busy until a place frees up', async () => {
+  it('past the total cap, a newcomer takes the place of the silent one that waited longest', async () => {
     const { bob, contactDelivers } = await setUp({ maxConnections: 2 });
     const held = await Promise.all([1, 2].map(() => attacker(bob.port)));
+    held[1]?.write(helloFrom('mallory')); // the second made progress: it said hello
     const third = await attacker(bob.port);
+    expect(JSON.parse((await held[0]?.nextLine()) ?? '')).toMatchObject({ code: 'busy' });
+    // The contact takes the place of the one that made the least progress: the third.
+    await contactDelivers();
     expect(JSON.parse(await third.nextLine())).toMatchObject({ type: 'error', code: 'busy' });
     for (const p of held) p.socket.destroy();
     await Promise.all(held.map((p) => p.closed));
