@@ -18,7 +18,6 @@ import {
   scan,
   take,
 } from 'rxjs';
-import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
@@ -69,98 +68,110 @@ const outboxNumber = (state: NodeState, report: DeliveryReport): number | undefi
   return index < 0 ? undefined : index + 1;
 };
 
+/** What the console's helpers share: its deps, the node's events and state, job numbers. */
+interface Ctx {
+  readonly deps: ConsoleDeps;
+  readonly event$: Observable<NodeEvent>;
+  readonly state$: { readonly value: NodeState };
+  readonly nextId: () => number;
+}
+
+/** A job, and the line its report becomes. */
+const job = (ctx: Ctx, made: E.Either<InputError, Job>): Observable<Action> => {
+  if (E.isLeft(made)) return of(showLine(`not sent: ${made.left.message}`));
+  const report$ = reportOf(ctx.event$, made.right.id).pipe(
+    map((e) =>
+      e.kind === 'delivery'
+        ? showLine(formatDelivery(e.report, outboxNumber(ctx.state$.value, e.report)))
+        : showLine(formatProbe(e.report)),
+    ),
+  );
+  return merge(report$, of<Action>({ kind: 'job', job: made.right }));
+};
+
+/** /who: a probe of every contact, a line as each answers, then a summary. */
+const probeAll = (ctx: Ctx): Observable<Action> =>
+  defer(() => {
+    const list = contactsOf(viewOf(ctx.deps.self, ctx.state$.value));
+    const width = widest(list.map((c) => c.username));
+    const jobs = list.flatMap((c) =>
+      E.match(
+        () => [],
+        (j: Job) => [j],
+      )(probeJob(ctx.nextId(), destinationOf(c), ctx.deps.group)),
+    );
+    const ids = new Set(jobs.map((j) => j.id));
+    const progress$ = ctx.event$.pipe(
+      filter(
+        (e): e is Extract<NodeEvent, { kind: 'probe' }> => e.kind === 'probe' && ids.has(e.jobId),
+      ),
+      take(ids.size),
+      scan((reports: ProbeReport[], e) => [...reports, e.report], []),
+    );
+    return concat(
+      of(showLine(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
+      merge(
+        progress$.pipe(
+          mergeMap((reports, i) => {
+            const line = showLine(
+              `  [${i + 1}/${ids.size}] ${formatProbe(reports.at(-1)!, width)}`,
+            );
+            return i + 1 === ids.size ? of(line, showLine(probeSummary(reports))) : of(line);
+          }),
+        ),
+        from(jobs.map((j): Action => ({ kind: 'job', job: j }))),
+      ),
+    );
+  });
+
+/** /add: the file rewritten safely, then the node's contacts changed. */
+const addContact = (
+  ctx: Ctx,
+  contact: Extract<Output, { kind: 'addContact' }>['contact'],
+): Observable<Action> =>
+  from(addContactToFile(ctx.deps.directoryFile, contact)).pipe(
+    mergeMap((result): Action[] =>
+      E.isLeft(result)
+        ? [showLine(`${contact.username} was not added: ${result.left}`)]
+        : [
+            { kind: 'contacts', directory: result.right },
+            showLine(`${contact.username} added to ${ctx.deps.directoryFile}`),
+          ],
+    ),
+  );
+
+/** One output of the flow: drawn, or the work it names. */
+const act = (ctx: Ctx, output: Output): Observable<Action> => {
+  const defaults = { group: ctx.deps.group, newMsgId: ctx.deps.newMsgId };
+  switch (output.kind) {
+    case 'send':
+      return job(ctx, messageJob(ctx.nextId(), { to: output.to, text: output.text }, defaults));
+    case 'retry':
+      return job(ctx, retryJob(ctx.nextId(), output.msgId, output.to));
+    case 'probeAll':
+      return probeAll(ctx);
+    case 'addContact':
+      return addContact(ctx, output.contact);
+    case 'quit':
+      return of(draw(output), { kind: 'stop' } as const);
+    default:
+      return of(draw(output));
+  }
+};
+
 export const consoleEpic =
   (deps: ConsoleDeps): LinesEpic<KeyboardInput, Draw> =>
   (lines$, event$, state$) => {
-    let nextJobId = 1;
-    /** A job, and the line its report becomes. */
-    const job = (made: E.Either<InputError, Job>): Observable<Action> => {
-      if (E.isLeft(made)) return of(showLine(`not sent: ${made.left.message}`));
-      const report$ = reportOf(event$, made.right.id).pipe(
-        map((e) =>
-          e.kind === 'delivery'
-            ? showLine(formatDelivery(e.report, outboxNumber(state$.value, e.report)))
-            : showLine(formatProbe(e.report)),
-        ),
-      );
-      return merge(report$, of<Action>({ kind: 'job', job: made.right }));
-    };
-    const defaults = { group: deps.group, newMsgId: deps.newMsgId };
-
-    const probeAll = (): Observable<Action> =>
-      defer(() => {
-        const list = contactsOf(viewOf(deps.self, state$.value));
-        const width = widest(list.map((c) => c.username));
-        const jobs = list.flatMap((c) =>
-          E.match(
-            () => [],
-            (j: Job) => [j],
-          )(probeJob(nextJobId++, destinationOf(c), deps.group)),
-        );
-        const ids = new Set(jobs.map((j) => j.id));
-        const progress$ = event$.pipe(
-          filter(
-            (e): e is Extract<NodeEvent, { kind: 'probe' }> =>
-              e.kind === 'probe' && ids.has(e.jobId),
-          ),
-          take(ids.size),
-          scan((reports: ProbeReport[], e) => [...reports, e.report], []),
-        );
-        return concat(
-          of(showLine(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
-          merge(
-            progress$.pipe(
-              mergeMap((reports, i) => {
-                const line = showLine(
-                  `  [${i + 1}/${ids.size}] ${formatProbe(reports.at(-1)!, width)}`,
-                );
-                return i + 1 === ids.size ? of(line, showLine(probeSummary(reports))) : of(line);
-              }),
-            ),
-            from(jobs.map((j): Action => ({ kind: 'job', job: j }))),
-          ),
-        );
-      });
-
-    const addContact = (contact: Extract<Output, { kind: 'addContact' }>['contact']) =>
-      from(addContactToFile(deps.directoryFile, contact)).pipe(
-        mergeMap((result): Action[] =>
-          E.isLeft(result)
-            ? [showLine(`${contact.username} was not added: ${result.left}`)]
-            : [
-                { kind: 'contacts', directory: result.right as Directory },
-                showLine(`${contact.username} added to ${deps.directoryFile}`),
-              ],
-        ),
-      );
-
-    /** One output of the flow: drawn, or the work it names. */
-    const act = (output: Output): Observable<Action> => {
-      switch (output.kind) {
-        case 'send':
-          return job(messageJob(nextJobId++, { to: output.to, text: output.text }, defaults));
-        case 'retry':
-          return job(retryJob(nextJobId++, output.msgId, output.to));
-        case 'probeAll':
-          return probeAll();
-        case 'addContact':
-          return addContact(output.contact);
-        case 'quit':
-          return of(draw(output), { kind: 'stop' } as const);
-        default:
-          return of(draw(output));
-      }
-    };
-
+    let lastId = 0;
+    const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
     type Stepped = readonly [ConsoleState, readonly Output[]];
     const keyboard$ = lines$.pipe(
       scan(([state], input): Stepped => step(state, input, viewOf(deps.self, state$.value)), [
         initialState,
         [],
       ] as Stepped),
-      mergeMap(([, outputs]) => from(outputs).pipe(mergeMap(act))),
+      mergeMap(([, outputs]) => from(outputs).pipe(mergeMap((output) => act(ctx, output)))),
     );
-
     const noticed$ = event$.pipe(mergeMap((event) => notice(event, state$.value, deps)));
     return merge(noticed$, keyboard$);
   };

@@ -42,6 +42,9 @@ import { type NodeEvent, type NodeOptions, NodeStartError, type ParleyNode } fro
 export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode } from './types.js';
 export { NodeStartError } from './types.js';
 
+type Wired = ReturnType<typeof hot>;
+
+/** The pipeline with its sources as Subjects, connected once; its state folded alongside. */
 const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const jobs$ = new Subject<Job>();
   const contacts$ = new BehaviorSubject<Directory>(deps.directory);
@@ -56,109 +59,113 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
     },
     deps,
   ).pipe(mergeMap((out) => (out.kind === 'view' ? EMPTY : of(out))));
-  const events = connectable(pipeline$, {
+  const events$ = connectable(pipeline$, {
     connector: () => new Subject<NodeEvent>(),
     resetOnDisconnect: false,
   });
   const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
-  events.subscribe({
+  events$.subscribe({
     next: (event) => state$.next(reduceNodeState(state$.value, event)),
     // The pipeline contains every failure; should a bug of ours escape, it is not swallowed.
     error: (err: unknown) => state$.error(err),
     complete: () => state$.complete(),
   });
-  return { jobs$, contacts$, stop$, events$: events, state$, connect: () => events.connect() };
+  const done = firstValueFrom(events$.pipe(filter(() => false)), { defaultValue: undefined });
+  return { jobs$, contacts$, stop$, events$, state$, done: done.then(() => undefined) };
 };
 
-export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
-  const resolved = resolveDeps(options);
-  if (E.isLeft(resolved)) throw resolved.left;
-  const deps = resolved.right;
-  const wired = hot(options, deps);
-  const { events$, state$ } = wired;
-  const done = firstValueFrom(events$.pipe(filter(() => false)), { defaultValue: undefined }).then(
-    () => undefined,
-  );
+/**
+ * The node's three ways to submit a job, each cold (as an HTTP request observable is): on
+ * subscribe, the job is numbered and queued, and its one report emitted. Unsubscribing stops
+ * listening, not the job. An input that does not decode is refused at once, in a report.
+ */
+const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) => {
   let nextJobId = 1;
-  let closed = false;
-
-  /**
-   * Submit a job when subscribed (cold, as an HTTP request observable is) and emit its one
-   * report. Unsubscribing stops listening, not the job: it runs to its end either way. An
-   * input that does not decode is refused at once, in a report like any other.
-   */
   const submit = <R extends Report>(
     make: (id: number) => E.Either<InputError, Job>,
     refused: (why: string) => R,
   ): Observable<R> =>
     new Observable<R>((subscriber) => {
       const job = make(nextJobId++);
-      if (E.isLeft(job) || closed) {
+      if (E.isLeft(job) || isClosed()) {
         subscriber.next(refused(E.isLeft(job) ? job.left.message : SHUTTING_DOWN));
         subscriber.complete();
         return;
       }
-      const sub = reportOf(events$, job.right.id)
+      const sub = reportOf(wired.events$, job.right.id)
         .pipe(map((e) => e.report))
         .subscribe(subscriber as Subscriber<Report>);
       wired.jobs$.next(job.right);
       return sub;
     });
-
   const defaults = { group: deps.group, newMsgId: randomUUID };
-  const send = (job: SendJob): Observable<DeliveryReport> => {
-    const msgId = job.msgId ?? randomUUID();
-    return submit(
-      (id) => messageJob(id, { ...job, msgId }, defaults),
-      (why) => refusedDelivery({ msgId, to: job.to }, why),
-    );
+  return {
+    send: (job: SendJob): Observable<DeliveryReport> => {
+      const msgId = job.msgId ?? randomUUID();
+      return submit(
+        (id) => messageJob(id, { ...job, msgId }, defaults),
+        (why) => refusedDelivery({ msgId, to: job.to }, why),
+      );
+    },
+    probe: (to: Destination, group = deps.group) =>
+      submit(
+        (id) => probeJob(id, to, group),
+        (why) => refusedProbe(to, why),
+      ),
+    retry: (msgId: string, to?: Destination) =>
+      submit(
+        (id) => retryJob(id, msgId, to),
+        (why) => refusedDelivery({ msgId, to: to ?? NOWHERE }, why),
+      ),
   };
+};
 
+const NOWHERE = { username: undefined, host: '', port: 0 };
+
+/** The events without `connect()`: callers subscribe, the node alone connects. */
+const plain = <T>(source$: Observable<T>): Observable<T> =>
+  new Observable<T>((subscriber) => source$.subscribe(subscriber));
+
+export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
+  const resolved = resolveDeps(options);
+  if (E.isLeft(resolved)) throw resolved.left;
+  const deps = resolved.right;
+  const wired = hot(options, deps);
+  let closed = false;
   const node: ParleyNode = {
     name: deps.self,
     port: 0,
-    events$: events$.pipe(filter(() => true)),
-    received$: events$.pipe(
+    events$: plain(wired.events$),
+    received$: wired.events$.pipe(
       mergeMap((e) =>
         e.kind === 'incoming' && e.event.kind === 'received'
           ? of({ ...e.event.message, remote: e.remote })
           : EMPTY,
       ),
     ),
-    state$: state$.asObservable(),
-    send,
-    probe: (to, group) =>
-      submit(
-        (id) => probeJob(id, to, group ?? deps.group),
-        (why) => refusedProbe(to, why),
-      ),
-    outbox: () => state$.value.outbox,
-    retry: (msgId, to) =>
-      submit(
-        (id) => retryJob(id, msgId, to),
-        (why) => refusedDelivery({ msgId, to: to ?? NOWHERE }, why),
-      ),
+    state$: wired.state$.asObservable(),
+    ...submitters(wired, deps, () => closed),
+    outbox: () => wired.state$.value.outbox,
     setDirectory: (next) => wired.contacts$.next(next),
     close: async () => {
       if (!closed) {
         closed = true;
         wired.stop$.next();
       }
-      return done;
+      return wired.done;
     },
   };
+  wired.events$.connect();
+  return (options.listen ?? true) ? listening(node, wired) : node;
+};
 
-  wired.connect();
-  if (!(options.listen ?? true)) return node;
+/** The node once its server listens (with the port it got), or the reason it cannot. */
+const listening = async (node: ParleyNode, wired: Wired): Promise<ParleyNode> => {
   const started = await firstValueFrom(
-    events$.pipe(filter((e) => e.kind === 'listening' || e.kind === 'error')),
+    wired.events$.pipe(filter((e) => e.kind === 'listening' || e.kind === 'error')),
   );
   if (started.kind === 'listening') return { ...node, port: started.port };
   await node.close();
   const failure = started as Extract<NodeEvent, { kind: 'error' }>;
   throw new NodeStartError(failure.code, failure.message);
 };
-
-const NOWHERE = { username: undefined, host: '', port: 0 };
-
-export type { Destination };
