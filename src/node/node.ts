@@ -24,6 +24,7 @@ import {
 import { createDedupeMemory } from '../actors/dedupe.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
+import { DEFAULT_GROUP, GROUPS, type Group } from '../codecs/formats.js';
 import { createKeyPair } from '../crypto/dh.js';
 import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
 import type { TraceSink } from '../streams/session.js';
@@ -39,7 +40,7 @@ import {
   refusedProbe,
 } from './job-book.js';
 import { initiate$, type Job, type JobSpec } from './outgoing.js';
-import type { DeliveryReport, ProbeReport, SendJob } from './reports.js';
+import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
 
 import {
   type NodeEvent,
@@ -55,7 +56,7 @@ export { NodeStartError } from './types.js';
 const realDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
   randomBytes,
   now: () => new Date(),
-  keyPair: (group) => createKeyPair(group),
+  keyPair: (group, binding) => createKeyPair(group, binding),
   ...over,
 });
 
@@ -80,10 +81,11 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
 
   const incomingContext = {
     self: options.name,
-    groups: options.groups ?? (['modp14', 'x25519'] as const),
+    groups: options.groups ?? GROUPS,
     deps: {
       ...deps,
       lookupSecret: (username: string) => directory.find((c) => c.username === username)?.password,
+      lookupGroup: (username: string) => directory.find((c) => c.username === username)?.group,
       dedupe: options.dedupe ?? createDedupeMemory(),
     },
     limiter: createAuthLimiter(options.authLimit),
@@ -126,6 +128,9 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
   );
 
   const book = createJobBook();
+  // The call's own choice, else the contact's entry, else the node's; never a fallback after.
+  const groupFor = (to: Destination, asked: Group | undefined): Group =>
+    asked ?? to.group ?? options.group ?? DEFAULT_GROUP;
 
   const done = new Promise<void>((resolve) => {
     pipeline$.subscribe({
@@ -176,7 +181,7 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
         to: full.to,
         text: full.text,
         msgId: full.msgId,
-        group: full.group ?? options.group ?? 'modp14',
+        group: groupFor(full.to, full.group),
       },
       (why) => {
         const report = refusedDelivery(full, why);
@@ -200,9 +205,8 @@ export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
     ),
     send,
     probe: (to, group) =>
-      enqueue<ProbeReport>(
-        { kind: 'probe', to, group: group ?? options.group ?? 'modp14' },
-        (why) => refusedProbe(to, why),
+      enqueue<ProbeReport>({ kind: 'probe', to, group: groupFor(to, group) }, (why) =>
+        refusedProbe(to, why),
       ),
     outbox: () => book.outbox(),
     retry: (msgId, to) => {

@@ -147,7 +147,8 @@ const deliveryReport = (
     to,
     failure: outcome.failure,
     reason:
-      explainFailure(outcome.failure, to) + (unknown ? ' (it may have received the message)' : ''),
+      explainFailure(outcome.failure, to, job.group) +
+      (unknown ? ' (it may have received the message)' : ''),
     elapsedMs,
   };
 };
@@ -163,7 +164,13 @@ const probeReport = (job: Job, outcome: Outcome, elapsedMs: number): ProbeReport
       : isWrongPassword(failure)
         ? 'wrong_password'
         : 'failed';
-  return { outcome: verdict, to, failure, reason: explainFailure(failure, to), elapsedMs };
+  return {
+    outcome: verdict,
+    to,
+    failure,
+    reason: explainFailure(failure, to, job.group),
+    elapsedMs,
+  };
 };
 
 const internal = (err: unknown): string =>

@@ -209,7 +209,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       dh,
       'awaitingDh',
       'unsupported_group',
-      'supported groups: modp14, x25519',
+      'supported groups: cpace-ristretto255, modp14, x25519',
     );
   });
 
@@ -230,15 +230,28 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       short: '09'.repeat(31),
       long: '09'.repeat(33),
     };
+    // ristretto255 encodings: little-endian field elements, canonical only when < p and even.
+    const ristretto = {
+      identity: '00'.repeat(32),
+      '1': littleEndianHex(1n),
+      p: littleEndianHex(X25519_P),
+      'p+2': littleEndianHex(X25519_P + 2n),
+      "the draft's Y_i1": '2b3c6b8c4f3800e7aef6864025b4ed79bd599117e427c41bd47d93d654b4a51c',
+      short: 'e2'.repeat(31),
+      long: 'e2'.repeat(33),
+    };
     const why = (name: string) =>
       name === 'short' || name === 'long'
-        ? group === 'modp14'
-          ? 'the modp14 public value must be 512 lowercase hex characters'
-          : 'the x25519 public value must be 64 lowercase hex characters'
+        ? `the ${group} public value must be ${group === 'modp14' ? 512 : 64} lowercase hex characters`
         : group === 'modp14'
           ? 'the modp14 public value must be between 2 and p-2'
-          : 'the x25519 public value gives an all-zero shared secret';
-    for (const [name, value] of Object.entries(group === 'modp14' ? modp : x25519)) {
+          : group === 'x25519'
+            ? 'the x25519 public value gives an all-zero shared secret'
+            : name === 'identity'
+              ? 'the cpace-ristretto255 public value is the identity element'
+              : 'the cpace-ristretto255 public value is not a canonical ristretto255 encoding';
+    const values = { modp14: modp, x25519, 'cpace-ristretto255': ristretto };
+    for (const [name, value] of Object.entries(values[group])) {
       it(`public = ${name}`, () => {
         const dh = frame({ ...f.dhI, public: value });
         expectRejection('-h-X', '-H-(erx|)', dh, 'awaitingDh', 'bad_public_key', why(name));

@@ -7,6 +7,7 @@ import { createDedupeMemory, type DedupeMemory } from '../../src/actors/dedupe.j
 import type { InitiatorParams, Intent } from '../../src/actors/initiator.js';
 import type { ResponderConfig, ResponderDeps } from '../../src/actors/responder.js';
 import type { ActorDeps } from '../../src/actors/types.js';
+import { GROUPS } from '../../src/codecs/formats.js';
 import type { AuthFrame, DhFrame, Frame, HelloFrame } from '../../src/codecs/frames.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
 import type { PartyVector, VectorCase } from './vectors.js';
@@ -22,7 +23,7 @@ const scriptedRandom = (party: PartyVector) => (size: number) =>
 export const partyDeps = (v: VectorCase, party: PartyVector, now = vectorClock(v)): ActorDeps => ({
   randomBytes: scriptedRandom(party),
   now,
-  keyPair: (group) => createKeyPair(group, Buffer.from(party.private, 'hex')),
+  keyPair: (group, binding) => createKeyPair(group, binding, Buffer.from(party.private, 'hex')),
 });
 
 export const initiatorDeps = (v: VectorCase, now?: () => Date): ActorDeps =>
@@ -57,7 +58,7 @@ export const initiatorParams = (
 
 export const responderConfig = (v: VectorCase): ResponderConfig => ({
   self: v.responder.username,
-  groups: ['modp14', 'x25519'],
+  groups: GROUPS,
 });
 
 /** Every frame of the vector exchange, as each side writes it. */
