@@ -8,8 +8,9 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createDedupeMemory } from '../../src/actors/dedupe.js';
 import type { ResponderEvent, ResponderPhase } from '../../src/actors/responder.js';
-import type { Failure, Inbound } from '../../src/actors/types.js';
+import type { Effect, Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode } from '../../src/codecs/errors.js';
+import type { Group } from '../../src/codecs/formats.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
 import { responderDeps, vectorFrames } from '../support/actors.js';
@@ -211,6 +212,71 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       'unsupported_group',
       'supported groups: cpace-ristretto255, modp14, x25519',
     );
+  });
+
+  describe('a contact whose directory entry names a group', () => {
+    const other = v.group === 'cpace-ristretto255' ? 'x25519' : 'cpace-ristretto255';
+    /** The responder with `pinned` as every contact's group. */
+    const expectPinned = (
+      pinned: Group,
+      peer: string,
+      expected: string,
+      more: Record<string, unknown>,
+    ) =>
+      marbles((scheduler, { cold, expectObservable }) => {
+        const deps = {
+          ...responderDeps(v),
+          lookupGroup: () => pinned,
+        };
+        const inbound$ = cold(peer, inbound);
+        expectObservable(responderEffects$(v, inbound$, { scheduler, deps })).toBe(expected, {
+          ...replies,
+          x: CLOSE,
+          ...more,
+        });
+      });
+
+    it('is served as usual in that group', () => {
+      expectPinned(v.group, '-h-d-a-m', '-H-D-A-(rKx|)', { r: emit(received) });
+    });
+
+    it('is refused any other group, even one we support: no downgrade', () => {
+      const message = `supported groups: ${other}`;
+      expectPinned(other, '-h-d', '-H-(erx|)', {
+        e: answer('unsupported_group', message),
+        r: emit(rejection('awaitingDh', rejected('unsupported_group', message))),
+      });
+    });
+
+    it("does not apply to a stranger: the stranger's dh is answered, and fails at auth", () => {
+      const effects: Effect<ResponderEvent>[] = [];
+      marbles((scheduler, { cold }) => {
+        const deps = {
+          ...responderDeps(v),
+          lookupSecret: () => undefined,
+          lookupGroup: () => other,
+        };
+        responderEffects$(v, cold('-h-d-a', inbound), { scheduler, deps }).subscribe((e) =>
+          effects.push(e),
+        );
+      });
+      // A stranger's secret is random: its CPace dh is not the vector's, so only its kind counts.
+      expect(effects.filter((e) => e.kind === 'send').map((e) => e.frame.type)).toEqual([
+        'hello',
+        'dh',
+        'error',
+      ]);
+      expect(effects).toContainEqual(
+        emit(
+          rejection(
+            'awaitingAuth',
+            rejected('auth_failed', 'authentication failed'),
+            'alice',
+            true,
+          ),
+        ),
+      );
+    });
   });
 
   describe('bad DH public values are bad_public_key', () => {
