@@ -90,10 +90,12 @@ const nameOf = (to: Address): string => to.username ?? `the peer at ${to.host}:$
  */
 const explainUnsupportedGroup = (who: string, to: Address, group: Group | undefined): string => {
   const asked = group === undefined ? 'the DH group we asked for' : `the DH group ${group}`;
+  const example = group === 'x25519' ? 'modp14' : 'x25519';
   const how =
     to.username === undefined
-      ? 'start parley with --group (for example --group x25519)'
-      : `set "group" in ${to.username}'s directory entry (for example "group": "x25519") or start parley with --group`;
+      ? `start parley with --group (for example --group ${example})`
+      : `set "group" in ${to.username}'s directory entry (for example "group": "${example}") ` +
+        'or start parley with --group';
   return (
     `${who} does not accept ${asked}: it may run an older parley, or be an impostor trying to ` +
     `make us use a weaker group. Nothing was sent with another group. If you trust it to need ` +
