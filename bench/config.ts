@@ -1,6 +1,6 @@
 /**
  * The bench's fixed choices in one place: who talks to whom, what is sent, how long each
- * phase runs. Sizes and counts bound the run; the durations keep it under two minutes.
+ * phase runs. Sizes and counts bound the run; the durations keep it under three minutes.
  */
 import type { Group } from '../src/index.js';
 

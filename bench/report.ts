@@ -123,7 +123,7 @@ export const memoryFigures = (run: MemoryRun, loadPeakRssKiB: number): MemoryFig
 const mark = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
 
 const row = (label: string, cells: readonly (string | number)[]): string =>
-  label.padEnd(38) + cells.map((c) => String(c).padStart(15)).join('');
+  label.padEnd(38) + cells.map((c) => String(c).padStart(20)).join('');
 
 /** Issue 11's goal, when both groups were measured. */
 const cpaceGoalLines = (figures: Figures): string[] => {
