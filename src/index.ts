@@ -27,10 +27,10 @@ export type { ActorDeps, Effect, Failure, Inbound, Transition } from './actors/t
 export type { DirectoryEntry, DirectoryError } from './codecs/directory.js';
 export { Directory, findContact, parseDirectory, serialiseDirectory } from './codecs/directory.js';
 export type { ErrorCode, ProtocolError } from './codecs/errors.js';
-export { Group } from './codecs/formats.js';
+export { DEFAULT_GROUP, GROUPS, Group } from './codecs/formats.js';
 export { Frame } from './codecs/frames.js';
 export { decodeLine, encodeFrame } from './codecs/line.js';
-export type { DhKeyPair, KeyPairFactory } from './crypto/dh.js';
+export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export { createKeyPair } from './crypto/dh.js';
 export * from './limits.js';
 export type { AuthLimitOptions } from './node/defences.js';
