@@ -6,15 +6,19 @@
  * Two ways, because they answer two questions:
  * - `parley`: with parley's own `createKeyPair` (wire encoding of public values and their
  *   checks included), what a delivery pays today;
- * - `floor`: node:crypto's key objects directly, no encoding at all: what the curve
- *   arithmetic costs, the floor that no implementation on this machine goes below.
+ * - `floor`: node:crypto's key objects directly (for CPace, libsodium's ristretto255 and
+ *   node:crypto's SHA-512), no encoding at all: what the arithmetic costs, the floor that no
+ *   implementation on this machine goes below.
  */
 import {
   createDiffieHellman,
+  createHash,
   diffieHellman,
   generateKeyPairSync,
   getDiffieHellman,
+  randomBytes,
 } from 'node:crypto';
+import sodium from 'libsodium-wrappers-sumo';
 import type { Group } from '../src/protocol.js';
 import { serve } from './ipc.js';
 import { loadProtocol } from './parley.js';
@@ -26,10 +30,20 @@ const { createKeyPair } = await loadProtocol();
 const MODP14_PRIME = getDiffieHellman('modp14').getPrime();
 const GENERATOR = Buffer.from([2]);
 
+/** Fresh nonces for each delivery, as on the wire (CPace derives its generator from them). */
+const bindingFor = () => ({
+  secret: 'parley bench: correct horse battery staple',
+  initiator: 'alice',
+  responder: 'bob',
+  initiatorNonce: randomBytes(16).toString('hex'),
+  responderNonce: randomBytes(16).toString('hex'),
+});
+
 /** Everything DH costs one delivery through parley: two key pairs, two derivations. */
 const parleyDelivery = (group: Group): void => {
-  const initiator = createKeyPair(group);
-  const responder = createKeyPair(group);
+  const binding = bindingFor();
+  const initiator = createKeyPair(group, binding);
+  const responder = createKeyPair(group, binding);
   const a = responder.deriveShared(initiator.publicHex);
   const b = initiator.deriveShared(responder.publicHex);
   if (a._tag === 'Left' || b._tag === 'Left') throw new Error(`${group}: a derivation failed`);
@@ -51,8 +65,31 @@ const x25519Floor = (): void => {
   diffieHellman({ privateKey: responder.privateKey, publicKey: initiator.publicKey });
 };
 
+await sodium.ready;
+const GENERATOR_STRING_BYTES = 181; // parley's, for alice and bob and a 42-byte secret
+
+/** Each side: its generator (one SHA-512, one map), y·g, and y·X for the peer's X. */
+const cpaceFloor = (): void => {
+  const side = () => {
+    const hash = createHash('sha512').update(randomBytes(GENERATOR_STRING_BYTES)).digest();
+    const generator = sodium.crypto_core_ristretto255_from_hash(hash);
+    const scalar = sodium.crypto_core_ristretto255_scalar_random();
+    return { scalar, share: sodium.crypto_scalarmult_ristretto255(scalar, generator) };
+  };
+  const initiator = side();
+  const responder = side();
+  sodium.crypto_scalarmult_ristretto255(initiator.scalar, responder.share);
+  sodium.crypto_scalarmult_ristretto255(responder.scalar, initiator.share);
+};
+
+const FLOORS: Readonly<Record<Group, () => void>> = {
+  modp14: modp14Floor,
+  x25519: x25519Floor,
+  'cpace-ristretto255': cpaceFloor,
+};
+
 const oneDelivery = (group: Group, mode: DhMode): (() => void) =>
-  mode === 'parley' ? () => parleyDelivery(group) : group === 'modp14' ? modp14Floor : x25519Floor;
+  mode === 'parley' ? () => parleyDelivery(group) : FLOORS[group];
 
 const runFor = (work: () => void, ms: number): number => {
   const until = performance.now() + ms;

@@ -16,7 +16,11 @@ export interface Exchange {
   readonly responder: readonly string[];
 }
 
-const PUBLIC_HEX_CHARS: Readonly<Record<Group, number>> = { modp14: 512, x25519: 64 };
+const PUBLIC_HEX_CHARS: Readonly<Record<Group, number>> = {
+  modp14: 512,
+  x25519: 64,
+  'cpace-ristretto255': 64,
+};
 const MSG_ID = '00000000-0000-4000-8000-000000000000';
 const TIMESTAMP = '2026-11-21T12:00:00.000Z';
 const MAC = 'a'.repeat(64);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how fast parley delivers, against what its DH and plain TCP allow, on this
- * machine, in under two minutes. The sender and the receiver are real parley nodes in processes
+ * machine, in under three minutes. The sender and the receiver are real parley nodes in processes
  * of their own; plain TCP and DH are measured in the same run, in processes of their own.
  *
  *   npm run bench                    the table

@@ -14,7 +14,7 @@ export {
   parseDirectory,
   serialiseDirectory,
 } from './codecs/directory.js';
-export type { Group } from './codecs/formats.js';
+export { DEFAULT_GROUP, GROUPS, Group } from './codecs/formats.js';
 export type { InputError } from './codecs/inputs.js';
 export type { ParleyError } from './errors.js';
 export type { AuthLimitOptions } from './node/defences.js';

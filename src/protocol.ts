@@ -42,7 +42,7 @@ export type {
 } from './codecs/frames.js';
 export { Frame } from './codecs/frames.js';
 export { decodeLine, encodeFrame } from './codecs/line.js';
-export type { DhKeyPair, KeyPairFactory } from './crypto/dh.js';
+export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export { createKeyPair } from './crypto/dh.js';
 export {
   DEDUPE_WINDOW_MS,

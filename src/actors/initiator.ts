@@ -134,7 +134,13 @@ const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps)
       `the peer at that address is ${hello.from}, not ${params.expectedPeer}`,
     );
   }
-  const keyPair = deps.keyPair(params.group);
+  const keyPair = deps.keyPair(params.group, {
+    secret: params.secret,
+    initiator: params.self,
+    responder: hello.from,
+    initiatorNonce: state.nonce,
+    responderNonce: hello.nonce,
+  });
   return [
     { phase: 'awaitingDh', params, nonce: state.nonce, peerHello: hello, keyPair },
     [sendFrame(dhFrame(params.group, keyPair.publicHex))],

@@ -34,6 +34,8 @@ export interface ResponderConfig {
 export interface ResponderDeps extends ActorDeps {
   /** The secret shared with a contact, from the directory; undefined for a stranger. */
   readonly lookupSecret: (username: string) => string | undefined;
+  /** The group a contact's directory entry names, if any: the only one accepted from it. */
+  readonly lookupGroup?: (username: string) => Group | undefined;
 }
 
 /** A verified incoming message. */
@@ -143,10 +145,19 @@ const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ResponderD
 // ← dh {group, public}   → dh {group, public}
 const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ResponderDeps): Out => {
   const { config, claimed } = state;
-  if (!isGroup(dh.group) || !config.groups.includes(dh.group)) {
-    return fail(state, 'unsupported_group', `supported groups: ${config.groups.join(', ')}`);
+  // A contact whose entry names a group gets only that one, so that it cannot be downgraded.
+  const pinned = claimed.known ? deps.lookupGroup?.(claimed.hello.from) : undefined;
+  const accepted = pinned === undefined ? config.groups : [pinned];
+  if (!isGroup(dh.group) || !accepted.includes(dh.group)) {
+    return fail(state, 'unsupported_group', `supported groups: ${accepted.join(', ')}`);
   }
-  const keyPair = deps.keyPair(dh.group);
+  const keyPair = deps.keyPair(dh.group, {
+    secret: state.secret,
+    initiator: claimed.hello.from,
+    responder: config.self,
+    initiatorNonce: claimed.hello.nonce,
+    responderNonce: state.nonce,
+  });
   const session = establish(
     'responder',
     keyPair,

@@ -5,7 +5,7 @@
 import type { ErrorCode, ProtocolError } from '../codecs/errors.js';
 import type { Group, Username } from '../codecs/formats.js';
 import type { Frame } from '../codecs/frames.js';
-import type { DhKeyPair } from '../crypto/dh.js';
+import type { DhKeyPair, GroupBinding } from '../crypto/dh.js';
 import type { SessionKeys } from '../crypto/schedule.js';
 
 /** Something that happened on the connection, as the actor sees it. */
@@ -60,8 +60,8 @@ export type Failure =
 export interface ActorDeps {
   readonly randomBytes: (size: number) => Buffer;
   readonly now: () => Date;
-  /** A fresh ephemeral key pair for the group. */
-  readonly keyPair: (group: Group) => DhKeyPair;
+  /** A fresh ephemeral key pair for the group, bound to the handshake (CPace needs it). */
+  readonly keyPair: (group: Group, binding: GroupBinding) => DhKeyPair;
 }
 
 /** The session a completed handshake established. */

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { isHost, Port } from '../codecs/directory.js';
-import { type Group, isGroup, isUsername } from '../codecs/formats.js';
+import { DEFAULT_GROUP, GROUPS, type Group, isGroup, isUsername } from '../codecs/formats.js';
 import type { ParleyError } from '../errors.js';
 
 /** Exit statuses, the same for every command. */
@@ -120,8 +120,8 @@ export const checkName = (text: string): Check<string> =>
 
 const checkGroup = (text: string | undefined): Check<Group> =>
   text === undefined || isGroup(text)
-    ? E.right((text ?? 'modp14') as Group)
-    : E.left(`unknown DH group '${text}': use modp14 or x25519`);
+    ? E.right(text ?? DEFAULT_GROUP)
+    : E.left(`unknown DH group '${text}': use ${GROUPS.join(', ')}`);
 
 export const checkHost = (text: string): Check<string> =>
   isHost(text) ? E.right(text) : E.left(`'${text}' is not a host name or an IP address`);

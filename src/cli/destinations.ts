@@ -16,6 +16,7 @@ export const destinationOf = (c: DirectoryEntry): Destination => ({
   host: c.ip,
   port: c.port,
   secret: c.password,
+  ...(c.group === undefined ? {} : { group: c.group }),
 });
 
 /** Contacts to offer: ourselves too would be odd (a shared course directory lists everyone). */

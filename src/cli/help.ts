@@ -10,7 +10,8 @@ export const version = (): string => {
   return String(pkg.version);
 };
 
-const COMMON = `  --group G         DH group for what we send: modp14 (default) or x25519
+const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
+                    (default; a wrong password gives nothing to guess offline), modp14 or x25519
   --verbose, -v     protocol trace on stderr (frame types, sizes, timings; never secrets)
   --help, -h        this help`;
 
@@ -28,6 +29,7 @@ Without --port, --directory or --name, parley asks for them (on a terminal only)
 Options:
   --port P          port to listen on (0: any free port)
   --directory FILE  your contacts: a JSON list of {username, password, port, ip}
+                    (and optionally "group", the only DH group used with that contact)
   --name NAME       your own username, as your contacts know you
   --bind HOST       address to listen on (default 0.0.0.0; 127.0.0.1 keeps it local)
 ${COMMON}

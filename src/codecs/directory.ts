@@ -11,7 +11,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
 import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_SECRET_CHARS, MAX_USERNAME_CHARS } from '../limits.js';
-import { isUsername, Secret, Username } from './formats.js';
+import { Group, isUsername, Secret, Username } from './formats.js';
 import { type JsonSyntaxError, parseJsonText } from './json-text.js';
 import { showValue } from './report.js';
 
@@ -44,8 +44,15 @@ export interface HostBrand {
 export const Host = t.brand(t.string, (s): s is t.Branded<string, HostBrand> => isHost(s), 'Host');
 export type Host = t.TypeOf<typeof Host>;
 
+/**
+ * A contact: the course's four fields, and an optional `group`, the only DH group used with
+ * that contact in either direction (so that pinning it to CPace cannot be downgraded).
+ */
 export const DirectoryEntry = t.readonly(
-  t.type({ username: Username, password: Secret, port: Port, ip: Host }),
+  t.intersection([
+    t.type({ username: Username, password: Secret, port: Port, ip: Host }),
+    t.partial({ group: Group }),
+  ]),
   'DirectoryEntry',
 );
 export type DirectoryEntry = t.TypeOf<typeof DirectoryEntry>;
@@ -89,7 +96,9 @@ const RULES: Readonly<Record<string, string>> = {
   username: `is not a username (1–${MAX_USERNAME_CHARS} characters, no control characters)`,
   port: `is not a number between 1 and ${MAX_PORT}`,
   ip: 'is not a host name or an IP address',
+  group: 'is not a DH group: use "cpace-ristretto255", "modp14" or "x25519", or leave it out',
 };
+const FIELDS = new Set(['username', 'password', 'port', 'ip', 'group']);
 
 /** A found value, briefly; strings in single quotes with control characters escaped. */
 const quote = (value: unknown): string => {
@@ -140,8 +149,10 @@ const describeReuse = (entries: readonly unknown[]): string => {
 /** The first error in words: entries are checked in order, and fields in the order above. */
 const describeDecodeErrors = (entries: readonly unknown[], errors: t.Errors): string => {
   const error = errors[0];
-  const [, entry, field] = error?.context ?? [];
+  const [, entry, ...inner] = error?.context ?? [];
   if (error === undefined || entry === undefined) return describeReuse(entries);
+  // The entry's codec is an intersection: the field is the first key under it that is one.
+  const field = inner.find((c) => FIELDS.has(c.key));
   const index = Number(entry.key);
   const where = entryLabel(index, entries[index]);
   return field === undefined

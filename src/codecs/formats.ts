@@ -119,10 +119,12 @@ export const Base64 = t.brand(
 );
 export type Base64 = t.TypeOf<typeof Base64>;
 
-/** The DH groups of parley/1. */
-export const Group = t.keyof({ modp14: null, x25519: null }, 'Group');
+/** The DH groups of parley/1; `cpace-ristretto255` is a PAKE: its generator comes from the password. */
+export const Group = t.keyof({ 'cpace-ristretto255': null, modp14: null, x25519: null }, 'Group');
 export type Group = t.TypeOf<typeof Group>;
-export const GROUPS: readonly Group[] = ['modp14', 'x25519'];
+export const GROUPS: readonly Group[] = ['cpace-ristretto255', 'modp14', 'x25519'];
+/** What a node sends with when neither the contact's entry nor an option names a group. */
+export const DEFAULT_GROUP: Group = 'cpace-ristretto255';
 export const isGroup = (s: string): s is Group => Group.is(s);
 
 /**
@@ -146,7 +148,7 @@ export const EXPECTATIONS: Readonly<Record<string, string>> = {
   Timestamp: 'a UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ',
   Length: `an integer from 0 to ${MAX_PLAINTEXT_BYTES}`,
   Base64: 'standard base64 with padding',
-  Group: '"modp14" or "x25519"',
+  Group: '"cpace-ristretto255", "modp14" or "x25519"',
   string: 'a string',
   number: 'a number',
   null: 'null',

@@ -7,13 +7,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { type ParleyError, parleyError } from '../errors.js';
 import { Host, Port } from './directory.js';
-import { Secret, Username, Uuid } from './formats.js';
+import { Group, Secret, Username, Uuid } from './formats.js';
 import { describeErrors, fieldPath } from './report.js';
 
 /** Where to send: a contact's address and the secret shared with it (username optional). */
 export const CheckedDestination = t.intersection([
   t.type({ host: Host, port: Port, secret: Secret }),
-  t.partial({ username: t.union([Username, t.undefined]) }),
+  t.partial({ username: t.union([Username, t.undefined]), group: t.union([Group, t.undefined]) }),
 ]);
 export type CheckedDestination = t.TypeOf<typeof CheckedDestination>;
 

@@ -1,5 +1,6 @@
 /**
- * Ephemeral Diffie–Hellman for parley/1's two groups, through node:crypto (OpenSSL).
+ * Ephemeral Diffie–Hellman for parley/1's three groups: modp14 and x25519 through node:crypto
+ * (OpenSSL), and cpace-ristretto255, whose generator comes from the password (./cpace.ts).
  * A key pair is made fresh for every connection; tests and vectors may inject the private key.
  */
 import {
@@ -14,21 +15,54 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import { type ProtocolError, protocolError } from '../codecs/errors.js';
 import { type Group, mint, PublicHex } from '../codecs/formats.js';
+import {
+  calculateGenerator,
+  IDENTITY,
+  lvCat,
+  sampleScalar,
+  scalarMult,
+  scalarMultVfy,
+  shareProblem,
+} from './cpace.js';
 
 /** One side's ephemeral key: its public value for the wire and the derivation of DHSK. */
 export interface DhKeyPair {
   readonly group: Group;
-  /** Lowercase hex, fixed length for the group (512 or 64 characters). */
+  /** Lowercase hex, fixed length for the group (512 characters for modp14, else 64). */
   readonly publicHex: PublicHex;
   /** DHSK from the peer's public value, or `bad_public_key`. */
   deriveShared(peerPublicHex: string): E.Either<ProtocolError, Buffer>;
 }
 
+/**
+ * What the handshake has said by the time a side makes its key pair. CPace derives its
+ * generator from all of it (docs/PROTOCOL.md, "cpace-ristretto255"); modp14 and x25519 ignore it.
+ */
+export interface GroupBinding {
+  /** The user secret shared with the peer (a random one for a stranger). */
+  readonly secret: string;
+  /** The initiator's username, as its hello said. */
+  readonly initiator: string;
+  /** The responder's username, as its hello said. */
+  readonly responder: string;
+  /** The two hello nonces, 32 lowercase hex characters each. */
+  readonly initiatorNonce: string;
+  readonly responderNonce: string;
+}
+
 /** Makes a key pair; the private key is fresh unless one is given (tests, vectors). */
-export type KeyPairFactory = (group: Group, privateKey?: Buffer) => DhKeyPair;
+export type KeyPairFactory = (
+  group: Group,
+  binding: GroupBinding,
+  privateKey?: Buffer,
+) => DhKeyPair;
 
 /** Public value sizes in bytes. */
-export const PUBLIC_BYTES: Readonly<Record<Group, number>> = { modp14: 256, x25519: 32 };
+export const PUBLIC_BYTES: Readonly<Record<Group, number>> = {
+  'cpace-ristretto255': 32,
+  modp14: 256,
+  x25519: 32,
+};
 
 const MODP14_PRIME = getDiffieHellman('modp14').getPrime();
 const GENERATOR = Buffer.from([2]);
@@ -123,9 +157,54 @@ const x25519KeyPair = (raw?: Buffer): DhKeyPair => {
   };
 };
 
-/** The real key-pair factory: fresh private keys from OpenSSL unless one is injected. */
-export const createKeyPair: KeyPairFactory = (group, privateKey) =>
-  group === 'modp14' ? modp14KeyPair(privateKey) : x25519KeyPair(privateKey);
+const PROTOCOL_LABEL = Buffer.from('parley/1', 'utf8');
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/**
+ * CPace's inputs in parley/1: PRS = the secret's UTF-8 bytes; CI = lv_cat("parley/1",
+ * initiator, responder), so that the key is bound to the protocol and to who plays which role;
+ * sid = the initiator's nonce ‖ the responder's nonce (32 bytes), fresh for every connection.
+ */
+export const cpaceInputs = (b: GroupBinding) => ({
+  prs: utf8(b.secret),
+  ci: lvCat(PROTOCOL_LABEL, utf8(b.initiator), utf8(b.responder)),
+  sid: Buffer.concat([Buffer.from(b.initiatorNonce, 'hex'), Buffer.from(b.responderNonce, 'hex')]),
+});
+
+/** Y = y·g, g from the password; DHSK = encode(y·X), X a canonical non-identity element. */
+const cpaceKeyPair = (binding: GroupBinding, scalar: Buffer = sampleScalar()): DhKeyPair => {
+  const { prs, ci, sid } = cpaceInputs(binding);
+  const derive = (share: Buffer): E.Either<ProtocolError, Buffer> => {
+    const problem = shareProblem(share);
+    if (problem !== undefined)
+      return E.left(badKey(`the cpace-ristretto255 public value ${problem}`));
+    const k = scalarMultVfy(scalar, share);
+    // Unreachable in a prime-order group with a non-zero scalar; checked as the draft asks.
+    return k.equals(IDENTITY)
+      ? E.left(badKey('the cpace-ristretto255 public value gives the identity element'))
+      : E.right(k);
+  };
+  return {
+    group: 'cpace-ristretto255',
+    publicHex: mint(
+      PublicHex,
+      scalarMult(scalar, calculateGenerator(prs, ci, sid)).toString('hex'),
+    ),
+    deriveShared: (peerHex) => E.chain(derive)(publicBytes('cpace-ristretto255', peerHex)),
+  };
+};
+
+/** The real key-pair factory: fresh private keys unless one is injected. */
+export const createKeyPair: KeyPairFactory = (group, binding, privateKey) => {
+  switch (group) {
+    case 'modp14':
+      return modp14KeyPair(privateKey);
+    case 'x25519':
+      return x25519KeyPair(privateKey);
+    case 'cpace-ristretto255':
+      return cpaceKeyPair(binding, privateKey);
+  }
+};
 
 /** p − 1 and p as hex, for tests of the public-value checks. */
 export const MODP14_PRIME_HEX = MODP14_PRIME.toString('hex');

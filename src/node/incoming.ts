@@ -190,6 +190,7 @@ export const answer$ = (
       deps: {
         ...deps.actor,
         lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
+        lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
       },
       dedupe: deps.dedupe,
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),

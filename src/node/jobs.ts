@@ -105,14 +105,24 @@ export const messageJob = (
       to,
       text: input.text,
       msgId,
-      group: input.group ?? defaults.group,
+      // The call's own choice, else the contact's entry, else the node's; never a fallback.
+      group: input.group ?? to.group ?? defaults.group,
     })),
   );
 
-export const probeJob = (id: number, to: Destination, group: Group): E.Either<InputError, Job> =>
-  E.map((checked: CheckedDestination) => ({ id, kind: 'probe' as const, to: checked, group }))(
-    decodeDestination(to),
-  );
+/** A probe, with the group asked for, else the contact's entry's, else `fallback`. */
+export const probeJob = (
+  id: number,
+  to: Destination,
+  fallback: Group,
+  asked?: Group,
+): E.Either<InputError, Job> =>
+  E.map((checked: CheckedDestination) => ({
+    id,
+    kind: 'probe' as const,
+    to: checked,
+    group: asked ?? checked.group ?? fallback,
+  }))(decodeDestination(to));
 
 /** Send an undelivered message again, to `to` or to where it went before. */
 export const retryJob = (

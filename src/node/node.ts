@@ -20,6 +20,7 @@ import {
   type Subscriber,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
+import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { listen$ } from '../streams/tcp.js';
 import {
@@ -107,9 +108,9 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
         (why) => refusedDelivery({ msgId, to: job.to }, why),
       );
     },
-    probe: (to: Destination, group = deps.group) =>
+    probe: (to: Destination, group?: Group) =>
       submit(
-        (id) => probeJob(id, to, group),
+        (id) => probeJob(id, to, deps.group, group),
         (why) => refusedProbe(to, why),
       ),
     retry: (msgId: string, to?: Destination) =>

@@ -8,7 +8,7 @@ import type * as t from 'io-ts';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ActorDeps } from '../actors/types.js';
 import { Directory } from '../codecs/directory.js';
-import { GROUPS, type Group, type Username } from '../codecs/formats.js';
+import { DEFAULT_GROUP, GROUPS, type Group, type Username } from '../codecs/formats.js';
 import { decodeName } from '../codecs/inputs.js';
 import { describeErrors } from '../codecs/report.js';
 import { createKeyPair } from '../crypto/dh.js';
@@ -65,7 +65,7 @@ export interface PipelineDeps {
 const realActorDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
   randomBytes,
   now: () => new Date(),
-  keyPair: (group) => createKeyPair(group),
+  keyPair: (group, binding) => createKeyPair(group, binding),
   ...over,
 });
 
@@ -87,7 +87,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
   return E.right({
     self: name.right,
     directory: directory.right,
-    group: options.group ?? 'modp14',
+    group: options.group ?? DEFAULT_GROUP,
     groups: options.groups ?? GROUPS,
     actor: realActorDeps(options.deps),
     dedupe: options.dedupe ?? createDedupeMemory(),

@@ -123,7 +123,8 @@ const deliveryReport = (job: MessageJob, outcome: Outcome, elapsedMs: number): D
     to,
     failure: outcome.failure,
     reason:
-      explainFailure(outcome.failure, to) + (unknown ? ' (it may have received the message)' : ''),
+      explainFailure(outcome.failure, to, job.group) +
+      (unknown ? ' (it may have received the message)' : ''),
     elapsedMs,
   };
 };
@@ -139,7 +140,13 @@ const probeReport = (job: RunnableJob, outcome: Outcome, elapsedMs: number): Pro
       : isWrongPassword(failure)
         ? 'wrong_password'
         : 'failed';
-  return { outcome: verdict, to, failure, reason: explainFailure(failure, to), elapsedMs };
+  return {
+    outcome: verdict,
+    to,
+    failure,
+    reason: explainFailure(failure, to, job.group),
+    elapsedMs,
+  };
 };
 
 const internal = (err: unknown): string =>

@@ -12,6 +12,8 @@ export interface Destination {
   readonly port: number;
   /** The secret shared with that contact. Never logged or shown. */
   readonly secret: string;
+  /** The DH group the contact's directory entry names, if it names one. */
+  readonly group?: Group;
 }
 
 export interface SendJob {
@@ -89,9 +91,35 @@ export const addressOf = ({
 
 const whoIs = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
 
+/**
+ * A peer that refuses the group we asked for: say which, why it matters, and how to choose
+ * another for that contact. We never retry with another group on our own: an impostor in the
+ * middle could answer `unsupported_group` just to make us fall back to one it can attack.
+ */
+const explainUnsupportedGroup = (who: string, to: Address, group: Group | undefined): string => {
+  const asked = group === undefined ? 'the DH group we asked for' : `the DH group ${group}`;
+  const example = group === 'x25519' ? 'modp14' : 'x25519';
+  const how =
+    to.username === undefined
+      ? `start parley with --group (for example --group ${example})`
+      : `set "group" in ${to.username}'s directory entry (for example "group": "${example}") ` +
+        'or start parley with --group';
+  return (
+    `${who} does not accept ${asked}: it may run an older parley, or be an impostor trying to ` +
+    `make us use a weaker group. Nothing was sent with another group. If you trust it to need ` +
+    `another one, ${how}`
+  );
+};
+
 /** The failure in a person's words: what happened and, where it helps, what to try. */
-export const explainFailure = (failure: SendFailure, to: Address): string => {
+export const explainFailure = (failure: SendFailure, to: Address, group?: Group): string => {
   const who = whoIs(to);
+  if (
+    (failure.cause === 'peer_error' || failure.cause === 'rejected') &&
+    failure.code === 'unsupported_group'
+  ) {
+    return explainUnsupportedGroup(who, to, group);
+  }
   switch (failure.cause) {
     case 'unreachable':
       return `${who} is not reachable at ${to.host}:${to.port}: ${failure.message}; is parley running there?`;

@@ -30,9 +30,15 @@ export interface NodeOptions {
   /** The TCP port to listen on; 0 picks a free one. */
   readonly port?: number;
   readonly host?: string;
-  /** The DH group our sends use (every group in `groups` is accepted). */
+  /**
+   * The DH group our sends use when the destination's directory entry names none (default
+   * cpace-ristretto255). There is no fallback: a peer that refuses it gets nothing else.
+   */
   readonly group?: Group;
-  /** The groups we accept as a responder. */
+  /**
+   * The groups we accept as a responder (default all three); a contact whose directory entry
+   * names a group is held to that one.
+   */
   readonly groups?: readonly Group[];
   /** Deadline of each protocol step (default 10 s). */
   readonly stepDeadlineMs?: number;

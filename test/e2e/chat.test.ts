@@ -261,7 +261,9 @@ inTerminal('start-up', () => {
     alice.line(file);
     await alice.waitFor('Your username:');
     alice.line('alice');
-    await alice.waitFor(/you are alice, listening on 127\.0\.0\.1:\d+ \(modp14\); 1 contact in/);
+    await alice.waitFor(
+      /you are alice, listening on 127\.0\.0\.1:\d+ \(cpace-ristretto255\); 1 contact in/,
+    );
     await alice.waitFor('alice>');
   });
 

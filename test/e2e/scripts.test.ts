@@ -3,7 +3,7 @@
  * with no terminal, their stdout, stderr and exit status.
  */
 import { describe, expect, it } from 'vitest';
-import { closedPort, LOCALHOST, parley, SECRET, useScene } from './harness.js';
+import { closedPort, LOCALHOST, parley, SECRET, startListener, useScene } from './harness.js';
 
 const scene = useScene();
 const { startBob, aliceKnowing } = scene;
@@ -139,5 +139,29 @@ describe('probe', () => {
     const wrong = parley(['probe', '--name', 'alice', '--directory', aliceKnowing(port, 'nope')]);
     expect(await wrong.exited()).toBe(3);
     expect(wrong.stdout()).toContain('bob  wrong password: bob rejected the password');
+  });
+});
+
+describe('the DH group', () => {
+  it('a peer that refuses the group: exit 1, a sentence naming it, and nothing weaker tried; the entry\'s "group" then works', async () => {
+    // bob holds alice to modp14, so he refuses the default group from her.
+    const bobFile = scene
+      .folder()
+      .directory('bob.json', [{ username: 'alice', port: 1, group: 'modp14' }]);
+    const { run: bob, port } = await startListener('bob', bobFile, ['--json']);
+    const refused = aliceSends(aliceKnowing(port), ['--to', 'bob', 'over CPace?']);
+    expect(await refused.exited()).toBe(1);
+    expect(refused.stderr()).toContain(
+      'bob does not accept the DH group cpace-ristretto255: it may run an older parley, or be an impostor',
+    );
+    expect(refused.stderr()).toContain('set "group" in bob\'s directory entry');
+
+    const aliceFile = scene
+      .folder()
+      .directory('alice.json', [{ username: 'bob', port, group: 'modp14' }]);
+    const pinned = aliceSends(aliceFile, ['--to', 'bob', 'over modp14']);
+    expect(await pinned.exited()).toBe(0);
+    await bob.waitFor('stdout', '"text":"over modp14"');
+    expect(bob.stdout()).not.toContain('over CPace?');
   });
 });

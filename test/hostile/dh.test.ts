@@ -1,5 +1,5 @@
 /**
- * Bad Diffie–Hellman public values over real sockets, for both groups and in both roles: a
+ * Bad Diffie–Hellman public values over real sockets, for the three groups and in both roles: a
  * raw initiator sends them to bob, a raw responder answers alice with them. Each is refused
  * with bad_public_key before any key is derived from it (an empty value is not even hex:
  * malformed_frame), and nothing is delivered.
@@ -34,7 +34,23 @@ const hexOf = (n: bigint, bytes: number) => n.toString(16).padStart(bytes * 2, '
 /** x25519 public values are little-endian. */
 const littleEndian = (n: bigint) => Buffer.from(hexOf(n, 32), 'hex').reverse().toString('hex');
 
+/** ristretto255 encodings are field elements, little-endian; canonical ones are < p and even. */
+const RISTRETTO_P_PLUS_1 = littleEndian(X25519_P + 1n);
+
 const BAD: Record<Group, [string, string][]> = {
+  'cpace-ristretto255': [
+    ['the identity', '00'.repeat(32)],
+    ['1 (odd: a negative field element, never canonical)', littleEndian(1n)],
+    ['p + 1 (a field element not reduced mod p)', RISTRETTO_P_PLUS_1],
+    ['all ff', 'ff'.repeat(32)],
+    [
+      "not a point (the draft's Y_i1)",
+      '2b3c6b8c4f3800e7aef6864025b4ed79bd599117e427c41bd47d93d654b4a51c',
+    ],
+    ['short (31 bytes)', 'e2'.padEnd(62, '0')],
+    ['long (33 bytes)', 'e2'.padEnd(66, '0')],
+    ['empty (not even hex: malformed_frame)', ''],
+  ],
   modp14: [
     ['0', hexOf(0n, 256)],
     ['1', hexOf(1n, 256)],
@@ -57,7 +73,7 @@ const BAD: Record<Group, [string, string][]> = {
   ],
 };
 
-const CASES = (['modp14', 'x25519'] as const).flatMap((group) =>
+const CASES = (['cpace-ristretto255', 'modp14', 'x25519'] as const).flatMap((group) =>
   BAD[group].map(([name, hex]) => [group, name, hex] as const),
 );
 const codeFor = (hex: string) => (hex === '' ? 'malformed_frame' : 'bad_public_key');

@@ -56,7 +56,7 @@ const aliceUntil = async (wire: Wire, step: (typeof RESPONDER_STEPS)[number], ho
   wire.sendFrame(me.hello);
   const hello = await wire.next();
   if (step === 'awaitingDh') return leave(wire, how);
-  wire.sendFrame(me.dh);
+  wire.sendFrame(me.dh(hello));
   const session = me.session(hello, await wire.next());
   if (step === 'awaitingAuth') return leave(wire, how);
   wire.sendFrame(authFrame(session, 'initiator'));

@@ -60,7 +60,7 @@ describe('password guessing', () => {
         const me = rawInitiator('alice', 'bob', `guess ${i}`, 'x25519');
         wire.sendFrame(me.hello);
         const hello = await wire.next();
-        wire.sendFrame(me.dh);
+        wire.sendFrame(me.dh(hello));
         const dh = await wire.next();
         return { wire, auth: authFrame(me.session(hello, dh), 'initiator') };
       }),

@@ -45,7 +45,7 @@ describe('many sources', () => {
       const me = rawInitiator('alice', 'bob', `guess ${n}`, 'x25519');
       wire.sendFrame(me.hello);
       const hello = await wire.next();
-      wire.sendFrame(me.dh);
+      wire.sendFrame(me.dh(hello));
       const dh = await wire.next();
       wire.sendFrame(authFrame(me.session(hello, dh), 'initiator'));
       answers.push((await wire.next()).code as string);
@@ -70,7 +70,7 @@ describe('many sources', () => {
         answers.push(first.code as string);
         continue;
       }
-      wire.sendFrame(me.dh);
+      wire.sendFrame(me.dh(first));
       await wire.next(); // bob did his DH
       wire.socket.destroy(); // and gets nothing for it
       await wire.closed;

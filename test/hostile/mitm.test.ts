@@ -6,6 +6,7 @@
  */
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GROUPS } from '../../src/codecs/formats.js';
 import type { ParleyNode } from '../../src/node/node.js';
 import { flip, type Json, leafPaths, updateAt } from './support/arbitraries.js';
 import { type Direction, startProxy } from './support/proxy.js';
@@ -40,7 +41,7 @@ const FRAMES: [Direction, Json][] = [
   ],
   ['toInitiator', { type: 'ack', msg_id: '', status: '', hmac: '' }],
 ];
-const CASES = (['modp14', 'x25519'] as const).flatMap((group) =>
+const CASES = GROUPS.flatMap((group) =>
   FRAMES.flatMap(([direction, shape]) =>
     leafPaths(shape).map(
       (path) => [group, shape.type as string, direction, path.join('.')] as const,

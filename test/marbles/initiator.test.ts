@@ -146,13 +146,30 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('initiator, %s', (_, v)
     const size = v.group === 'modp14' ? 256 : 32;
     const one = Buffer.alloc(size);
     one[v.group === 'modp14' ? size - 1 : 0] = 1;
-    const message =
-      v.group === 'modp14'
-        ? 'the modp14 public value must be between 2 and p-2'
-        : 'the x25519 public value gives an all-zero shared secret';
+    const message = {
+      modp14: 'the modp14 public value must be between 2 and p-2',
+      x25519: 'the x25519 public value gives an all-zero shared secret',
+      // 1 is odd: a negative field element, never a canonical ristretto255 encoding.
+      'cpace-ristretto255':
+        'the cpace-ristretto255 public value is not a canonical ristretto255 encoding',
+    }[v.group];
     const dh = frame({ ...f.dhR, public: one.toString('hex') });
     expectRejection('-H-X', 'hd-(erx|)', dh, 'awaitingDh', 'bad_public_key', message);
   });
+
+  // CPace only: its own way of failing.
+  if (v.group === 'cpace-ristretto255')
+    it("rejects the responder's identity element: bad_public_key", () => {
+      const dh = frame({ ...f.dhR, public: '00'.repeat(32) });
+      expectRejection(
+        '-H-X',
+        'hd-(erx|)',
+        dh,
+        'awaitingDh',
+        'bad_public_key',
+        'the cpace-ristretto255 public value is the identity element',
+      );
+    });
 
   describe('an ack that does not verify leaves the delivery unknown', () => {
     const cases: [string, Record<string, unknown>][] = [

@@ -7,8 +7,9 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { ResponderEvent, ResponderPhase } from '../../src/actors/responder.js';
-import type { Failure, Inbound } from '../../src/actors/types.js';
+import type { Effect, Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode } from '../../src/codecs/errors.js';
+import type { Group } from '../../src/codecs/formats.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
 import { createDedupeMemory } from '../../src/node/dedupe.js';
@@ -209,8 +210,73 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       dh,
       'awaitingDh',
       'unsupported_group',
-      'supported groups: modp14, x25519',
+      'supported groups: cpace-ristretto255, modp14, x25519',
     );
+  });
+
+  describe('a contact whose directory entry names a group', () => {
+    const other = v.group === 'cpace-ristretto255' ? 'x25519' : 'cpace-ristretto255';
+    /** The responder with `pinned` as every contact's group. */
+    const expectPinned = (
+      pinned: Group,
+      peer: string,
+      expected: string,
+      more: Record<string, unknown>,
+    ) =>
+      marbles((scheduler, { cold, expectObservable }) => {
+        const deps = {
+          ...responderDeps(v),
+          lookupGroup: () => pinned,
+        };
+        const inbound$ = cold(peer, inbound);
+        expectObservable(responderEffects$(v, inbound$, { scheduler, deps })).toBe(expected, {
+          ...replies,
+          x: CLOSE,
+          ...more,
+        });
+      });
+
+    it('is served as usual in that group', () => {
+      expectPinned(v.group, '-h-d-a-m', '-H-D-A-(rKx|)', { r: emit(received) });
+    });
+
+    it('is refused any other group, even one we support: no downgrade', () => {
+      const message = `supported groups: ${other}`;
+      expectPinned(other, '-h-d', '-H-(erx|)', {
+        e: answer('unsupported_group', message),
+        r: emit(rejection('awaitingDh', rejected('unsupported_group', message))),
+      });
+    });
+
+    it("does not apply to a stranger: the stranger's dh is answered, and fails at auth", () => {
+      const effects: Effect<ResponderEvent>[] = [];
+      marbles((scheduler, { cold }) => {
+        const deps = {
+          ...responderDeps(v),
+          lookupSecret: () => undefined,
+          lookupGroup: () => other,
+        };
+        responderEffects$(v, cold('-h-d-a', inbound), { scheduler, deps }).subscribe((e) =>
+          effects.push(e),
+        );
+      });
+      // A stranger's secret is random: its CPace dh is not the vector's, so only its kind counts.
+      expect(effects.filter((e) => e.kind === 'send').map((e) => e.frame.type)).toEqual([
+        'hello',
+        'dh',
+        'error',
+      ]);
+      expect(effects).toContainEqual(
+        emit(
+          rejection(
+            'awaitingAuth',
+            rejected('auth_failed', 'authentication failed'),
+            'alice',
+            true,
+          ),
+        ),
+      );
+    });
   });
 
   describe('bad DH public values are bad_public_key', () => {
@@ -230,15 +296,28 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       short: '09'.repeat(31),
       long: '09'.repeat(33),
     };
+    // ristretto255 encodings: little-endian field elements, canonical only when < p and even.
+    const ristretto = {
+      identity: '00'.repeat(32),
+      '1': littleEndianHex(1n),
+      p: littleEndianHex(X25519_P),
+      'p+2': littleEndianHex(X25519_P + 2n),
+      "the draft's Y_i1": '2b3c6b8c4f3800e7aef6864025b4ed79bd599117e427c41bd47d93d654b4a51c',
+      short: 'e2'.repeat(31),
+      long: 'e2'.repeat(33),
+    };
     const why = (name: string) =>
       name === 'short' || name === 'long'
-        ? group === 'modp14'
-          ? 'the modp14 public value must be 512 lowercase hex characters'
-          : 'the x25519 public value must be 64 lowercase hex characters'
+        ? `the ${group} public value must be ${group === 'modp14' ? 512 : 64} lowercase hex characters`
         : group === 'modp14'
           ? 'the modp14 public value must be between 2 and p-2'
-          : 'the x25519 public value gives an all-zero shared secret';
-    for (const [name, value] of Object.entries(group === 'modp14' ? modp : x25519)) {
+          : group === 'x25519'
+            ? 'the x25519 public value gives an all-zero shared secret'
+            : name === 'identity'
+              ? 'the cpace-ristretto255 public value is the identity element'
+              : 'the cpace-ristretto255 public value is not a canonical ristretto255 encoding';
+    const values = { modp14: modp, x25519, 'cpace-ristretto255': ristretto };
+    for (const [name, value] of Object.entries(values[group])) {
       it(`public = ${name}`, () => {
         const dh = frame({ ...f.dhI, public: value });
         expectRejection('-h-X', '-H-(erx|)', dh, 'awaitingDh', 'bad_public_key', why(name));

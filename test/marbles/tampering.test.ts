@@ -43,6 +43,18 @@ const inSecurity = (change: (s: Json) => Json) => (f: Json) => ({
 });
 
 describe.each(VECTORS.map((v) => [v.group, v] as const))('tampering, %s', (_, v) => {
+  /**
+   * A public value that the group accepts but that is not the one sent. One flipped bit does
+   * for modp14 and x25519; most ristretto255 bit flips give no canonical encoding at all
+   * (bad_public_key, tested apart), so CPace gets another valid element: the vector's other one.
+   */
+  const anotherPublic = (value: string): string =>
+    v.group !== 'cpace-ristretto255'
+      ? flipChar(value, 10)
+      : value === v.initiator.public
+        ? v.responder.public
+        : v.initiator.public;
+
   /** Runs the exchange with `tamper` and returns what each side published. */
   const exchange = (spec: {
     tamper?: Tamper;
@@ -173,7 +185,13 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('tampering, %s', (_, v)
         "the initiator's public value",
         'toResponder',
         'dh',
-        (f) => ({ ...f, public: flipChar(f.public as string, 10) }),
+        (f) => ({ ...f, public: anotherPublic(f.public as string) }),
+      ],
+      [
+        "the responder's public value",
+        'toInitiator',
+        'dh',
+        (f) => ({ ...f, public: anotherPublic(f.public as string) }),
       ],
       [
         "the initiator's proof",
@@ -208,6 +226,15 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('tampering, %s', (_, v)
       ]);
     });
   });
+
+  // CPace only: its own way of failing.
+  if (v.group === 'cpace-ristretto255')
+    it("the initiator's public value flipped to no canonical encoding: bad_public_key, at once", () => {
+      // 0x01 in the first byte makes the field element odd: never a canonical encoding.
+      const change = (f: Json) => ({ ...f, public: `01${(f.public as string).slice(2)}` });
+      const events = exchange({ tamper: onFrame('toResponder', 'dh', change) });
+      expectRejected(events, 'bad_public_key', 'awaitingDh', 'not_delivered');
+    });
 
   it('the ack changed: the message was received, but the initiator reports it as unknown', () => {
     const change = (f: Json) => ({ ...f, hmac: flipChar(f.hmac as string) });

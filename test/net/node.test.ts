@@ -4,6 +4,7 @@
 import { createServer } from 'node:net';
 import { filter, firstValueFrom, lastValueFrom, merge, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GROUPS } from '../../src/codecs/formats.js';
 import { createNode, NodeStartError, type ParleyNode } from '../../src/node/node.js';
 import {
   directoryOf,
@@ -26,7 +27,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((n) => n.close()));
 });
 
-describe.each(['modp14', 'x25519'] as const)('two nodes over %s', (group) => {
+describe.each(GROUPS)('two nodes over %s', (group) => {
   it('exchange messages both ways, each shown once, with verified delivery', async () => {
     const { alice, bob, toBob, toAlice } = track(await startPair(undefined, { group }));
     const atBob = nextReceived(bob);

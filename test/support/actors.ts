@@ -6,7 +6,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { InitiatorParams, Intent } from '../../src/actors/initiator.js';
 import type { ResponderConfig, ResponderDeps } from '../../src/actors/responder.js';
 import type { ActorDeps, Inbound, Transition } from '../../src/actors/types.js';
-import { mint, Username, Uuid } from '../../src/codecs/formats.js';
+import { GROUPS, mint, Username, Uuid } from '../../src/codecs/formats.js';
 import type { AuthFrame, DhFrame, Frame, HelloFrame } from '../../src/codecs/frames.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
 import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
@@ -23,7 +23,7 @@ const scriptedRandom = (party: PartyVector) => (size: number) =>
 export const partyDeps = (v: VectorCase, party: PartyVector, now = vectorClock(v)): ActorDeps => ({
   randomBytes: scriptedRandom(party),
   now,
-  keyPair: (group) => createKeyPair(group, Buffer.from(party.private, 'hex')),
+  keyPair: (group, binding) => createKeyPair(group, binding, Buffer.from(party.private, 'hex')),
 });
 
 export const initiatorDeps = (v: VectorCase, now?: () => Date): ActorDeps =>
@@ -83,7 +83,7 @@ export const initiatorParams = (
 
 export const responderConfig = (v: VectorCase): ResponderConfig => ({
   self: mint(Username, v.responder.username),
-  groups: ['modp14', 'x25519'],
+  groups: GROUPS,
 });
 
 /** Every frame of the vector exchange, as each side writes it. */

@@ -1,13 +1,14 @@
 /** Real parley nodes on 127.0.0.1 for tests, with directories that know each other. */
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { Directory } from '../../src/codecs/directory.js';
+import type { Group } from '../../src/codecs/formats.js';
 import { createNode, type NodeOptions, type ParleyNode } from '../../src/node/node.js';
 import type { Destination } from '../../src/node/reports.js';
 
 export const LOCALHOST = '127.0.0.1';
 
 export const directoryOf = (
-  entries: { username: string; password: string; port: number; ip?: string }[],
+  entries: { username: string; password: string; port: number; ip?: string; group?: Group }[],
 ): Directory => entries.map((e) => ({ ip: LOCALHOST, ...e })) as unknown as Directory;
 
 /** Starts a node on a free port of 127.0.0.1. */

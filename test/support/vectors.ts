@@ -1,7 +1,11 @@
-/** The shared test vectors of parley/1 (a copy of shared/vectors/parley-v1.json), typed. */
+/**
+ * The test vectors of parley/1, typed: the modp14 and x25519 cases are a copy of
+ * shared/vectors/parley-v1.json; the cpace-ristretto255 case is written by ../fixtures/cpace-vector.ts.
+ */
 import { readFileSync } from 'node:fs';
 import type { Group } from '../../src/codecs/formats.js';
 import type { AckFrame, MessageFrame } from '../../src/codecs/frames.js';
+import type { GroupBinding } from '../../src/crypto/dh.js';
 
 export interface PartyVector {
   readonly username: string;
@@ -33,3 +37,12 @@ export const vectorFor = (group: Group): VectorCase => {
   if (!found) throw new Error(`no vector for ${group}`);
   return found;
 };
+
+/** What the handshake of a vector case binds the key pairs to (CPace's inputs). */
+export const bindingOf = (v: VectorCase): GroupBinding => ({
+  secret: v.secret,
+  initiator: v.initiator.username,
+  responder: v.responder.username,
+  initiatorNonce: v.initiator.nonce,
+  responderNonce: v.responder.nonce,
+});

@@ -14,13 +14,13 @@ const usage = (argv: string[]) => {
 };
 
 describe('parley (the chat)', () => {
-  it('takes every start-up answer as a flag; the group defaults to modp14', () => {
+  it('takes every start-up answer as a flag; the group defaults to cpace-ristretto255', () => {
     expect(ok(['--port', '5001', '--directory', 'a.json', '--name', 'alice'])).toEqual({
       command: 'chat',
       port: 5001,
       directory: 'a.json',
       name: 'alice',
-      group: 'modp14',
+      group: 'cpace-ristretto255',
       bind: '0.0.0.0',
       verbose: false,
     });
@@ -34,7 +34,7 @@ describe('parley (the chat)', () => {
     expect(usage(['--port', '70000']).message).toBe("port '70000' is not a number from 0 to 65535");
     expect(usage(['--port', '5e3']).message).toBe("port '5e3' is not a number from 0 to 65535");
     expect(usage(['--group', 'modp2048']).message).toBe(
-      "unknown DH group 'modp2048': use modp14 or x25519",
+      "unknown DH group 'modp2048': use cpace-ristretto255, modp14, x25519",
     );
     expect(usage(['--name', 'a\u0007b']).message).toContain('is not a username');
     expect(usage(['--colour'])).toEqual({
@@ -84,7 +84,7 @@ describe('parley listen / send / probe', () => {
     expect(ok(argv)).toMatchObject({
       to: { kind: 'contact', username: 'bob' },
       text: 'hello there',
-      group: 'modp14',
+      group: 'cpace-ristretto255',
     });
   });
 

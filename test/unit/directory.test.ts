@@ -297,3 +297,60 @@ describe('parseDirectory: a password never appears in an error message', () => {
     expect(E.isLeft(result) && result.left.message).not.toContain('hunter2');
   });
 });
+
+describe('the optional "group" of an entry', () => {
+  it('reads each of the three groups, and an entry without one as before', () => {
+    const dir = parsed([
+      entry({ group: 'cpace-ristretto255' }),
+      entry({ username: 'bob', group: 'modp14' }),
+      entry({ username: 'carol', group: 'x25519' }),
+      entry({ username: 'dave' }),
+    ]);
+    expect(dir.map((c) => c.group)).toEqual(['cpace-ristretto255', 'modp14', 'x25519', undefined]);
+    expect(findContact(dir, 'dave')).toEqual(entry({ username: 'dave' }));
+  });
+
+  it('keeps the group, unknown fields and their order when rewritten', () => {
+    const text =
+      '[{"group":"modp14","username":"bob","note":"old parley","password":"pw","port":7,"ip":"h"}]';
+    expect(E.map(serialiseDirectory)(parseDirectory(text))).toEqual(
+      E.right(
+        `${JSON.stringify(
+          [
+            {
+              group: 'modp14',
+              username: 'bob',
+              note: 'old parley',
+              password: 'pw',
+              port: 7,
+              ip: 'h',
+            },
+          ],
+          null,
+          2,
+        )}\n`,
+      ),
+    );
+  });
+
+  it('names the entry and the field of a group it does not know, and what to write', () => {
+    expect(parse([entry(), entry({ username: 'bob', group: 'modp2048' })])).toEqual(
+      invalidDirectory(
+        'entry 2 (bob): group \'modp2048\' is not a DH group: use "cpace-ristretto255", ' +
+          '"modp14" or "x25519", or leave it out',
+      ),
+    );
+    expect(parse([entry({ group: 14 })])).toEqual(
+      invalidDirectory(
+        'entry 1 (alice): group 14 is not a DH group: use "cpace-ristretto255", ' +
+          '"modp14" or "x25519", or leave it out',
+      ),
+    );
+  });
+
+  it('checks the four fields first: a bad port is reported before a bad group', () => {
+    expect(parse([entry({ port: 0, group: 'nope' })])).toEqual(
+      invalidDirectory('entry 1 (alice): port 0 is not a number between 1 and 65535'),
+    );
+  });
+});

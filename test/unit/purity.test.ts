@@ -35,3 +35,15 @@ describe.each(['src/actors', 'src/codecs'])('%s', (dir) => {
     expect(FORBIDDEN.filter((pattern) => pattern.test(text)).map(String)).toEqual([]);
   });
 });
+
+// Crypto makes its own fresh keys (randomness is its job), but does no I/O and reads no clock.
+describe('src/crypto', () => {
+  it.each(sources('src/crypto'))('%s touches no socket, file or clock', (file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(
+      FORBIDDEN.slice(0, 6)
+        .filter((pattern) => pattern.test(text))
+        .map(String),
+    ).toEqual([]);
+  });
+});

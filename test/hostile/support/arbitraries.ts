@@ -44,7 +44,7 @@ export const helloFrame = fc.record({
 });
 export const dhFrame = fc.record({
   type: fc.constant('dh'),
-  group: fc.oneof(fc.constantFrom('modp14', 'x25519'), fc.string()),
+  group: fc.oneof(fc.constantFrom('cpace-ristretto255', 'modp14', 'x25519'), fc.string()),
   public: fc.oneof(hex(64), hex(512), hex(2)),
 });
 export const authFrame = fc.record({ type: fc.constant('auth'), proof: hex(64) });

@@ -43,23 +43,39 @@ const sessionOf = (
   };
 };
 
-/** A raw initiator: its hello and dh up front; auth and message once the responder answered. */
+/**
+ * A raw initiator: its hello up front; its dh once the responder's hello came (CPace binds the
+ * key pair to both hellos); auth and message once the responder answered.
+ */
 export const rawInitiator = (self: string, to: string | null, secret: string, group: Group) => {
   const myNonce = nonce();
-  const keyPair = createKeyPair(group);
+  let made: DhKeyPair | undefined;
+  const keyPairFor = (peerHello: Json): DhKeyPair => {
+    made ??= createKeyPair(group, {
+      secret,
+      initiator: self,
+      responder: peerHello.from as string,
+      initiatorNonce: myNonce,
+      responderNonce: peerHello.nonce as string,
+    });
+    return made;
+  };
   return {
     hello: { type: 'hello', version: 1, from: self, to, nonce: myNonce },
-    dh: { type: 'dh', group, public: keyPair.publicHex },
+    /** Our dh, from the responder's hello. */
+    dh: (peerHello: Json) => ({ type: 'dh', group, public: keyPairFor(peerHello).publicHex }),
     /** The session, from the responder's hello and dh. */
-    session: (peerHello: Json, peerDh: Json): Session =>
-      sessionOf(secret, keyPair, peerDh.public as string, {
+    session: (peerHello: Json, peerDh: Json): Session => {
+      const keyPair = keyPairFor(peerHello);
+      return sessionOf(secret, keyPair, peerDh.public as string, {
         initiator: self,
         responder: peerHello.from as string,
         initiatorNonce: myNonce,
         responderNonce: peerHello.nonce as string,
         initiatorPublic: keyPair.publicHex,
         responderPublic: peerDh.public as string,
-      }),
+      });
+    },
   };
 };
 
@@ -94,7 +110,13 @@ export const rawResponder = (self: string, secret: string) => {
     }),
     /** Our dh answer and the session it makes (the key pair is fresh, in the peer's group). */
     dh: (peerHello: Json, peerDh: Json) => {
-      const keyPair = createKeyPair(peerDh.group as Group);
+      const keyPair = createKeyPair(peerDh.group as Group, {
+        secret,
+        initiator: peerHello.from as string,
+        responder: self,
+        initiatorNonce: peerHello.nonce as string,
+        responderNonce: myNonce,
+      });
       const session = sessionOf(secret, keyPair, peerDh.public as string, {
         initiator: peerHello.from as string,
         responder: self,
