@@ -27,6 +27,7 @@ import {
 } from './destinations.js';
 import type { NewContact } from './directory-file.js';
 import { addStep, type FormMode, manualStep, promptOfForm } from './forms.js';
+import { tooLongMessage } from './help.js';
 
 /** The console's inputs are the keyboard's. */
 export type Input = KeyboardInput;
@@ -82,28 +83,28 @@ export const initialState: ConsoleState = {
 
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
 
+/** Why the text cannot be one message (parley/1 caps its plaintext), if it cannot. */
+const tooLong = (text: string): Output | undefined => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > MAX_PLAINTEXT_BYTES ? show(`not sent: ${tooLongMessage(bytes)}`) : undefined;
+};
+
 /** A whole message typed: `@name text` goes at once, anything else asks where to. */
 const finishMessage = (text: string, view: View): Step => {
   if (text.trim() === '') return [composing, []];
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_PLAINTEXT_BYTES) {
+  const direct = DIRECT.exec(text);
+  // Only what is sent counts against the limit: `@bob ` is not part of the message.
+  const refused = tooLong(direct === null ? text : direct[2]!);
+  if (refused !== undefined) return [composing, [refused]];
+  if (direct === null) return startChoosing({ kind: 'new', text }, view);
+  const contact = findByName(view, direct[1]!);
+  if (contact === undefined) {
     return [
       composing,
-      [show(`not sent: the message is ${bytes} bytes, at most ${MAX_PLAINTEXT_BYTES} fit`)],
+      [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
     ];
   }
-  const direct = DIRECT.exec(text);
-  if (direct !== null) {
-    const contact = findByName(view, direct[1]!);
-    if (contact === undefined) {
-      return [
-        composing,
-        [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
-      ];
-    }
-    return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
-  }
-  return startChoosing({ kind: 'new', text }, view);
+  return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
 };
 
 /** A line ending in one backslash continues; two end it with a real backslash. */

@@ -48,6 +48,11 @@ const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
 /** The size limit in one sentence, the same everywhere it is stated. */
 export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
 
+/** Why a text cannot go as one message, and what to do about it. */
+export const tooLongMessage = (size: number): string =>
+  `the message is ${size.toLocaleString('en')} bytes, and one message holds at most ${bytes} ` +
+  '(the parley/1 limit); split it and send each part as a message of its own';
+
 const COMMON = `  --group G         DH group for what we send: modp14 (default) or x25519
   --verbose, -v     protocol trace on stderr (frame types, sizes, timings; never secrets)
   --help, -h        this help

@@ -99,6 +99,11 @@ describe('listen --json and send', () => {
         'nothing to send: the message is empty',
         '',
       ],
+      [
+        ['send', '--name', 'alice', '--directory', directory, '--to', 'bob'],
+        'the message is 102,400 bytes, and one message holds at most 65,536 (the parley/1 limit); split it and send each part as a message of its own',
+        'x'.repeat(102_400),
+      ],
       [['listen', '--name', 'bob'], '--port is required'],
       [
         ['probe', '--name', 'a', '--directory', scene.folder().file('e.json', '[]')],

@@ -149,10 +149,25 @@ describe('a message and its destination', () => {
     expect(run([line('   ')]).outputs).toEqual([{ kind: 'ask', prompt: 'alice> ', secret: false }]);
   });
 
-  it('a message too long for one frame is refused before the menu', () => {
-    const { outputs, work } = run([line('x'.repeat(65_537))]);
+  it('a message over the parley/1 limit is refused before the menu, saying what to do', () => {
+    const { outputs, work } = run([line('x'.repeat(102_400))]);
     expect(work).toEqual([]);
-    expect(shown(outputs)).toEqual(['not sent: the message is 65537 bytes, at most 65536 fit']);
+    expect(shown(outputs)).toEqual([
+      'not sent: the message is 102,400 bytes, and one message holds at most 65,536 ' +
+        '(the parley/1 limit); split it and send each part as a message of its own',
+    ]);
+    expect(run([line('x'.repeat(65_536))]).state.mode.kind).toBe('choosing');
+  });
+
+  it('@name text: only the text counts against the limit, not the @name prefix', () => {
+    const text = 'é'.repeat(32_767); // 65,534 bytes
+    expect(run([line(`@bob ${text}`)]).work).toEqual([{ kind: 'send', to: toBob, text }]);
+    expect(run([line(`@bob ${text}xy`)]).work).toEqual([
+      { kind: 'send', to: toBob, text: `${text}xy` },
+    ]);
+    const over = run([line(`@bob ${text}xyz`)]);
+    expect(over.work).toEqual([]);
+    expect(shown(over.outputs)[0]).toMatch(/^not sent: the message is 65,537 bytes/);
   });
 });
 
