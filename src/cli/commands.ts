@@ -20,10 +20,10 @@ export const quitNow = (view: View): Output[] => {
   return [...(n > 0 ? [show(note)] : []), { kind: 'quit' }];
 };
 
-export const quitRequest = (view: View, note = ''): Step => {
+export const quitRequest = (view: View): Step => {
   const warning = lossWarning(view.outbox.length);
   if (warning === undefined) return [composing, quitNow(view)];
-  return [{ kind: 'confirmQuit' }, [show(`${note}${warning}`)]];
+  return [{ kind: 'confirmQuit' }, [show(warning)]];
 };
 
 const retryCommand = (arg: string, view: View): Step => {

@@ -7,6 +7,8 @@
  *       │                   └──1..N / name / Enter (retry) ──► send, back to composing
  *       ├──/add──► addUsername → addHost → addPort → addSecret ──► addContact
  *       └──/quit, Ctrl-C, Ctrl-D (with undelivered messages) ──► confirmQuit
+ *
+ * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
  */
 
 import type { DirectoryEntry } from '../codecs/directory.js';
@@ -72,13 +74,16 @@ export type Mode =
 
 export interface ConsoleState {
   readonly mode: Mode;
-  /** The last input was Ctrl-C: another one quits. */
-  readonly interrupted: boolean;
+  /**
+   * The last input was Ctrl-C or Ctrl-D cancelling a question: a second press right after it
+   * (a person making sure) must not go on to quit.
+   */
+  readonly cancelled: boolean;
 }
 
 export const initialState: ConsoleState = {
   mode: { kind: 'composing', lines: [] },
-  interrupted: false,
+  cancelled: false,
 };
 
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
@@ -138,21 +143,48 @@ const onLine = (mode: Mode, line: string, view: View): Step => {
   }
 };
 
-/** Ctrl-C: clear a typed line; on an empty one, cancel the question, or quit. */
-const onInterrupt = (state: ConsoleState, typed: string, view: View): Step => {
-  const { mode } = state;
-  if (typed !== '') return [mode, [{ kind: 'discardLine' }]];
-  if (state.interrupted || mode.kind === 'confirmQuit') return [composing, quitNow(view)];
-  if (mode.kind === 'composing' && mode.lines.length > 0)
-    return [composing, [show('message discarded')]];
-  if (mode.kind === 'composing') return quitRequest(view, '(Ctrl-C again quits) ');
-  return [composing, [show('cancelled')]];
+/** What cancelling a question means for what it was about, in words. */
+const cancelNote = (mode: Exclude<Mode, { kind: 'composing' }>): string => {
+  switch (mode.kind) {
+    case 'confirmQuit':
+      return 'not quitting';
+    case 'choosing':
+    case 'manualHost':
+    case 'manualPort':
+    case 'manualSecret':
+      return mode.draft.kind === 'retry'
+        ? 'cancelled: the message stays in /outbox'
+        : 'cancelled: the message was not sent';
+    default:
+      return 'cancelled: no contact added';
+  }
 };
 
+/**
+ * Ctrl-C, or Ctrl-D on an empty line. In a question: cancel it, say so, never quit. At the
+ * prompt: Ctrl-C clears a typed line; a continued message is dropped; on an empty prompt both
+ * keys quit as /quit does (asking first when messages would be lost).
+ */
+const onCancelKey = (state: ConsoleState, typed: string, view: View): Step => {
+  const { mode } = state;
+  // What was typed goes too (at the hidden prompt, a password no one can see).
+  const discard: Output[] = typed === '' ? [] : [{ kind: 'discardLine' }];
+  if (mode.kind !== 'composing') return [composing, [...discard, show(cancelNote(mode))]];
+  if (typed !== '') return [mode, discard];
+  if (mode.lines.length > 0) return [composing, [show('message discarded')]];
+  if (state.cancelled) {
+    return [composing, [show('(the question was cancelled; press again, or /quit, to leave)')]];
+  }
+  return quitRequest(view);
+};
+
+/** The input ended (not Ctrl-D at a terminal): nothing can be asked any more. */
 const onEnd = (view: View): Step => {
   const warning = lossWarning(view.outbox.length);
   return [composing, [...(warning === undefined ? [] : [show(warning)]), ...quitNow(view)]];
 };
+
+const isQuestion = (mode: Mode): boolean => mode.kind !== 'composing';
 
 export const promptOf = (mode: Mode, self: string): Output => {
   const ask = (prompt: string, secret = false): Output => ({ kind: 'ask', prompt, secret });
@@ -177,9 +209,11 @@ export const step = (
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
       : input.kind === 'interrupt'
-        ? onInterrupt(state, input.typed, view)
-        : onEnd(view);
+        ? onCancelKey(state, input.typed, view)
+        : input.kind === 'eof'
+          ? onCancelKey(state, '', view)
+          : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, interrupted: input.kind === 'interrupt' };
+  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode) };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

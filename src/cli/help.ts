@@ -140,6 +140,7 @@ Commands:
   /add            add a contact (saved to the directory file)
   /outbox         messages not delivered
   /retry [N]      send undelivered message N again (to the same or another destination)
-  /quit           leave (Ctrl-D too; Ctrl-C clears the line, or quits on an empty one)
+  /quit           leave; asks first if messages were not delivered
   /help           this list
-Ctrl-C or an empty answer cancels a question.`;
+Ctrl-C clears the line you are typing; on an empty line, Ctrl-C or Ctrl-D is /quit.
+In a question, Ctrl-C, Ctrl-D or an empty answer cancels the question (never parley).`;

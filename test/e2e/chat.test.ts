@@ -18,6 +18,7 @@ import {
   startListener,
   tempFolder,
   tmuxServer,
+  until,
 } from './harness.js';
 
 if (!HAS_TMUX) console.warn('tmux is not installed: the terminal tests are skipped');
@@ -70,6 +71,22 @@ const startPair = async (aliceAlsoKnows: readonly Entry[] = []) => {
 };
 
 const lastLine = (pane: Pane): string => pane.screen().trimEnd().split('\n').at(-1) ?? '';
+
+/** Wait until the prompt `prompt` is the last thing on the screen. */
+const waitForPrompt = (pane: Pane, prompt: string) =>
+  until(
+    () => (lastLine(pane) === prompt ? true : undefined),
+    pane.screen,
+    `the prompt ${prompt} in ${pane.name}`,
+  );
+
+/** Wait until `text` is on the screen `n` times (a question asked again, say). */
+const waitForCount = (pane: Pane, text: string, n: number) =>
+  until(
+    () => (pane.screen().split(text).length - 1 >= n ? true : undefined),
+    pane.screen,
+    `${n} × ${text} in ${pane.name}`,
+  );
 
 inTerminal('chatting between two terminals', () => {
   it('alice types a message and picks bob; bob sees it with time and sender; alice sees delivered', async () => {
@@ -221,31 +238,82 @@ inTerminal('commands', () => {
     });
   });
 
-  it('/quit warns about undelivered messages; Ctrl-C clears a line, and twice quits', async () => {
+  it('/quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
     const davePort = await closedPort();
     const { pane: alice } = await startChat('alice', [{ username: 'dave', port: davePort }]);
     alice.line('@dave hello?');
     await alice.waitFor('✗ not delivered to dave');
+    const warning = '1 message was not delivered (see /outbox); quitting now loses it.';
     alice.line('/quit');
-    await alice.waitFor('1 message was not delivered (see /outbox); quitting now loses it.');
+    await alice.waitFor(warning);
     await alice.waitFor('quit anyway? [y/N]');
     alice.press('Enter');
     await alice.waitFor('not quitting');
+
+    // Typed text, Ctrl-C clears it, Ctrl-C again: the question, not the end.
     alice.type('a draft');
     await alice.waitFor('alice> a draft');
     alice.press('C-c');
-    await alice.waitFor(/alice> ?\s*$/);
-    expect(lastLine(alice)).toBe('alice>');
+    await waitForPrompt(alice, 'alice>');
     alice.press('C-c');
-    await alice.waitFor('[exited 0]');
+    await waitForCount(alice, warning, 2);
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    // Ctrl-C or Ctrl-D in the question cancels it; a second press right after does not quit.
+    alice.press('C-c');
+    await waitForCount(alice, 'not quitting', 2);
+    alice.press('C-d');
+    await alice.waitFor('(the question was cancelled; press again, or /quit, to leave)');
+    // Ctrl-D on the empty prompt asks as /quit does.
+    alice.press('C-d');
+    await waitForCount(alice, warning, 3);
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    alice.press('C-d');
+    await waitForCount(alice, 'not quitting', 3);
+    expect(alice.screen()).not.toContain('[exited');
+    alice.line('/quit');
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    alice.line('y');
+    await alice.waitFor(/^\[exited 0\]$/m);
   });
 
-  it('Ctrl-D quits at once when nothing is pending', async () => {
+  it('Ctrl-D quits at once when nothing is pending; the shell prompt starts on a fresh line', async () => {
     const { pane: alice } = await startChat('alice', [{ username: 'bob', port: 1 }]);
     alice.line('/help');
     await alice.waitFor('/retry [N]');
     alice.press('C-d');
-    await alice.waitFor('[exited 0]');
+    await alice.waitFor(/^alice> ?\n\[exited 0\]$/m);
+  });
+
+  it('Ctrl-C in a question cancels it and says so, even at the hidden prompt; twice never quits', async () => {
+    const { pane: alice } = await startChat('alice', [{ username: 'bob', port: 1 }]);
+    alice.line('/add');
+    for (const [question, answer] of [
+      ['username:', 'dave'],
+      ['ip:', LOCALHOST],
+      ['port:', '5004'],
+    ] as const) {
+      await alice.waitFor(new RegExp(`^${question}\\s*$`, 'm'));
+      alice.line(answer);
+    }
+    await alice.waitFor('password (not shown):');
+    alice.type('half a secret');
+    alice.press('C-c');
+    await alice.waitFor('cancelled: no contact added');
+    alice.press('C-c');
+    await alice.waitFor('(the question was cancelled; press again, or /quit, to leave)');
+
+    alice.line('hello');
+    await alice.waitFor('send to>');
+    alice.press('C-c');
+    await alice.waitFor('cancelled: the message was not sent');
+    alice.press('C-d');
+    await waitForCount(alice, '(the question was cancelled; press again, or /quit, to leave)', 2);
+
+    // Still running, and what is typed is shown again.
+    alice.line('/contacts');
+    await alice.waitFor(/alice> \/contacts\n {2}1\) bob/);
+    expect(alice.screen()).not.toContain('[exited');
+    expect(alice.screen()).not.toContain('half a secret');
   });
 });
 

@@ -42,7 +42,8 @@ const view = (over: Partial<View> = {}): View => ({
 
 const line = (text: string): Input => ({ kind: 'line', text });
 const ctrlC = (typed = ''): Input => ({ kind: 'interrupt', typed });
-const ctrlD: Input = { kind: 'end' };
+const ctrlD: Input = { kind: 'eof' };
+const end: Input = { kind: 'end' };
 
 /** Feed inputs in order; the outputs of the last one, and the state after it. */
 const run = (inputs: readonly Input[], v: View = view()) => {
@@ -263,36 +264,101 @@ describe('commands', () => {
 });
 
 describe('Ctrl-C and Ctrl-D', () => {
-  it('Ctrl-C on a typed line forgets the line; a second Ctrl-C quits', () => {
+  const pending = view({ outbox: [failed('m-1', 'x')] });
+  const warning = '1 message was not delivered (see /outbox); quitting now loses it.';
+
+  it('Ctrl-C on a typed line forgets the line; on an empty prompt it quits, as /quit does', () => {
     expect(run([ctrlC('half a thought')]).outputs).toEqual([
       { kind: 'discardLine' },
       { kind: 'ask', prompt: 'alice> ', secret: false },
     ]);
     expect(run([ctrlC('half a thought'), ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
-  });
-
-  it('Ctrl-C on an empty line quits, or warns first when messages would be lost', () => {
     expect(run([ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
-    const v = view({ outbox: [failed('m-1', 'x')] });
-    expect(shown(run([ctrlC()], v).outputs)).toEqual([
-      '(Ctrl-C again quits) 1 message was not delivered (see /outbox); quitting now loses it.',
+  });
+
+  it('typed text, Ctrl-C, Ctrl-C: still asks before losing undelivered messages', () => {
+    const asked = run([ctrlC('a draft'), ctrlC()], pending);
+    expect(asked.work).toEqual([]);
+    expect(shown(asked.outputs)).toEqual([warning]);
+    expect(prompt(asked.outputs)).toMatchObject({ prompt: 'quit anyway? [y/N] ' });
+    // The question is a question: Ctrl-C or Ctrl-D there cancels it; only "y" quits.
+    for (const key of [ctrlC(), ctrlD]) {
+      const kept = run([ctrlC('a draft'), ctrlC(), key], pending);
+      expect(kept.work).toEqual([]);
+      expect(shown(kept.outputs)).toEqual(['not quitting']);
+    }
+    expect(run([ctrlC(), line('y')], pending).work).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-C in a question cancels it, saying so, and a second Ctrl-C does not quit', () => {
+    const questions: [readonly Input[], string][] = [
+      [[line('hi')], 'cancelled: the message was not sent'],
+      [[line('hi'), line('m')], 'cancelled: the message was not sent'],
+      [
+        [line('hi'), line('m'), line('10.0.0.9'), line('5009')],
+        'cancelled: the message was not sent',
+      ],
+      [[line('/add')], 'cancelled: no contact added'],
+      [[line('/add'), line('dave'), line('10.0.0.9'), line('5004')], 'cancelled: no contact added'],
+    ];
+    for (const [inputs, note] of questions) {
+      const once = run([...inputs, ctrlC()]);
+      expect(shown(once.outputs)).toEqual([note]);
+      expect(once.state.mode).toEqual({ kind: 'composing', lines: [] });
+      expect(prompt(once.outputs)).toEqual({ kind: 'ask', prompt: 'alice> ', secret: false });
+      const twice = run([...inputs, ctrlC(), ctrlC()]);
+      expect(twice.work).toEqual([]);
+      expect(shown(twice.outputs)).toEqual([
+        '(the question was cancelled; press again, or /quit, to leave)',
+      ]);
+      expect(run([...inputs, ctrlC(), ctrlC(), ctrlC()]).work).toEqual([{ kind: 'quit' }]);
+    }
+  });
+
+  it('Ctrl-C at the hidden password prompt forgets what was typed and says so', () => {
+    const atPassword = [line('/add'), line('dave'), line('10.0.0.9'), line('5004')];
+    expect(run([...atPassword, ctrlC('half a passw')]).outputs).toEqual([
+      { kind: 'discardLine' },
+      { kind: 'show', text: 'cancelled: no contact added' },
+      { kind: 'ask', prompt: 'alice> ', secret: false },
     ]);
-    expect(run([ctrlC(), ctrlC()], v).work).toEqual([{ kind: 'quit' }]);
   });
 
-  it('Ctrl-C in a question cancels it; in a continued message, drops the message', () => {
-    expect(shown(run([line('hi'), line('m'), ctrlC()]).outputs)).toEqual(['cancelled']);
-    expect(run([line('hi'), line('m'), ctrlC()]).state.mode).toEqual({
-      kind: 'composing',
-      lines: [],
-    });
-    expect(shown(run([line('one\\'), ctrlC()]).outputs)).toEqual(['message discarded']);
+  it('a retry cancelled keeps its message in the outbox, and says so', () => {
+    const v = view({ outbox: [failed('m-2', 'second', 'bob')] });
+    expect(shown(run([line('/retry'), ctrlC()], v).outputs)).toEqual([
+      'cancelled: the message stays in /outbox',
+    ]);
   });
 
-  it('Ctrl-D quits, saying what is lost', () => {
+  it('Ctrl-C or Ctrl-D in a continued message drops the message, not parley', () => {
+    for (const key of [ctrlC(), ctrlD]) {
+      const { outputs, work } = run([line('one\\'), key]);
+      expect(shown(outputs)).toEqual(['message discarded']);
+      expect(work).toEqual([]);
+    }
+  });
+
+  it('Ctrl-D on an empty prompt is /quit: at once, or the same question when messages wait', () => {
     expect(run([ctrlD]).outputs).toEqual([{ kind: 'quit' }]);
-    expect(run([ctrlD], view({ outbox: [failed('m-1', 'x')], sending: 1 })).outputs).toEqual([
-      { kind: 'show', text: '1 message was not delivered (see /outbox); quitting now loses it.' },
+    const asked = run([ctrlD], pending);
+    expect(asked.work).toEqual([]);
+    expect(shown(asked.outputs)).toEqual([warning]);
+    expect(prompt(asked.outputs)).toMatchObject({ prompt: 'quit anyway? [y/N] ' });
+    expect(run([ctrlD, line('y')], pending).work).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-D in a question cancels the question only', () => {
+    const inQuestion = run([line('hi'), line('m'), ctrlD]);
+    expect(inQuestion.work).toEqual([]);
+    expect(shown(inQuestion.outputs)).toEqual(['cancelled: the message was not sent']);
+    expect(run([line('hi'), line('m'), ctrlD, ctrlD]).work).toEqual([]);
+  });
+
+  it('the end of the input quits, saying what is lost (nothing more can be asked)', () => {
+    expect(run([end]).outputs).toEqual([{ kind: 'quit' }]);
+    expect(run([end], view({ outbox: [failed('m-1', 'x')], sending: 1 })).outputs).toEqual([
+      { kind: 'show', text: warning },
       { kind: 'show', text: 'finishing 1 message still being sent…' },
       { kind: 'quit' },
     ]);
