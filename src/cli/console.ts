@@ -23,9 +23,10 @@ import type { Directory } from '../codecs/directory.js';
 import type { ParleyNode } from '../node/node.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { Terminal } from '../streams/keyboard.js';
-import { contactsOf, destinationOf } from './destinations.js';
+import { contactsOf } from './destinations.js';
 import { addContactToFile } from './directory-file.js';
 import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
+import { probeInOrder } from './in-order.js';
 import { describeIncoming } from './notices.js';
 import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
 
@@ -77,7 +78,7 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
       const reports: ProbeReport[] = [];
       return concat(
         of(show(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
-        merge(...list.map((c) => node.probe(destinationOf(c)))).pipe(
+        probeInOrder(node, list).pipe(
           tap((report) => reports.push(report)),
           map((report) =>
             show(`  [${reports.length}/${list.length}] ${formatProbe(report, width)}`),
