@@ -28,6 +28,7 @@ import { addContactToFile } from './directory-file.js';
 import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
 import { probeInOrder } from './in-order.js';
 import { describeIncoming } from './notices.js';
+import { refusalTeller } from './refusals.js';
 import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
 
 export interface ConsoleOptions {
@@ -123,12 +124,13 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
     mergeMap(([, outputs]) => from(outputs).pipe(mergeMap(carryOut))),
   );
 
+  const tellRefusal = refusalTeller();
   const incoming$ = node.events$.pipe(
     mergeMap((event): Observable<Draw> => {
       if (event.kind === 'incoming' && event.event.kind === 'received') {
         return of(show(formatReceived(event.event.message, now())));
       }
-      const notice = describeIncoming(event);
+      const notice = describeIncoming(event) ?? tellRefusal(event);
       return notice === undefined ? EMPTY : of(show(notice));
     }),
   );

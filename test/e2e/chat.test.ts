@@ -178,6 +178,26 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor('the outbox is empty');
   });
 
+  it('after wrong passwords, the sender hears how long it is refused and the receiver says whom it refuses', async () => {
+    const bob = await startChat('bob', [{ username: 'alice', port: 1 }]);
+    const args = ['send', '--name', 'alice', '--host', LOCALHOST, '--port', String(bob.port), 'x'];
+    const env = { env: { PARLEY_SECRET: 'a wrong guess' } };
+    // The node's default: 5 failures within a minute block the address for 30 s.
+    for (let i = 0; i < 5; i++) {
+      const guess = parley(args, env);
+      expect(await guess.exited()).toBe(1);
+      expect(guess.stderr()).toContain('rejected the password');
+    }
+    const refused = parley(args, env);
+    expect(await refused.exited()).toBe(1);
+    expect(refused.stderr()).toContain(
+      `the peer at 127.0.0.1:${bob.port} is refusing us after too many failed attempts (a parley peer refuses for 30 s by default)`,
+    );
+    await bob.pane.waitFor(
+      '! refusing 127.0.0.1 for 30 s: 5 wrong passwords from there within 60 s (a contact with an old password, or someone guessing)',
+    );
+  });
+
   it('an offline contact: not reachable, and /who tells online, offline and wrong password apart, in order', async () => {
     const carolFile = folder.directory('carol.json', [{ username: 'alice', port: 1 }]);
     const { port: carolPort } = await startListener('carol', carolFile);
