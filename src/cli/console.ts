@@ -24,7 +24,8 @@ import type { ParleyNode } from '../node/node.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { Terminal } from '../streams/keyboard.js';
 import { contactsOf } from './destinations.js';
-import { addContactToFile } from './directory-file.js';
+import { addContactToFile, editContactInFile } from './directory-file.js';
+import { editedText } from './edit-form.js';
 import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
 import { probeInOrder } from './in-order.js';
 import { describeIncoming } from './notices.js';
@@ -35,7 +36,7 @@ export interface ConsoleOptions {
   readonly node: ParleyNode;
   readonly terminal: Terminal;
   readonly directory: Directory;
-  /** Where /add writes. */
+  /** Where /add and /edit write. */
   readonly directoryFile: string;
   /** Said first, above the first prompt. */
   readonly banner: string;
@@ -99,6 +100,16 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
       }),
     );
 
+  const editContact = (edit: Extract<Output, { kind: 'editContact' }>) =>
+    from(editContactInFile(options.directoryFile, edit.username, edit.changes)).pipe(
+      map((result): Draw => {
+        if (E.isLeft(result)) return show(`${edit.username} was not changed: ${result.left}`);
+        contacts = result.right;
+        node.setDirectory(result.right);
+        return show(editedText(edit, options.directoryFile, node.outbox()));
+      }),
+    );
+
   /** Carry out one output of the flow: draw it, or start the work it names. */
   const carryOut = (output: Output): Observable<Draw> => {
     switch (output.kind) {
@@ -110,6 +121,8 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
         return probeAll();
       case 'addContact':
         return addContact(output.contact);
+      case 'editContact':
+        return editContact(output);
       default:
         return of(output);
     }

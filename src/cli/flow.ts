@@ -6,6 +6,7 @@
  *   composing ──text──► choosing ──m──► manualHost → manualPort → manualSecret
  *       │                   └──1..N / name / Enter (retry) ──► send, back to composing
  *       ├──/add──► addUsername → addHost → addPort → addSecret ──► addContact
+ *       ├──/edit NAME──► editHost → editPort → editSecret ──► editContact
  *       └──/quit, Ctrl-C, Ctrl-D (with undelivered messages) ──► confirmQuit
  *
  * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
@@ -27,7 +28,8 @@ import {
   show,
   startChoosing,
 } from './destinations.js';
-import type { NewContact } from './directory-file.js';
+import type { ContactChanges, NewContact } from './directory-file.js';
+import { type EditMode, editStep, promptOfEdit } from './edit-form.js';
 import { addStep, type FormMode, manualStep, promptOfForm } from './forms.js';
 import { tooLongMessage } from './help.js';
 
@@ -53,6 +55,13 @@ export type Output =
   | { readonly kind: 'retry'; readonly msgId: string; readonly to: Destination | undefined }
   | { readonly kind: 'probeAll' }
   | { readonly kind: 'addContact'; readonly contact: NewContact }
+  /** /edit: change these fields of the contact in the directory file; `what` says which. */
+  | {
+      readonly kind: 'editContact';
+      readonly username: string;
+      readonly changes: ContactChanges;
+      readonly what: string;
+    }
   | { readonly kind: 'quit' };
 
 /** A message waiting for its destination: a new one, or an undelivered one sent again. */
@@ -70,6 +79,7 @@ export type Mode =
   | { readonly kind: 'composing'; readonly lines: readonly string[] }
   | { readonly kind: 'choosing'; readonly draft: Draft }
   | FormMode
+  | EditMode
   | { readonly kind: 'confirmQuit' };
 
 export interface ConsoleState {
@@ -138,6 +148,10 @@ const onLine = (mode: Mode, line: string, view: View): Step => {
     case 'manualPort':
     case 'manualSecret':
       return manualStep(mode, line);
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return editStep(mode, line);
     default:
       return addStep(mode, line, view.contacts);
   }
@@ -155,6 +169,10 @@ const cancelNote = (mode: Exclude<Mode, { kind: 'composing' }>): string => {
       return mode.draft.kind === 'retry'
         ? 'cancelled: the message stays in /outbox'
         : 'cancelled: the message was not sent';
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return `cancelled: ${mode.current.username} is unchanged`;
     default:
       return 'cancelled: no contact added';
   }
@@ -195,6 +213,10 @@ export const promptOf = (mode: Mode, self: string): Output => {
       return ask('send to> ');
     case 'confirmQuit':
       return ask('quit anyway? [y/N] ');
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return promptOfEdit(mode);
     default:
       return promptOfForm(mode);
   }

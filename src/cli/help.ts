@@ -138,6 +138,7 @@ Commands:
   /contacts       list your contacts
   /who            check which contacts are online
   /add            add a contact (saved to the directory file)
+  /edit NAME      change a contact's ip, port or password (Enter keeps each as it is)
   /outbox         messages not delivered
   /retry [N]      send undelivered message N again (to the same or another destination)
   /quit           leave; asks first if messages were not delivered

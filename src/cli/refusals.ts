@@ -25,6 +25,25 @@ export const reasonOf = (report: DeliveryReport | ProbeReport): string => {
   );
 };
 
+/** A contact that refused our password: /edit can correct it (a destination typed by hand, not). */
+const passwordTrouble = (report: DeliveryReport): boolean => {
+  if (report.outcome === 'delivered' || report.to.username === undefined) return false;
+  const { failure } = report;
+  if (failure.cause === 'peer_error') {
+    return failure.code === 'auth_failed' || failure.code === 'rate_limited';
+  }
+  return failure.cause === 'rejected' && failure.code === 'auth_failed';
+};
+
+/** In the chat, what to do about a failed send: `/retry N`, after `/edit NAME` if need be. */
+export const retryHint = (report: DeliveryReport, outboxNumber: number | undefined): string => {
+  if (outboxNumber === undefined) return '';
+  const edit = passwordTrouble(report)
+    ? `/edit ${report.to.username} corrects the password, then `
+    : '';
+  return ` — ${edit}/retry ${outboxNumber} to try again`;
+};
+
 /** The address a refusal event is about, if it is one (a connection, or a guess, refused). */
 const refusedAddress = (event: NodeEvent): string | undefined => {
   if (event.kind === 'refused') return event.code === 'rate_limited' ? event.remote : undefined;

@@ -264,6 +264,47 @@ inTerminal('commands', () => {
     });
   });
 
+  it('/edit corrects a wrong password in the directory file; /retry then delivers with it', async () => {
+    const bob = await startChat('bob', [{ username: 'alice', port: 1 }]);
+    const { pane: alice, file } = await startChat('alice', [
+      { note: 'met at the course', username: 'bob', port: bob.port, password: 'an old password' },
+    ]);
+    alice.line('@bob psst');
+    await alice.waitFor(
+      '✗ not delivered to bob: bob rejected the password (or does not have you in its directory under this name) — /edit bob corrects the password, then /retry 1 to try again',
+    );
+
+    alice.line('/edit bob');
+    await alice.waitFor('Editing bob: Enter keeps a value as it is; Ctrl-C cancels.');
+    await alice.waitFor(/^ip \[127\.0\.0\.1\]:\s*$/m);
+    alice.press('Enter');
+    await alice.waitFor(new RegExp(`^port \\[${bob.port}\\]:\\s*$`, 'm'));
+    alice.press('Enter');
+    await alice.waitFor('password (not shown; Enter keeps it):');
+    alice.line(SECRET);
+    await alice.waitFor(
+      `bob updated in ${file} (password); /retry 1 sends again with the new details`,
+    );
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
+      {
+        note: 'met at the course',
+        username: 'bob',
+        password: SECRET,
+        port: bob.port,
+        ip: LOCALHOST,
+      },
+    ]);
+    expect(alice.screen()).not.toContain(SECRET);
+
+    alice.line('/retry');
+    await alice.waitFor('Enter: bob again, as before');
+    alice.press('Enter');
+    await alice.waitFor(/✓ delivered to bob in \d+ ms/);
+    await bob.pane.waitFor('alice: psst');
+    alice.line('/outbox');
+    await alice.waitFor('the outbox is empty');
+  });
+
   it('/quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
     const davePort = await closedPort();
     const { pane: alice } = await startChat('alice', [{ username: 'dave', port: davePort }]);

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lossWarning } from '../../src/cli/commands.js';
+import { editedText } from '../../src/cli/edit-form.js';
 import {
   type ConsoleState,
   type Input,
@@ -207,6 +208,64 @@ describe('commands', () => {
     expect(shown(run([...start, line('dave'), line('')]).outputs)).toEqual(['cancelled']);
   });
 
+  it('/edit NAME asks each field with its value, Enter keeping it, the password hidden', () => {
+    expect(shown(run([line('/edit')]).outputs)).toEqual([
+      'which contact? /edit NAME (/contacts lists them)',
+    ]);
+    expect(shown(run([line('/edit zed')]).outputs)).toEqual([
+      'no contact is called zed (/contacts lists them)',
+    ]);
+    const start = run([line('/edit bob')]);
+    expect(shown(start.outputs)).toEqual([
+      'Editing bob: Enter keeps a value as it is; Ctrl-C cancels.',
+    ]);
+    expect(prompt(start.outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'ip [127.0.0.1]: ',
+      secret: false,
+    });
+    expect(prompt(run([line('/edit bob'), line('')]).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'port [5002]: ',
+      secret: false,
+    });
+    expect(prompt(run([line('/edit bob'), line(''), line('')]).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'password (not shown; Enter keeps it): ',
+      secret: true,
+    });
+    const password = run([line('/edit bob'), line(''), line(''), line(' right one ')]);
+    expect(password.work).toEqual([
+      {
+        kind: 'editContact',
+        username: 'bob',
+        changes: { password: ' right one ' },
+        what: 'password',
+      },
+    ]);
+    expect(password.state.mode).toEqual({ kind: 'composing', lines: [] });
+    expect(run([line('/edit bob'), line('10.0.0.9'), line('6002'), line('')]).work).toEqual([
+      {
+        kind: 'editContact',
+        username: 'bob',
+        changes: { ip: '10.0.0.9', port: 6002 },
+        what: 'ip 10.0.0.9, port 6002',
+      },
+    ]);
+  });
+
+  it('/edit: a wrong answer is asked again; nothing changed writes nothing; Ctrl-C cancels', () => {
+    const wrong = run([line('/edit bob'), line(''), line('port?')]);
+    expect(shown(wrong.outputs)).toEqual(["port 'port?' is not a number from 1 to 65535"]);
+    expect(prompt(wrong.outputs)).toMatchObject({ prompt: 'port [5002]: ' });
+    const same = run([line('/edit bob'), line('127.0.0.1'), line(''), line('')]);
+    expect(same.work).toEqual([]);
+    expect(shown(same.outputs)).toEqual(['nothing changed: bob is as it was']);
+    const cancelled = run([line('/edit bob'), line(''), line(''), ctrlC('half')]);
+    expect(cancelled.work).toEqual([{ kind: 'discardLine' }]);
+    expect(shown(cancelled.outputs)).toEqual(['cancelled: bob is unchanged']);
+  });
+
   it('/outbox lists undelivered messages; /retry N offers the same or another destination', () => {
     const v = view({ outbox: [failed('m-1', 'first'), failed('m-2', 'second', 'bob')] });
     expect(shown(run([line('/outbox')], v).outputs)[0]).toBe(
@@ -362,6 +421,22 @@ describe('Ctrl-C and Ctrl-D', () => {
       { kind: 'show', text: 'finishing 1 message still being sent…' },
       { kind: 'quit' },
     ]);
+  });
+});
+
+describe('editedText', () => {
+  it('says what changed (never the password) and which /retry sends what waits for the contact', () => {
+    const edit = {
+      kind: 'editContact',
+      username: 'bob',
+      changes: { password: 'new' },
+      what: 'password',
+    } as const;
+    const outbox = [failed('m-1', 'to someone', undefined), failed('m-2', 'to bob', 'bob')];
+    expect(editedText(edit, 'alice.json', outbox)).toBe(
+      'bob updated in alice.json (password); /retry 2 sends again with the new details',
+    );
+    expect(editedText(edit, 'alice.json', [])).toBe('bob updated in alice.json (password)');
   });
 });
 

@@ -22,7 +22,7 @@ describe('the sender: how long the peer refuses', () => {
     };
     expect(formatDelivery(report, 1)).toBe(
       '✗ not delivered to bob: bob is refusing us after too many failed attempts (a parley peer ' +
-        'refuses for 30 s by default); check the password, then try again after that — /retry 1 to try again',
+        'refuses for 30 s by default); check the password, then try again after that — /edit bob corrects the password, then /retry 1 to try again',
     );
     const probe: ProbeReport = { ...report, outcome: 'failed' };
     expect(formatProbe(probe)).toContain('refuses for 30 s by default');
