@@ -196,7 +196,8 @@ inTerminal('destinations entered by hand, and failures', () => {
     await bob.pane.waitFor(
       '! refusing 127.0.0.1 for 30 s: 5 wrong passwords from there within 60 s (a contact with an old password, or someone guessing)',
     );
-  });
+    // Six processes one after another: more than the default 20 s on a loaded machine.
+  }, 60_000);
 
   it('an offline contact: not reachable, and /who tells online, offline and wrong password apart, in order', async () => {
     const carolFile = folder.directory('carol.json', [{ username: 'alice', port: 1 }]);
