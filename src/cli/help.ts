@@ -144,4 +144,5 @@ Commands:
   /quit           leave; asks first if messages were not delivered
   /help           this list
 Ctrl-C clears the line you are typing; on an empty line, Ctrl-C or Ctrl-D is /quit.
-In a question, Ctrl-C, Ctrl-D or an empty answer cancels the question (never parley).`;
+In a question, Ctrl-C, Ctrl-D or an empty answer cancels the question (never parley);
+in /edit an empty answer keeps the value.`;
