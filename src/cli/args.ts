@@ -76,9 +76,15 @@ export interface UsageError extends ParleyError<'usage'> {
 
 const flag = { type: 'boolean' } as const;
 const value = { type: 'string' } as const;
-const COMMON = { help: { ...flag, short: 'h' }, group: value, verbose: { ...flag, short: 'v' } };
+// --help and --version are understood after every command, as a person tries them there.
+const COMMON = {
+  help: { ...flag, short: 'h' },
+  version: flag,
+  group: value,
+  verbose: { ...flag, short: 'v' },
+};
 const SPECS = {
-  chat: { ...COMMON, port: value, directory: value, name: value, bind: value, version: flag },
+  chat: { ...COMMON, port: value, directory: value, name: value, bind: value },
   listen: { ...COMMON, port: value, directory: value, name: value, bind: value, json: flag },
   send: {
     ...COMMON,

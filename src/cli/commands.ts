@@ -1,7 +1,8 @@
 /**
- * The console's slash commands: /help, /contacts, /who, /add, /outbox, /retry, /quit.
+ * The console's slash commands: /help, /contacts, /who, /add, /edit, /outbox, /retry, /quit.
  */
 import { composing, contactsOf, type Step, show, startChoosing } from './destinations.js';
+import { startEdit } from './edit-form.js';
 import type { Output, View } from './flow.js';
 import { CONSOLE_HELP } from './help.js';
 import { formatContacts, formatOutbox } from './text.js';
@@ -20,10 +21,10 @@ export const quitNow = (view: View): Output[] => {
   return [...(n > 0 ? [show(note)] : []), { kind: 'quit' }];
 };
 
-export const quitRequest = (view: View, note = ''): Step => {
+export const quitRequest = (view: View): Step => {
   const warning = lossWarning(view.outbox.length);
   if (warning === undefined) return [composing, quitNow(view)];
-  return [{ kind: 'confirmQuit' }, [show(`${note}${warning}`)]];
+  return [{ kind: 'confirmQuit' }, [show(warning)]];
 };
 
 const retryCommand = (arg: string, view: View): Step => {
@@ -64,6 +65,8 @@ export const command = (line: string, view: View): Step => {
       ];
     case '/add':
       return [{ kind: 'addUsername' }, [show('Adding a contact (an empty answer cancels).')]];
+    case '/edit':
+      return startEdit(arg, view);
     case '/outbox':
       return [composing, [show(outboxText(view))]];
     case '/retry':

@@ -5,19 +5,7 @@
  * jobs and incoming messages come back as node events and are drawn too.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  concat,
-  defer,
-  filter,
-  from,
-  map,
-  merge,
-  mergeMap,
-  type Observable,
-  of,
-  scan,
-  take,
-} from 'rxjs';
+import { concat, defer, from, map, merge, mergeMap, type Observable, of, scan, take } from 'rxjs';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
@@ -27,9 +15,12 @@ import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { contactsOf, destinationOf } from './destinations.js';
-import { addContactToFile } from './directory-file.js';
+import { addContactToFile, editContactInFile } from './directory-file.js';
+import { editedText } from './edit-form.js';
 import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
+import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
+import { refusalTeller } from './refusals.js';
 import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
 
 /** What the terminal is asked to do. */
@@ -89,7 +80,7 @@ const job = (ctx: Ctx, made: E.Either<InputError, Job>): Observable<Action> => {
   return merge(report$, of<Action>({ kind: 'job', job: made.right }));
 };
 
-/** /who: a probe of every contact, a line as each answers, then a summary. */
+/** /who: a probe of every contact, a line as each answers (in the directory's order), a summary. */
 const probeAll = (ctx: Ctx): Observable<Action> =>
   defer(() => {
     const list = contactsOf(viewOf(ctx.deps.self, ctx.state$.value));
@@ -100,29 +91,47 @@ const probeAll = (ctx: Ctx): Observable<Action> =>
         (j: Job) => [j],
       )(probeJob(ctx.nextId(), destinationOf(c), ctx.deps.group)),
     );
-    const ids = new Set(jobs.map((j) => j.id));
-    const progress$ = ctx.event$.pipe(
-      filter(
-        (e): e is Extract<NodeEvent, { kind: 'probe' }> => e.kind === 'probe' && ids.has(e.jobId),
-      ),
-      take(ids.size),
-      scan((reports: ProbeReport[], e) => [...reports, e.report], []),
+    const place = new Map(jobs.map((j, i) => [j.id, i]));
+    const inDirectoryOrder$ = ctx.event$.pipe(
+      mergeMap((e) => {
+        const at = e.kind === 'probe' ? place.get(e.jobId) : undefined;
+        return e.kind === 'probe' && at !== undefined ? [[at, e.report] as const] : [];
+      }),
+      take(jobs.length),
+      inOrder<ProbeReport>(),
+      scan((reports: ProbeReport[], report) => [...reports, report], []),
     );
     return concat(
       of(showLine(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
       merge(
-        progress$.pipe(
+        inDirectoryOrder$.pipe(
           mergeMap((reports, i) => {
             const line = showLine(
-              `  [${i + 1}/${ids.size}] ${formatProbe(reports.at(-1)!, width)}`,
+              `  [${i + 1}/${jobs.length}] ${formatProbe(reports.at(-1)!, width)}`,
             );
-            return i + 1 === ids.size ? of(line, showLine(probeSummary(reports))) : of(line);
+            return i + 1 === jobs.length ? of(line, showLine(probeSummary(reports))) : of(line);
           }),
         ),
         from(jobs.map((j): Action => ({ kind: 'job', job: j }))),
       ),
     );
   });
+
+/** /edit: the file rewritten safely, then the node's contacts changed (its waiting messages resume). */
+const editContact = (
+  ctx: Ctx,
+  edit: Extract<Output, { kind: 'editContact' }>,
+): Observable<Action> =>
+  from(editContactInFile(ctx.deps.directoryFile, edit.username, edit.changes)).pipe(
+    mergeMap((result): Action[] =>
+      E.isLeft(result)
+        ? [showLine(`${edit.username} was not changed: ${result.left}`)]
+        : [
+            { kind: 'contacts', directory: result.right },
+            showLine(editedText(edit, ctx.deps.directoryFile, ctx.state$.value.outbox)),
+          ],
+    ),
+  );
 
 /** /add: the file rewritten safely, then the node's contacts changed. */
 const addContact = (
@@ -152,6 +161,8 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return probeAll(ctx);
     case 'addContact':
       return addContact(ctx, output.contact);
+    case 'editContact':
+      return editContact(ctx, output);
     case 'quit':
       return of(draw(output), { kind: 'stop' } as const);
     default:
@@ -172,12 +183,20 @@ export const consoleEpic =
       ] as Stepped),
       mergeMap(([, outputs]) => from(outputs).pipe(mergeMap((output) => act(ctx, output)))),
     );
-    const noticed$ = event$.pipe(mergeMap((event) => notice(event, state$.value, deps)));
+    const tellRefusal = refusalTeller();
+    const noticed$ = event$.pipe(
+      mergeMap((event) => notice(event, state$.value, deps, tellRefusal)),
+    );
     return merge(noticed$, keyboard$);
   };
 
 /** What an event of the node shows: the banner at start, messages, notices, the trace. */
-const notice = (event: NodeEvent, state: NodeState, deps: ConsoleDeps): Action[] => {
+const notice = (
+  event: NodeEvent,
+  state: NodeState,
+  deps: ConsoleDeps,
+  tellRefusal: (event: NodeEvent) => string | undefined,
+): Action[] => {
   const trace = deps.verbose ? traceLine(event) : undefined;
   const traced: Action[] = trace === undefined ? [] : [draw({ kind: 'trace', text: trace })];
   if (event.kind === 'listening') {
@@ -194,6 +213,10 @@ const notice = (event: NodeEvent, state: NodeState, deps: ConsoleDeps): Action[]
   if (event.kind === 'incoming' && event.event.kind === 'received') {
     return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }
-  const said = describeIncoming(event);
+  // The outbox's own retries (negative ids): a delivery is news; a failure waits quietly.
+  if (event.kind === 'delivery' && event.jobId < 0 && event.report.outcome === 'delivered') {
+    return [...traced, showLine(`${formatDelivery(event.report)} (it went out by itself)`)];
+  }
+  const said = describeIncoming(event) ?? tellRefusal(event);
   return said === undefined ? traced : [...traced, showLine(said)];
 };

@@ -1,7 +1,7 @@
 /**
  * The directory file on disk: read and checked at start-up (with a warning when others can
- * read it, as ssh warns about keys), and rewritten atomically when a contact is added, so
- * that a crash or a full disk never leaves half a file.
+ * read it, as ssh warns about keys), and rewritten atomically when a contact is added or
+ * changed, so that a crash or a full disk never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -82,6 +82,27 @@ export const withContact = (
   return parseFile(source, JSON.stringify(entries));
 };
 
+/** What /edit changes in a contact; a field left out stays as it was. */
+export type ContactChanges = Partial<Pick<NewContact, 'password' | 'port' | 'ip'>>;
+
+/** The directory with one contact's fields changed; its other fields and every other entry kept. */
+export const withChanges = (
+  directory: Directory,
+  username: string,
+  changes: ContactChanges,
+  source: string,
+): E.Either<string, Directory> => {
+  if (!directory.some((entry) => entry.username === username)) {
+    return E.left(`${username} is no longer in the directory`);
+  }
+  // Spread over the entry as it was: its keys keep their order, unknown ones included.
+  const given = Object.entries(changes).filter(([, value]) => value !== undefined);
+  const entries = Directory.encode(directory).map((entry) =>
+    entry.username === username ? { ...entry, ...Object.fromEntries(given) } : entry,
+  );
+  return parseFile(source, JSON.stringify(entries));
+};
+
 const existingMode = async (path: string): Promise<number | undefined> =>
   stat(path).then(
     (s) => s.mode & 0o777,
@@ -120,22 +141,34 @@ export const writeFileAtomically = async (path: string, text: string): Promise<v
 };
 
 /**
- * Add a contact to the file. The file is read again first, so that edits made to it since
- * start-up are kept; the directory that was written is the result.
+ * Change the file: it is read again first, so that edits made to it since start-up are kept,
+ * then rewritten atomically. The directory that was written is the result.
  */
-export const addContactToFile = async (
+const updateFile = async (
   path: string,
-  contact: NewContact,
+  change: (current: Directory) => E.Either<string, Directory>,
 ): Promise<E.Either<string, Directory>> => {
   const text = await readFile(path, 'utf8').catch((err) => err as Error);
   if (text instanceof Error) return E.left(describeReadError(path, text));
-  const next = pipe(
-    parseFile(path, text),
-    E.chain((current) => withContact(current, contact, path)),
-  );
+  const next = pipe(parseFile(path, text), E.chain(change));
   if (E.isLeft(next)) return next;
   return writeFileAtomically(path, serialiseDirectory(next.right)).then(
     () => next,
     (err: Error) => E.left(`could not write ${path}: ${err.message}`),
   );
 };
+
+/** Add a contact to the file (/add). */
+export const addContactToFile = (
+  path: string,
+  contact: NewContact,
+): Promise<E.Either<string, Directory>> =>
+  updateFile(path, (current) => withContact(current, contact, path));
+
+/** Change a contact's password, address or port in the file (/edit). */
+export const editContactInFile = (
+  path: string,
+  username: string,
+  changes: ContactChanges,
+): Promise<E.Either<string, Directory>> =>
+  updateFile(path, (current) => withChanges(current, username, changes, path));

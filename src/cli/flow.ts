@@ -6,7 +6,10 @@
  *   composing ──text──► choosing ──m──► manualHost → manualPort → manualSecret
  *       │                   └──1..N / name / Enter (retry) ──► send, back to composing
  *       ├──/add──► addUsername → addHost → addPort → addSecret ──► addContact
+ *       ├──/edit NAME──► editHost → editPort → editSecret ──► editContact
  *       └──/quit, Ctrl-C, Ctrl-D (with undelivered messages) ──► confirmQuit
+ *
+ * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
  */
 
 import type { DirectoryEntry } from '../codecs/directory.js';
@@ -25,8 +28,10 @@ import {
   show,
   startChoosing,
 } from './destinations.js';
-import type { NewContact } from './directory-file.js';
+import type { ContactChanges, NewContact } from './directory-file.js';
+import { type EditMode, editStep, promptOfEdit } from './edit-form.js';
 import { addStep, type FormMode, manualStep, promptOfForm } from './forms.js';
+import { tooLongMessage } from './help.js';
 
 /** The console's inputs are the keyboard's. */
 export type Input = KeyboardInput;
@@ -50,6 +55,13 @@ export type Output =
   | { readonly kind: 'retry'; readonly msgId: string; readonly to: Destination | undefined }
   | { readonly kind: 'probeAll' }
   | { readonly kind: 'addContact'; readonly contact: NewContact }
+  /** /edit: change these fields of the contact in the directory file; `what` says which. */
+  | {
+      readonly kind: 'editContact';
+      readonly username: string;
+      readonly changes: ContactChanges;
+      readonly what: string;
+    }
   | { readonly kind: 'quit' };
 
 /** A message waiting for its destination: a new one, or an undelivered one sent again. */
@@ -67,43 +79,47 @@ export type Mode =
   | { readonly kind: 'composing'; readonly lines: readonly string[] }
   | { readonly kind: 'choosing'; readonly draft: Draft }
   | FormMode
+  | EditMode
   | { readonly kind: 'confirmQuit' };
 
 export interface ConsoleState {
   readonly mode: Mode;
-  /** The last input was Ctrl-C: another one quits. */
-  readonly interrupted: boolean;
+  /**
+   * The last input was Ctrl-C or Ctrl-D cancelling a question: a second press right after it
+   * (a person making sure) must not go on to quit.
+   */
+  readonly cancelled: boolean;
 }
 
 export const initialState: ConsoleState = {
   mode: { kind: 'composing', lines: [] },
-  interrupted: false,
+  cancelled: false,
 };
 
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
 
+/** Why the text cannot be one message (parley/1 caps its plaintext), if it cannot. */
+const tooLong = (text: string): Output | undefined => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > MAX_PLAINTEXT_BYTES ? show(`not sent: ${tooLongMessage(bytes)}`) : undefined;
+};
+
 /** A whole message typed: `@name text` goes at once, anything else asks where to. */
 const finishMessage = (text: string, view: View): Step => {
   if (text.trim() === '') return [composing, []];
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_PLAINTEXT_BYTES) {
+  const direct = DIRECT.exec(text);
+  // Only what is sent counts against the limit: `@bob ` is not part of the message.
+  const refused = tooLong(direct === null ? text : direct[2]!);
+  if (refused !== undefined) return [composing, [refused]];
+  if (direct === null) return startChoosing({ kind: 'new', text }, view);
+  const contact = findByName(view, direct[1]!);
+  if (contact === undefined) {
     return [
       composing,
-      [show(`not sent: the message is ${bytes} bytes, at most ${MAX_PLAINTEXT_BYTES} fit`)],
+      [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
     ];
   }
-  const direct = DIRECT.exec(text);
-  if (direct !== null) {
-    const contact = findByName(view, direct[1]!);
-    if (contact === undefined) {
-      return [
-        composing,
-        [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
-      ];
-    }
-    return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
-  }
-  return startChoosing({ kind: 'new', text }, view);
+  return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
 };
 
 /** A line ending in one backslash continues; two end it with a real backslash. */
@@ -132,26 +148,61 @@ const onLine = (mode: Mode, line: string, view: View): Step => {
     case 'manualPort':
     case 'manualSecret':
       return manualStep(mode, line);
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return editStep(mode, line);
     default:
       return addStep(mode, line, view.contacts);
   }
 };
 
-/** Ctrl-C: clear a typed line; on an empty one, cancel the question, or quit. */
-const onInterrupt = (state: ConsoleState, typed: string, view: View): Step => {
-  const { mode } = state;
-  if (typed !== '') return [mode, [{ kind: 'discardLine' }]];
-  if (state.interrupted || mode.kind === 'confirmQuit') return [composing, quitNow(view)];
-  if (mode.kind === 'composing' && mode.lines.length > 0)
-    return [composing, [show('message discarded')]];
-  if (mode.kind === 'composing') return quitRequest(view, '(Ctrl-C again quits) ');
-  return [composing, [show('cancelled')]];
+/** What cancelling a question means for what it was about, in words. */
+const cancelNote = (mode: Exclude<Mode, { kind: 'composing' }>): string => {
+  switch (mode.kind) {
+    case 'confirmQuit':
+      return 'not quitting';
+    case 'choosing':
+    case 'manualHost':
+    case 'manualPort':
+    case 'manualSecret':
+      return mode.draft.kind === 'retry'
+        ? 'cancelled: the message stays in /outbox'
+        : 'cancelled: the message was not sent';
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return `cancelled: ${mode.current.username} is unchanged`;
+    default:
+      return 'cancelled: no contact added';
+  }
 };
 
+/**
+ * Ctrl-C, or Ctrl-D on an empty line. In a question: cancel it, say so, never quit. At the
+ * prompt: Ctrl-C clears a typed line; a continued message is dropped; on an empty prompt both
+ * keys quit as /quit does (asking first when messages would be lost).
+ */
+const onCancelKey = (state: ConsoleState, typed: string, view: View): Step => {
+  const { mode } = state;
+  // What was typed goes too (at the hidden prompt, a password no one can see).
+  const discard: Output[] = typed === '' ? [] : [{ kind: 'discardLine' }];
+  if (mode.kind !== 'composing') return [composing, [...discard, show(cancelNote(mode))]];
+  if (typed !== '') return [mode, discard];
+  if (mode.lines.length > 0) return [composing, [show('message discarded')]];
+  if (state.cancelled) {
+    return [composing, [show('(the question was cancelled; press again, or /quit, to leave)')]];
+  }
+  return quitRequest(view);
+};
+
+/** The input ended (not Ctrl-D at a terminal): nothing can be asked any more. */
 const onEnd = (view: View): Step => {
   const warning = lossWarning(view.outbox.length);
   return [composing, [...(warning === undefined ? [] : [show(warning)]), ...quitNow(view)]];
 };
+
+const isQuestion = (mode: Mode): boolean => mode.kind !== 'composing';
 
 export const promptOf = (mode: Mode, self: string): Output => {
   const ask = (prompt: string, secret = false): Output => ({ kind: 'ask', prompt, secret });
@@ -162,6 +213,10 @@ export const promptOf = (mode: Mode, self: string): Output => {
       return ask('send to> ');
     case 'confirmQuit':
       return ask('quit anyway? [y/N] ');
+    case 'editHost':
+    case 'editPort':
+    case 'editSecret':
+      return promptOfEdit(mode);
     default:
       return promptOfForm(mode);
   }
@@ -176,9 +231,11 @@ export const step = (
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
       : input.kind === 'interrupt'
-        ? onInterrupt(state, input.typed, view)
-        : onEnd(view);
+        ? onCancelKey(state, input.typed, view)
+        : input.kind === 'eof'
+          ? onCancelKey(state, '', view)
+          : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, interrupted: input.kind === 'interrupt' };
+  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode) };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

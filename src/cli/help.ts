@@ -1,7 +1,12 @@
 /**
- * What `--help` and `--version` print, and the console's /help.
+ * What `--help` and `--version` print, and the console's /help. The texts name the command
+ * as the person ran it (`npm start --`, `node dist/main.js`, or `parley` when installed as a
+ * command), so that an example can be copied as it is: `npm install` puts no `parley` on
+ * the PATH.
  */
 import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
+import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { CommandName } from './args.js';
 
 /** The version in package.json (two folders up from src/cli and from dist/cli alike). */
@@ -10,20 +15,63 @@ export const version = (): string => {
   return String(pkg.version);
 };
 
+/** How parley was started, as far as the process can tell. */
+export interface Invocation {
+  /** The script node ran (process.argv[1]). */
+  readonly script: string;
+  readonly cwd: string;
+  /** npm's lifecycle event when run by npm (`start` for `npm start`). */
+  readonly npmEvent: string | undefined;
+}
+
+const quoted = (path: string): string => (/[\s'"$`\\]/.test(path) ? `'${path}'` : path);
+
+/** The command as the person typed it, to be repeated in help texts and advice. */
+export const commandName = ({ script, cwd, npmEvent }: Invocation): string => {
+  if (npmEvent === 'start') return 'npm start --';
+  // A bin link (npm link, npm install -g): the name on the PATH.
+  if (basename(script) === 'parley') return 'parley';
+  const near = relative(cwd, script);
+  return `node ${quoted(near.startsWith('..') || isAbsolute(near) ? script : near)}`;
+};
+
+/** This process's command name. */
+export const ownCommandName = (): string =>
+  commandName({
+    script: process.argv[1] ?? 'dist/main.js',
+    cwd: process.cwd(),
+    npmEvent: process.env.npm_lifecycle_event,
+  });
+
+const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
+
+/** The size limit in one sentence, the same everywhere it is stated. */
+export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
+
+/** Why a text cannot go as one message, and what to do about it. */
+export const tooLongMessage = (size: number): string =>
+  `the message is ${size.toLocaleString('en')} bytes, and one message holds at most ${bytes} ` +
+  '(the parley/1 limit); split it and send each part as a message of its own';
+
 const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
                     (default; a wrong password gives nothing to guess offline), modp14 or x25519
   --verbose, -v     protocol trace on stderr (frame types, sizes, timings; never secrets)
-  --help, -h        this help`;
+  --help, -h        this help
+  --version         print the version`;
 
-const CHAT = `parley — secure peer-to-peer chat over TCP (parley/1)
+const BIND = `  --bind HOST       the address to listen on: 0.0.0.0 (the default) takes contacts from
+                    other machines on every network interface; 127.0.0.1 only from this
+                    machine; the address of one interface, only through that one`;
+
+const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (parley/1)
 
 Usage:
-  parley [--port P] [--directory FILE] [--name NAME] [options]
-  parley listen --port P --name NAME --directory FILE [--json]
-  parley send   --name NAME --directory FILE --to USER [TEXT…]
-  parley probe  --name NAME --directory FILE [--to USER]
-  parley help COMMAND
-
+  ${run} [--port P] [--directory FILE] [--name NAME] [options]
+  ${run} listen --port P --name NAME --directory FILE [--json]
+  ${run} send   --name NAME --directory FILE --to USER [TEXT…]
+  ${run} probe  --name NAME --directory FILE [--to USER]
+  ${run} help COMMAND
+${run.startsWith('npm') ? '(npm start builds first and prints its own lines on stdout: scripts run node dist/main.js.)\n' : ''}
 Without --port, --directory or --name, parley asks for them (on a terminal only).
 
 Options:
@@ -31,23 +79,30 @@ Options:
   --directory FILE  your contacts: a JSON list of {username, password, port, ip}
                     (and optionally "group", the only DH group used with that contact)
   --name NAME       your own username, as your contacts know you
-  --bind HOST       address to listen on (default 0.0.0.0; 127.0.0.1 keeps it local)
+${BIND}
 ${COMMON}
-  --version         print the version
 
-In the chat, type a message and press Enter, then pick who gets it. /help lists the rest.`;
+In the chat, type a message and press Enter, then pick who gets it. /help lists the rest.
+${SIZE_LIMIT}`;
 
-const LISTEN = `Usage: parley listen --port P --name NAME --directory FILE [--json] [--bind HOST]
+const listen = (
+  run: string,
+) => `Usage: ${run} listen --port P --name NAME --directory FILE [--json] [--bind HOST]
 
 Receives messages without a keyboard until stopped (Ctrl-C or SIGTERM).
   --json            one JSON line per verified message on stdout:
                     {"from","to","text","msg_id","timestamp"}; diagnostics go to stderr
+${BIND}
 ${COMMON}`;
 
-const SEND = `Usage: parley send --name NAME --directory FILE --to USER [--group G] [TEXT…]
-       parley send --name NAME --host H --port P [TEXT…]
+const send = (
+  run: string,
+) => `Usage: ${run} send --name NAME --directory FILE --to USER [--group G] [TEXT…]
+       ${run} send --name NAME --host H --port P [TEXT…]
 
 Sends one message: TEXT, or else everything read from stdin.
+${SIZE_LIMIT}
+Split longer text and send each part as a message of its own.
   --to USER         a contact from the directory
   --host H --port P a destination entered by hand; the password is read from the
                     environment variable PARLEY_SECRET, or asked for on the terminal
@@ -57,9 +112,12 @@ ${COMMON}
 Exit status: 0 delivered (a verified acknowledgement came back), 1 not delivered or
 not known to be (the reason is on stderr), 2 usage or input error.`;
 
-const PROBE = `Usage: parley probe --name NAME --directory FILE [--to USER] [--json]
+const probe = (
+  run: string,
+) => `Usage: ${run} probe --name NAME --directory FILE [--to USER] [--json]
 
-Checks whether contacts are there and share the right password, all at once.
+Checks whether contacts are there and share the right password, all at once, and lists
+them in the directory's order.
   --to USER         only this contact
   --json            one JSON line per contact on stdout
 ${COMMON}
@@ -67,11 +125,13 @@ ${COMMON}
 Exit status: 0 every contact probed is online, 1 one or more offline or failing,
 3 one or more rejected the password (and none offline), 2 usage or input error.`;
 
-export const helpText = (topic: CommandName): string =>
-  ({ chat: CHAT, listen: LISTEN, send: SEND, probe: PROBE })[topic];
+/** `--help` of a command; `run` is the command as the person runs it. */
+export const helpText = (topic: CommandName, run: string): string =>
+  ({ chat, listen, send, probe })[topic](run);
 
 /** The console's /help. */
 export const CONSOLE_HELP = `Type a message and press Enter, then pick who gets it.
+${SIZE_LIMIT}
   @NAME TEXT      send TEXT to contact NAME at once
   TEXT\\           a line ending in \\ continues the message on the next line
                   (a line ending in \\\\ ends it, with one real backslash)
@@ -80,8 +140,11 @@ Commands:
   /contacts       list your contacts
   /who            check which contacts are online
   /add            add a contact (saved to the directory file)
+  /edit NAME      change a contact's ip, port or password (Enter keeps each as it is)
   /outbox         messages not delivered
   /retry [N]      send undelivered message N again (to the same or another destination)
-  /quit           leave (Ctrl-D too; Ctrl-C clears the line, or quits on an empty one)
+  /quit           leave; asks first if messages were not delivered
   /help           this list
-Ctrl-C or an empty answer cancels a question.`;
+Ctrl-C clears the line you are typing; on an empty line, Ctrl-C or Ctrl-D is /quit.
+In a question, Ctrl-C, Ctrl-D or an empty answer cancels the question (never parley);
+in /edit an empty answer keeps the value.`;

@@ -7,6 +7,7 @@ import type { ReceivedMessage } from '../actors/responder.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, seenMemory, startNode, traceNode } from './common.js';
 import { describeIncoming } from './notices.js';
+import { refusalTeller } from './refusals.js';
 import { formatReceived } from './text.js';
 
 /** The JSON line of a verified message: the fields a program needs, in protocol spelling. */
@@ -48,6 +49,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
   process.stdout.on('error', stop);
   const stopOnSignal = onStopSignal(stop);
 
+  const tellRefusal = refusalTeller();
   await new Promise<void>((resolve) => {
     node.events$.subscribe({
       next: (event) => {
@@ -57,7 +59,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
           process.stdout.write(`${line}\n`);
           return;
         }
-        const notice = describeIncoming(event);
+        const notice = describeIncoming(event) ?? tellRefusal(event);
         if (notice !== undefined) say(notice);
       },
       complete: resolve,

@@ -1,14 +1,14 @@
 /**
- * `parley probe`: who is there, all at once. One line per contact on stdout; the exit status
- * sums it up for scripts.
+ * `parley probe`: who is there, all at once. One line per contact on stdout, in the
+ * directory's order; the exit status sums it up for scripts.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { lastValueFrom, merge, tap, toArray } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 import { type Directory, type DirectoryEntry, findContact } from '../codecs/directory.js';
 import type { ProbeReport } from '../node/reports.js';
 import { EXIT, type ProbeOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
-import { destinationOf } from './destinations.js';
+import { probeInOrder } from './in-order.js';
 import { formatProbe, widest } from './text.js';
 
 /** 0 every contact online; 1 any offline or failing; else 3 when any rejected the password. */
@@ -58,7 +58,7 @@ export const runProbe = async (options: ProbeOptions): Promise<number> => {
   const { node, stop } = started.right;
   const width = widest(contacts.right.map((c) => c.username));
   const reports = await lastValueFrom(
-    merge(...contacts.right.map((c) => node.probe(destinationOf(c)))).pipe(
+    probeInOrder(node, contacts.right).pipe(
       tap((r) => process.stdout.write(`${options.json ? probeJson(r) : formatProbe(r, width)}\n`)),
       toArray(),
     ),

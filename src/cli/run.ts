@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { EXIT, parseCommandLine } from './args.js';
 import { runChat } from './chat.js';
 import { say } from './common.js';
-import { helpText, version } from './help.js';
+import { helpText, ownCommandName, version } from './help.js';
 import { runListen } from './listen.js';
 import { runProbe } from './probe.js';
 import { runSend } from './send.js';
@@ -15,13 +15,13 @@ export const run = async (argv: readonly string[]): Promise<number> => {
   if (E.isLeft(parsed)) {
     const { command, message } = parsed.left;
     say(`${command === 'chat' ? '' : `${command}: `}${message}`);
-    say(`see parley ${command === 'chat' ? '' : `${command} `}--help`);
+    say(`see ${ownCommandName()} ${command === 'chat' ? '' : `${command} `}--help`);
     return EXIT.usage;
   }
   const command = parsed.right;
   switch (command.command) {
     case 'help':
-      process.stdout.write(`${helpText(command.topic)}\n`);
+      process.stdout.write(`${helpText(command.topic, ownCommandName())}\n`);
       return EXIT.ok;
     case 'version':
       process.stdout.write(`parley ${version()}\n`);

@@ -12,6 +12,7 @@ import { EXIT, type SendOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
 import { destinationOf } from './destinations.js';
 import { checkSecret } from './forms.js';
+import { tooLongMessage } from './help.js';
 import { askOnTerminal, askUntil } from './startup.js';
 import { formatDelivery } from './text.js';
 
@@ -52,7 +53,7 @@ const checkText = (text: string): E.Either<string, string> => {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (text.trim() === '') return E.left('nothing to send: the message is empty');
   if (bytes > MAX_PLAINTEXT_BYTES) {
-    return E.left(`the message is ${bytes} bytes; at most ${MAX_PLAINTEXT_BYTES} fit in one`);
+    return E.left(tooLongMessage(bytes));
   }
   return E.right(text);
 };

@@ -9,6 +9,7 @@ import readlineSync from 'readline-sync';
 import type { ChatOptions } from './args.js';
 import { checkName, checkPort } from './args.js';
 import { type LoadedDirectory, loadDirectoryFile } from './directory-file.js';
+import { ownCommandName } from './help.js';
 
 /** Asks one question and returns the answer (readline-sync on a terminal; a script in tests). */
 export type Ask = (question: string, hidden: boolean) => string;
@@ -54,9 +55,9 @@ export const missingFlags = (options: ChatOptions): string[] =>
   FLAGS.filter(([key]) => options[key] === undefined).map(([, flag]) => flag);
 
 /** The sentence for a start without a terminal: which flags would have made it work. */
-export const noTerminalMessage = (missing: readonly string[]): string =>
+export const noTerminalMessage = (missing: readonly string[], run: string): string =>
   `no terminal to ask on, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: ` +
-  'run parley --port P --directory FILE --name NAME (see parley --help)';
+  `run ${run} --port P --directory FILE --name NAME (see ${run} --help)`;
 
 /**
  * The port, the directory and the name: from the flags, or asked for (course order). A file
@@ -66,9 +67,10 @@ export const setUpChat = (
   options: ChatOptions,
   ask: Ask | undefined,
   tell: (line: string) => void,
+  run = ownCommandName(),
 ): E.Either<string, ChatSetup> => {
   const missing = missingFlags(options);
-  if (missing.length > 0 && ask === undefined) return E.left(noTerminalMessage(missing));
+  if (missing.length > 0 && ask === undefined) return E.left(noTerminalMessage(missing, run));
   const asking = <T>(question: string, check: (s: string) => E.Either<string, T>) =>
     askUntil(ask!, tell, question, check);
 

@@ -7,6 +7,7 @@ import type { DirectoryEntry } from '../codecs/directory.js';
 import { CLOCK_SKEW_NOTICE_MS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, DeliveryReport, ProbeReport } from '../node/reports.js';
+import { reasonOf, retryHint } from './refusals.js';
 
 // C0 and C1 controls (but newline and tab), and the bidirectional overrides: text from a peer
 // must not move the cursor, recolour the terminal, or reorder what is shown around it.
@@ -63,11 +64,11 @@ export const formatDelivery = (report: DeliveryReport, outboxNumber?: number): s
     const peer = report.to.username === undefined ? ` (${report.peer})` : '';
     return `✓ delivered to ${nameOf(report.to)}${peer} in ${report.elapsedMs} ms`;
   }
-  const retry = outboxNumber === undefined ? '' : ` — /retry ${outboxNumber} to try again`;
+  const retry = retryHint(report, outboxNumber);
   if (report.outcome === 'unknown') {
-    return `? ${nameOf(report.to)} may or may not have it: ${report.reason}${retry} (a retry is shown only once)`;
+    return `? ${nameOf(report.to)} may or may not have it: ${reasonOf(report)}${retry} (a retry is shown only once)`;
   }
-  return `✗ not delivered to ${nameOf(report.to)}: ${report.reason}${retry}`;
+  return `✗ not delivered to ${nameOf(report.to)}: ${reasonOf(report)}${retry}`;
 };
 
 const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
@@ -82,7 +83,7 @@ export const formatProbe = (report: ProbeReport, width = 0): string => {
   const who = nameOf(report.to).padEnd(width);
   return report.outcome === 'online'
     ? `${who}  online (${report.elapsedMs} ms)`
-    : `${who}  ${PROBE_WORDS[report.outcome]}: ${report.reason}`;
+    : `${who}  ${PROBE_WORDS[report.outcome]}: ${reasonOf(report)}`;
 };
 
 /** `3 contacts: 1 online, 1 offline, 1 wrong password`. */

@@ -8,12 +8,14 @@ import { clearScreenDown, createInterface, cursorTo, moveCursor } from 'node:rea
 import { Writable } from 'node:stream';
 import { Observable, share } from 'rxjs';
 
-/** What the keyboard says: a line, Ctrl-C (with what was typed so far), or the end. */
+/** What the keyboard says: a line, Ctrl-C (with what was typed so far), Ctrl-D, or the end. */
 export type KeyboardInput =
   | { readonly kind: 'line'; readonly text: string }
   /** Ctrl-C, with what was typed on the line so far. */
   | { readonly kind: 'interrupt'; readonly typed: string }
-  /** Ctrl-D on an empty line, or the input ended. */
+  /** Ctrl-D on an empty line at a terminal; the input stays open. */
+  | { readonly kind: 'eof' }
+  /** The input ended (or the terminal was closed): nothing more will come. */
   | { readonly kind: 'end' };
 
 export interface Terminal {
@@ -70,11 +72,33 @@ export const openTerminal = (
   });
   let prompt = '';
   let closed = false;
+  /** A prompt is drawn and the cursor is after it (not at the start of a fresh row). */
+  let atPrompt = false;
+  const closeReadline = rl.close.bind(rl);
+  const shutDown = () => {
+    // The shell's prompt must not land on the same row as ours.
+    if (tty && atPrompt && !closed) output.write('\n');
+    atPrompt = false;
+    closeReadline();
+  };
+  let onEof = shutDown;
+  // Ctrl-D on an empty line makes readline close itself. At a terminal the console decides
+  // instead (it may ask first, or be in a question): it gets an `eof` and the input stays
+  // open. The real end of the input still closes.
+  if (tty) {
+    rl.close = () => {
+      const ended = (input as { readableEnded?: boolean }).readableEnded === true;
+      if (closed || ended) shutDown();
+      else onEof();
+    };
+  }
   // A password must not be found again with the up arrow.
   const history = (rl as unknown as { history?: string[] }).history;
 
   const input$ = new Observable<KeyboardInput>((subscriber) => {
+    onEof = () => subscriber.next({ kind: 'eof' });
     rl.on('line', (text) => {
+      atPrompt = false;
       if (echo.muted) {
         echo.muted = false;
         if (history?.[0] === text) history.shift();
@@ -92,11 +116,12 @@ export const openTerminal = (
       subscriber.next({ kind: 'end' });
       subscriber.complete();
     });
-    return () => rl.close();
+    return shutDown;
   }).pipe(share());
 
   /** Draw the prompt and the typed line again, the cursor where it was, on a fresh row. */
   const redraw = () => {
+    atPrompt = true;
     if (echo.muted) {
       output.write(prompt);
       return;
@@ -127,6 +152,7 @@ export const openTerminal = (
       echo.muted = false;
       rl.setPrompt(next);
       rl.prompt();
+      atPrompt = true;
       echo.muted = secret;
     },
     discardLine: () => {
@@ -137,7 +163,7 @@ export const openTerminal = (
     },
     close: () => {
       echo.muted = false;
-      rl.close();
+      shutDown();
     },
   };
 };

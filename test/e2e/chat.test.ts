@@ -18,6 +18,7 @@ import {
   startListener,
   tempFolder,
   tmuxServer,
+  until,
 } from './harness.js';
 
 if (!HAS_TMUX) console.warn('tmux is not installed: the terminal tests are skipped');
@@ -70,6 +71,22 @@ const startPair = async (aliceAlsoKnows: readonly Entry[] = []) => {
 };
 
 const lastLine = (pane: Pane): string => pane.screen().trimEnd().split('\n').at(-1) ?? '';
+
+/** Wait until the prompt `prompt` is the last thing on the screen. */
+const waitForPrompt = (pane: Pane, prompt: string) =>
+  until(
+    () => (lastLine(pane) === prompt ? true : undefined),
+    pane.screen,
+    `the prompt ${prompt} in ${pane.name}`,
+  );
+
+/** Wait until `text` is on the screen `n` times (a question asked again, say). */
+const waitForCount = (pane: Pane, text: string, n: number) =>
+  until(
+    () => (pane.screen().split(text).length - 1 >= n ? true : undefined),
+    pane.screen,
+    `${n} × ${text} in ${pane.name}`,
+  );
 
 inTerminal('chatting between two terminals', () => {
   it('alice types a message and picks bob; bob sees it with time and sender; alice sees delivered', async () => {
@@ -161,7 +178,28 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor('the outbox is empty');
   });
 
-  it('an offline contact: not reachable, and /who tells online, offline and wrong password apart', async () => {
+  it('after wrong passwords, the sender hears how long it is refused and the receiver says whom it refuses', async () => {
+    const bob = await startChat('bob', [{ username: 'alice', port: 1 }]);
+    const args = ['send', '--name', 'alice', '--host', LOCALHOST, '--port', String(bob.port), 'x'];
+    const env = { env: { PARLEY_SECRET: 'a wrong guess' } };
+    // The node's default: 5 failures within a minute block the address for 30 s.
+    for (let i = 0; i < 5; i++) {
+      const guess = parley(args, env);
+      expect(await guess.exited()).toBe(1);
+      expect(guess.stderr()).toContain('rejected the password');
+    }
+    const refused = parley(args, env);
+    expect(await refused.exited()).toBe(1);
+    expect(refused.stderr()).toContain(
+      `the peer at 127.0.0.1:${bob.port} is refusing us after too many failed attempts (a parley peer refuses for 30 s by default)`,
+    );
+    await bob.pane.waitFor(
+      '! refusing 127.0.0.1 for 30 s: 5 wrong passwords from there within 60 s (a contact with an old password, or someone guessing)',
+    );
+    // Six processes one after another: more than the default 20 s on a loaded machine.
+  }, 60_000);
+
+  it('an offline contact: not reachable, and /who tells online, offline and wrong password apart, in order', async () => {
     const carolFile = folder.directory('carol.json', [{ username: 'alice', port: 1 }]);
     const { port: carolPort } = await startListener('carol', carolFile);
     const davePort = await closedPort();
@@ -179,10 +217,16 @@ inTerminal('destinations entered by hand, and failures', () => {
     alice.line('/who');
     await alice.waitFor('checking 3 contacts…');
     await alice.waitFor('3 contacts: 1 online, 1 offline, 1 wrong password');
-    const screen = alice.screen();
-    expect(screen).toMatch(/\[\d\/3\] bob {4}online \(\d+ ms\)/);
-    expect(screen).toMatch(/\[\d\/3\] carol {2}wrong password: carol rejected the password/);
-    expect(screen).toMatch(/\[\d\/3\] dave {3}offline: dave is not reachable/);
+    // In the directory's order, although dave's refusal comes back first.
+    expect(alice.screen()).toMatch(
+      new RegExp(
+        [
+          '\\[1/3\\] bob {4}online \\(\\d+ ms\\)',
+          '\\[2/3\\] carol {2}wrong password: carol rejected the password.*',
+          '\\[3/3\\] dave {3}offline: dave is not reachable.*',
+        ].join('\n {2}'),
+      ),
+    );
   });
 });
 
@@ -221,31 +265,120 @@ inTerminal('commands', () => {
     });
   });
 
-  it('/quit warns about undelivered messages; Ctrl-C clears a line, and twice quits', async () => {
+  it('/edit corrects a wrong password in the directory file; what waited goes out by itself with it', async () => {
+    const bob = await startChat('bob', [{ username: 'alice', port: 1 }]);
+    const { pane: alice, file } = await startChat('alice', [
+      { note: 'met at the course', username: 'bob', port: bob.port, password: 'an old password' },
+    ]);
+    alice.line('@bob psst');
+    await alice.waitFor(
+      '✗ not delivered to bob: bob rejected the password (or does not have you in its directory under this name) — /edit bob corrects the password, then /retry 1 to try again',
+    );
+
+    alice.line('/edit bob');
+    await alice.waitFor('Editing bob: Enter keeps a value as it is; Ctrl-C cancels.');
+    await alice.waitFor(/^ip \[127\.0\.0\.1\]:\s*$/m);
+    alice.press('Enter');
+    await alice.waitFor(new RegExp(`^port \\[${bob.port}\\]:\\s*$`, 'm'));
+    alice.press('Enter');
+    await alice.waitFor('password (not shown; Enter keeps it):');
+    alice.line(SECRET);
+    await alice.waitFor(
+      `bob updated in ${file} (password); 1 waiting message goes out again now with the new details`,
+    );
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
+      {
+        note: 'met at the course',
+        username: 'bob',
+        password: SECRET,
+        port: bob.port,
+        ip: LOCALHOST,
+      },
+    ]);
+    expect(alice.screen()).not.toContain(SECRET);
+
+    await alice.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await bob.pane.waitFor('alice: psst');
+    alice.line('/outbox');
+    await alice.waitFor('the outbox is empty');
+  });
+
+  it('/quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
     const davePort = await closedPort();
     const { pane: alice } = await startChat('alice', [{ username: 'dave', port: davePort }]);
     alice.line('@dave hello?');
     await alice.waitFor('✗ not delivered to dave');
+    const warning = '1 message was not delivered (see /outbox); quitting now loses it.';
     alice.line('/quit');
-    await alice.waitFor('1 message was not delivered (see /outbox); quitting now loses it.');
+    await alice.waitFor(warning);
     await alice.waitFor('quit anyway? [y/N]');
     alice.press('Enter');
     await alice.waitFor('not quitting');
+
+    // Typed text, Ctrl-C clears it, Ctrl-C again: the question, not the end.
     alice.type('a draft');
     await alice.waitFor('alice> a draft');
     alice.press('C-c');
-    await alice.waitFor(/alice> ?\s*$/);
-    expect(lastLine(alice)).toBe('alice>');
+    await waitForPrompt(alice, 'alice>');
     alice.press('C-c');
-    await alice.waitFor('[exited 0]');
+    await waitForCount(alice, warning, 2);
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    // Ctrl-C or Ctrl-D in the question cancels it; a second press right after does not quit.
+    alice.press('C-c');
+    await waitForCount(alice, 'not quitting', 2);
+    alice.press('C-d');
+    await alice.waitFor('(the question was cancelled; press again, or /quit, to leave)');
+    // Ctrl-D on the empty prompt asks as /quit does.
+    alice.press('C-d');
+    await waitForCount(alice, warning, 3);
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    alice.press('C-d');
+    await waitForCount(alice, 'not quitting', 3);
+    expect(alice.screen()).not.toContain('[exited');
+    alice.line('/quit');
+    await waitForPrompt(alice, 'quit anyway? [y/N]');
+    alice.line('y');
+    await alice.waitFor(/^\[exited 0\]$/m);
   });
 
-  it('Ctrl-D quits at once when nothing is pending', async () => {
+  it('Ctrl-D quits at once when nothing is pending; the shell prompt starts on a fresh line', async () => {
     const { pane: alice } = await startChat('alice', [{ username: 'bob', port: 1 }]);
     alice.line('/help');
     await alice.waitFor('/retry [N]');
     alice.press('C-d');
-    await alice.waitFor('[exited 0]');
+    await alice.waitFor(/^alice> ?\n\[exited 0\]$/m);
+  });
+
+  it('Ctrl-C in a question cancels it and says so, even at the hidden prompt; twice never quits', async () => {
+    const { pane: alice } = await startChat('alice', [{ username: 'bob', port: 1 }]);
+    alice.line('/add');
+    for (const [question, answer] of [
+      ['username:', 'dave'],
+      ['ip:', LOCALHOST],
+      ['port:', '5004'],
+    ] as const) {
+      await alice.waitFor(new RegExp(`^${question}\\s*$`, 'm'));
+      alice.line(answer);
+    }
+    await alice.waitFor('password (not shown):');
+    alice.type('half a secret');
+    alice.press('C-c');
+    await alice.waitFor('cancelled: no contact added');
+    alice.press('C-c');
+    await alice.waitFor('(the question was cancelled; press again, or /quit, to leave)');
+
+    alice.line('hello');
+    await alice.waitFor('send to>');
+    alice.press('C-c');
+    await alice.waitFor('cancelled: the message was not sent');
+    alice.press('C-d');
+    await waitForCount(alice, '(the question was cancelled; press again, or /quit, to leave)', 2);
+
+    // Still running, and what is typed is shown again.
+    alice.line('/contacts');
+    await alice.waitFor(/alice> \/contacts\n {2}1\) bob/);
+    expect(alice.screen()).not.toContain('[exited');
+    expect(alice.screen()).not.toContain('half a secret');
   });
 });
 

@@ -13,7 +13,7 @@ describe('start-up without a terminal', () => {
     const run = parley([]);
     expect(await run.exited(3_000)).toBe(2);
     expect(run.stderr()).toBe(
-      'parley: no terminal to ask on, and --port, --directory, --name are missing: run parley --port P --directory FILE --name NAME (see parley --help)\n',
+      'parley: no terminal to ask on, and --port, --directory, --name are missing: run node dist/main.js --port P --directory FILE --name NAME (see node dist/main.js --help)\n',
     );
   });
 
@@ -57,13 +57,24 @@ describe('start-up without a terminal', () => {
     );
   });
 
-  it('--help and --version', async () => {
+  it('--help names the command as it was run; --version works after every command', async () => {
     const help = parley(['--help']);
     expect(await help.exited()).toBe(0);
-    expect(help.stdout()).toContain('parley listen --port P --name NAME --directory FILE [--json]');
-    const version = parley(['--version']);
-    expect(await version.exited()).toBe(0);
-    expect(version.stdout()).toMatch(/^parley \d+\.\d+\.\d+\n$/);
+    expect(help.stdout()).toContain(
+      'node dist/main.js listen --port P --name NAME --directory FILE [--json]',
+    );
+    expect(help.stdout()).not.toMatch(/^ *parley (listen|send|probe|help|\[)/m);
+    const sendHelp = parley(['send', '--help']);
+    expect(await sendHelp.exited()).toBe(0);
+    expect(sendHelp.stdout()).toContain('Usage: node dist/main.js send --name NAME');
+    for (const command of [[], ['listen'], ['send'], ['probe']]) {
+      const version = parley([...command, '--version']);
+      expect(await version.exited()).toBe(0);
+      expect(version.stdout()).toMatch(/^parley \d+\.\d+\.\d+\n$/);
+    }
+    const wrong = parley(['probe', '--colour']);
+    expect(await wrong.exited()).toBe(2);
+    expect(wrong.stderr()).toContain('parley: see node dist/main.js probe --help\n');
   });
 
   it('--verbose traces frames and outcomes on stderr, never the text or the secret', async () => {

@@ -51,6 +51,13 @@ describe('parley (the chat)', () => {
     expect(ok(['help', 'probe'])).toEqual({ command: 'help', topic: 'probe' });
     expect(ok(['--version'])).toEqual({ command: 'version' });
   });
+
+  it('--version works after every command, before its own checks', () => {
+    for (const command of ['listen', 'send', 'probe', 'chat']) {
+      expect(ok([command, '--version'])).toEqual({ command: 'version' });
+    }
+    expect(ok(['send', '--to', 'bob', '--version'])).toEqual({ command: 'version' });
+  });
 });
 
 describe('parley listen / send / probe', () => {

@@ -18,6 +18,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   addContactToFile,
+  editContactInFile,
   loadDirectoryFile,
   permissionWarning,
   writeFileAtomically,
@@ -141,6 +142,53 @@ describe('addContactToFile', () => {
     await addContactToFile(link, carol);
     expect(readFileSync(real, 'utf8')).toContain('carol');
     expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+});
+
+describe('editContactInFile', () => {
+  const original =
+    '[{"note":"met at the course","username":"bob","password":"old","port":"5002","ip":"127.0.0.1","colour":"blue"},' +
+    '{"username":"carol","password":"c","port":5003,"ip":"10.0.0.3"}]';
+
+  it('changes only the fields given, keeping unknown fields, their order, the others and the mode', async () => {
+    const path = write('a.json', original, 0o640);
+    const edited = await editContactInFile(path, 'bob', { password: 'new', port: 6002 });
+    expect(E.isRight(edited) && edited.right[0]).toMatchObject({ password: 'new', port: 6002 });
+    const written = JSON.parse(readFileSync(path, 'utf8'));
+    expect(written).toEqual([
+      {
+        note: 'met at the course',
+        username: 'bob',
+        password: 'new',
+        port: 6002,
+        ip: '127.0.0.1',
+        colour: 'blue',
+      },
+      { username: 'carol', password: 'c', port: 5003, ip: '10.0.0.3' },
+    ]);
+    expect(Object.keys(written[0])).toEqual([
+      'note',
+      'username',
+      'password',
+      'port',
+      'ip',
+      'colour',
+    ]);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir)).toEqual(['a.json']);
+  });
+
+  it('reads the file again first: a contact removed since is said, and nothing is written', async () => {
+    const path = write('a.json', original);
+    writeFileSync(path, '[{"username":"carol","password":"c","port":5003,"ip":"10.0.0.3"}]');
+    expect(left(await editContactInFile(path, 'bob', { ip: '10.0.0.9' }))).toBe(
+      'bob is no longer in the directory',
+    );
+    writeFileSync(path, '[oops');
+    expect(left(await editContactInFile(path, 'carol', { ip: '10.0.0.9' }))).toContain(
+      'invalid JSON at line 1, column 2',
+    );
+    expect(readFileSync(path, 'utf8')).toBe('[oops');
   });
 });
 

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lossWarning } from '../../src/cli/commands.js';
+import { editedText } from '../../src/cli/edit-form.js';
 import {
   type ConsoleState,
   type Input,
@@ -45,7 +46,8 @@ const view = (over: Partial<View> = {}): View => ({
 
 const line = (text: string): Input => ({ kind: 'line', text });
 const ctrlC = (typed = ''): Input => ({ kind: 'interrupt', typed });
-const ctrlD: Input = { kind: 'end' };
+const ctrlD: Input = { kind: 'eof' };
+const end: Input = { kind: 'end' };
 
 /** Feed inputs in order; the outputs of the last one, and the state after it. */
 const run = (inputs: readonly Input[], v: View = view()) => {
@@ -152,10 +154,25 @@ describe('a message and its destination', () => {
     expect(run([line('   ')]).outputs).toEqual([{ kind: 'ask', prompt: 'alice> ', secret: false }]);
   });
 
-  it('a message too long for one frame is refused before the menu', () => {
-    const { outputs, work } = run([line('x'.repeat(65_537))]);
+  it('a message over the parley/1 limit is refused before the menu, saying what to do', () => {
+    const { outputs, work } = run([line('x'.repeat(102_400))]);
     expect(work).toEqual([]);
-    expect(shown(outputs)).toEqual(['not sent: the message is 65537 bytes, at most 65536 fit']);
+    expect(shown(outputs)).toEqual([
+      'not sent: the message is 102,400 bytes, and one message holds at most 65,536 ' +
+        '(the parley/1 limit); split it and send each part as a message of its own',
+    ]);
+    expect(run([line('x'.repeat(65_536))]).state.mode.kind).toBe('choosing');
+  });
+
+  it('@name text: only the text counts against the limit, not the @name prefix', () => {
+    const text = 'é'.repeat(32_767); // 65,534 bytes
+    expect(run([line(`@bob ${text}`)]).work).toEqual([{ kind: 'send', to: toBob, text }]);
+    expect(run([line(`@bob ${text}xy`)]).work).toEqual([
+      { kind: 'send', to: toBob, text: `${text}xy` },
+    ]);
+    const over = run([line(`@bob ${text}xyz`)]);
+    expect(over.work).toEqual([]);
+    expect(shown(over.outputs)[0]).toMatch(/^not sent: the message is 65,537 bytes/);
   });
 });
 
@@ -192,6 +209,64 @@ describe('commands', () => {
       },
     ]);
     expect(shown(run([...start, line('dave'), line('')]).outputs)).toEqual(['cancelled']);
+  });
+
+  it('/edit NAME asks each field with its value, Enter keeping it, the password hidden', () => {
+    expect(shown(run([line('/edit')]).outputs)).toEqual([
+      'which contact? /edit NAME (/contacts lists them)',
+    ]);
+    expect(shown(run([line('/edit zed')]).outputs)).toEqual([
+      'no contact is called zed (/contacts lists them)',
+    ]);
+    const start = run([line('/edit bob')]);
+    expect(shown(start.outputs)).toEqual([
+      'Editing bob: Enter keeps a value as it is; Ctrl-C cancels.',
+    ]);
+    expect(prompt(start.outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'ip [127.0.0.1]: ',
+      secret: false,
+    });
+    expect(prompt(run([line('/edit bob'), line('')]).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'port [5002]: ',
+      secret: false,
+    });
+    expect(prompt(run([line('/edit bob'), line(''), line('')]).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'password (not shown; Enter keeps it): ',
+      secret: true,
+    });
+    const password = run([line('/edit bob'), line(''), line(''), line(' right one ')]);
+    expect(password.work).toEqual([
+      {
+        kind: 'editContact',
+        username: 'bob',
+        changes: { password: ' right one ' },
+        what: 'password',
+      },
+    ]);
+    expect(password.state.mode).toEqual({ kind: 'composing', lines: [] });
+    expect(run([line('/edit bob'), line('10.0.0.9'), line('6002'), line('')]).work).toEqual([
+      {
+        kind: 'editContact',
+        username: 'bob',
+        changes: { ip: '10.0.0.9', port: 6002 },
+        what: 'ip 10.0.0.9, port 6002',
+      },
+    ]);
+  });
+
+  it('/edit: a wrong answer is asked again; nothing changed writes nothing; Ctrl-C cancels', () => {
+    const wrong = run([line('/edit bob'), line(''), line('port?')]);
+    expect(shown(wrong.outputs)).toEqual(["port 'port?' is not a number from 1 to 65535"]);
+    expect(prompt(wrong.outputs)).toMatchObject({ prompt: 'port [5002]: ' });
+    const same = run([line('/edit bob'), line('127.0.0.1'), line(''), line('')]);
+    expect(same.work).toEqual([]);
+    expect(shown(same.outputs)).toEqual(['nothing changed: bob is as it was']);
+    const cancelled = run([line('/edit bob'), line(''), line(''), ctrlC('half')]);
+    expect(cancelled.work).toEqual([{ kind: 'discardLine' }]);
+    expect(shown(cancelled.outputs)).toEqual(['cancelled: bob is unchanged']);
   });
 
   it('/outbox lists undelivered messages; /retry N offers the same or another destination', () => {
@@ -251,39 +326,120 @@ describe('commands', () => {
 });
 
 describe('Ctrl-C and Ctrl-D', () => {
-  it('Ctrl-C on a typed line forgets the line; a second Ctrl-C quits', () => {
+  const pending = view({ outbox: [failed('m-1', 'x')] });
+  const warning = '1 message was not delivered (see /outbox); quitting now loses it.';
+
+  it('Ctrl-C on a typed line forgets the line; on an empty prompt it quits, as /quit does', () => {
     expect(run([ctrlC('half a thought')]).outputs).toEqual([
       { kind: 'discardLine' },
       { kind: 'ask', prompt: 'alice> ', secret: false },
     ]);
     expect(run([ctrlC('half a thought'), ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
-  });
-
-  it('Ctrl-C on an empty line quits, or warns first when messages would be lost', () => {
     expect(run([ctrlC()]).outputs).toEqual([{ kind: 'quit' }]);
-    const v = view({ outbox: [failed('m-1', 'x')] });
-    expect(shown(run([ctrlC()], v).outputs)).toEqual([
-      '(Ctrl-C again quits) 1 message was not delivered (see /outbox); quitting now loses it.',
+  });
+
+  it('typed text, Ctrl-C, Ctrl-C: still asks before losing undelivered messages', () => {
+    const asked = run([ctrlC('a draft'), ctrlC()], pending);
+    expect(asked.work).toEqual([]);
+    expect(shown(asked.outputs)).toEqual([warning]);
+    expect(prompt(asked.outputs)).toMatchObject({ prompt: 'quit anyway? [y/N] ' });
+    // The question is a question: Ctrl-C or Ctrl-D there cancels it; only "y" quits.
+    for (const key of [ctrlC(), ctrlD]) {
+      const kept = run([ctrlC('a draft'), ctrlC(), key], pending);
+      expect(kept.work).toEqual([]);
+      expect(shown(kept.outputs)).toEqual(['not quitting']);
+    }
+    expect(run([ctrlC(), line('y')], pending).work).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-C in a question cancels it, saying so, and a second Ctrl-C does not quit', () => {
+    const questions: [readonly Input[], string][] = [
+      [[line('hi')], 'cancelled: the message was not sent'],
+      [[line('hi'), line('m')], 'cancelled: the message was not sent'],
+      [
+        [line('hi'), line('m'), line('10.0.0.9'), line('5009')],
+        'cancelled: the message was not sent',
+      ],
+      [[line('/add')], 'cancelled: no contact added'],
+      [[line('/add'), line('dave'), line('10.0.0.9'), line('5004')], 'cancelled: no contact added'],
+    ];
+    for (const [inputs, note] of questions) {
+      const once = run([...inputs, ctrlC()]);
+      expect(shown(once.outputs)).toEqual([note]);
+      expect(once.state.mode).toEqual({ kind: 'composing', lines: [] });
+      expect(prompt(once.outputs)).toEqual({ kind: 'ask', prompt: 'alice> ', secret: false });
+      const twice = run([...inputs, ctrlC(), ctrlC()]);
+      expect(twice.work).toEqual([]);
+      expect(shown(twice.outputs)).toEqual([
+        '(the question was cancelled; press again, or /quit, to leave)',
+      ]);
+      expect(run([...inputs, ctrlC(), ctrlC(), ctrlC()]).work).toEqual([{ kind: 'quit' }]);
+    }
+  });
+
+  it('Ctrl-C at the hidden password prompt forgets what was typed and says so', () => {
+    const atPassword = [line('/add'), line('dave'), line('10.0.0.9'), line('5004')];
+    expect(run([...atPassword, ctrlC('half a passw')]).outputs).toEqual([
+      { kind: 'discardLine' },
+      { kind: 'show', text: 'cancelled: no contact added' },
+      { kind: 'ask', prompt: 'alice> ', secret: false },
     ]);
-    expect(run([ctrlC(), ctrlC()], v).work).toEqual([{ kind: 'quit' }]);
   });
 
-  it('Ctrl-C in a question cancels it; in a continued message, drops the message', () => {
-    expect(shown(run([line('hi'), line('m'), ctrlC()]).outputs)).toEqual(['cancelled']);
-    expect(run([line('hi'), line('m'), ctrlC()]).state.mode).toEqual({
-      kind: 'composing',
-      lines: [],
-    });
-    expect(shown(run([line('one\\'), ctrlC()]).outputs)).toEqual(['message discarded']);
+  it('a retry cancelled keeps its message in the outbox, and says so', () => {
+    const v = view({ outbox: [failed('m-2', 'second', 'bob')] });
+    expect(shown(run([line('/retry'), ctrlC()], v).outputs)).toEqual([
+      'cancelled: the message stays in /outbox',
+    ]);
   });
 
-  it('Ctrl-D quits, saying what is lost', () => {
+  it('Ctrl-C or Ctrl-D in a continued message drops the message, not parley', () => {
+    for (const key of [ctrlC(), ctrlD]) {
+      const { outputs, work } = run([line('one\\'), key]);
+      expect(shown(outputs)).toEqual(['message discarded']);
+      expect(work).toEqual([]);
+    }
+  });
+
+  it('Ctrl-D on an empty prompt is /quit: at once, or the same question when messages wait', () => {
     expect(run([ctrlD]).outputs).toEqual([{ kind: 'quit' }]);
-    expect(run([ctrlD], view({ outbox: [failed('m-1', 'x')], sending: 1 })).outputs).toEqual([
-      { kind: 'show', text: '1 message was not delivered (see /outbox); quitting now loses it.' },
+    const asked = run([ctrlD], pending);
+    expect(asked.work).toEqual([]);
+    expect(shown(asked.outputs)).toEqual([warning]);
+    expect(prompt(asked.outputs)).toMatchObject({ prompt: 'quit anyway? [y/N] ' });
+    expect(run([ctrlD, line('y')], pending).work).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('Ctrl-D in a question cancels the question only', () => {
+    const inQuestion = run([line('hi'), line('m'), ctrlD]);
+    expect(inQuestion.work).toEqual([]);
+    expect(shown(inQuestion.outputs)).toEqual(['cancelled: the message was not sent']);
+    expect(run([line('hi'), line('m'), ctrlD, ctrlD]).work).toEqual([]);
+  });
+
+  it('the end of the input quits, saying what is lost (nothing more can be asked)', () => {
+    expect(run([end]).outputs).toEqual([{ kind: 'quit' }]);
+    expect(run([end], view({ outbox: [failed('m-1', 'x')], sending: 1 })).outputs).toEqual([
+      { kind: 'show', text: warning },
       { kind: 'show', text: 'finishing 1 message still being sent…' },
       { kind: 'quit' },
     ]);
+  });
+});
+
+describe('editedText', () => {
+  it('says what changed (never the password) and that what waits for the contact goes out now', () => {
+    const edit = {
+      kind: 'editContact',
+      username: 'bob',
+      changes: { password: 'new' },
+      what: 'password',
+    } as const;
+    const outbox = [failed('m-1', 'to someone', undefined), failed('m-2', 'to bob', 'bob')];
+    expect(editedText(edit, 'alice.json', outbox)).toBe(
+      'bob updated in alice.json (password); 1 waiting message goes out again now with the new details',
+    );
+    expect(editedText(edit, 'alice.json', [])).toBe('bob updated in alice.json (password)');
   });
 });
 

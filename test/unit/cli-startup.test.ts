@@ -72,9 +72,9 @@ describe('setUpChat', () => {
   });
 
   it('without a terminal, names the missing flags instead of asking', () => {
-    expect(setUpChat(options({ port: 5001 }), undefined, () => {})).toEqual(
+    expect(setUpChat(options({ port: 5001 }), undefined, () => {}, 'node dist/main.js')).toEqual(
       E.left(
-        'no terminal to ask on, and --directory, --name are missing: run parley --port P --directory FILE --name NAME (see parley --help)',
+        'no terminal to ask on, and --directory, --name are missing: run node dist/main.js --port P --directory FILE --name NAME (see node dist/main.js --help)',
       ),
     );
   });

@@ -84,7 +84,13 @@ describe('the line that ends a send', () => {
       elapsedMs: 5,
     };
     expect(formatDelivery(report, 2)).toBe(
-      '✗ not delivered to bob: bob rejected the password — /retry 2 to try again',
+      '✗ not delivered to bob: bob rejected the password — /edit bob corrects the password, then /retry 2 to try again',
+    );
+    const byHand = { ...report, to: { ...bob, username: undefined } };
+    expect(formatDelivery(byHand, 2)).toMatch(/password — \/retry 2 to try again$/);
+    const offline = { ...report, failure: { cause: 'closed' } as const, reason: 'bob closed' };
+    expect(formatDelivery(offline, 2)).toBe(
+      '✗ not delivered to bob: bob closed — /retry 2 to try again',
     );
     expect(formatDelivery({ ...report, outcome: 'unknown', reason: 'the connection broke' })).toBe(
       '? bob may or may not have it: the connection broke (a retry is shown only once)',

@@ -29,3 +29,54 @@ describe('the keyboard on a pipe', () => {
     terminal.close();
   });
 });
+
+/** A stand-in terminal: readline sees a TTY on both sides and gets raw key bytes. */
+const fakeTty = () => {
+  const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 80, rows: 24 });
+  let drawn = '';
+  output.on('data', (d) => (drawn += d));
+  return { input, output, drawn: () => drawn };
+};
+
+describe('the keyboard at a terminal', () => {
+  it('Ctrl-D on an empty line is an input of its own; the input stays open', async () => {
+    const { input, output } = fakeTty();
+    const terminal = openTerminal(input, output);
+    const inputs: unknown[] = [];
+    let completed = false;
+    terminal.input$.subscribe({ next: (i) => inputs.push(i), complete: () => (completed = true) });
+    terminal.ask('alice> ', false);
+    input.write('ab\x04'); // with text on the line, Ctrl-D deletes (nothing right of the cursor)
+    input.write('\x15\x04'); // Ctrl-U empties the line, then Ctrl-D
+    input.write('still here\r');
+    await new Promise((r) => setImmediate(r));
+    expect(inputs).toEqual([{ kind: 'eof' }, { kind: 'line', text: 'still here' }]);
+    expect(completed).toBe(false);
+    input.end();
+    await new Promise((r) => setImmediate(r));
+    expect(inputs.at(-1)).toEqual({ kind: 'end' });
+    expect(completed).toBe(true);
+  });
+
+  it('closing after a prompt ends the row, so the shell prompt starts on a fresh line', async () => {
+    const { input, output, drawn } = fakeTty();
+    const terminal = openTerminal(input, output);
+    terminal.input$.subscribe();
+    terminal.ask('alice> ', false);
+    terminal.close();
+    await new Promise((r) => setImmediate(r));
+    // The prompt, readline's move of the cursor after it, then the end of the row.
+    expect(drawn().split('\u001b[8G').join('')).toMatch(/alice> \n$/);
+  });
+
+  it('closing right after a line was entered adds no empty row', async () => {
+    const { input, output, drawn } = fakeTty();
+    const terminal = openTerminal(input, output);
+    terminal.input$.subscribe(() => terminal.close());
+    terminal.ask('alice> ', false);
+    input.write('/quit\r');
+    await new Promise((r) => setImmediate(r));
+    expect(drawn().endsWith('/quit\r\n')).toBe(true);
+  });
+});

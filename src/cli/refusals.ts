@@ -1,0 +1,90 @@
+/**
+ * The slowdown after wrong passwords, told on both sides: the sender learns how long a
+ * parley peer refuses (the node's own words say only "for a while"), and the receiver learns
+ * that it is refusing an address, once per address and block, however often it knocks.
+ */
+
+import { DEFAULT_AUTH_LIMIT, sourceOf } from '../node/defences.js';
+import type { NodeEvent } from '../node/node.js';
+import type { DeliveryReport, ProbeReport } from '../node/reports.js';
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+const { blockMs, maxFailures, windowMs } = DEFAULT_AUTH_LIMIT;
+
+const nameOf = (to: DeliveryReport['to']): string =>
+  to.username ?? `the peer at ${to.host}:${to.port}`;
+
+/** The reason of a failed send or probe, saying how long a refusal lasts where it is one. */
+export const reasonOf = (report: DeliveryReport | ProbeReport): string => {
+  if (!('failure' in report)) return '';
+  const { failure } = report;
+  if (failure.cause !== 'peer_error' || failure.code !== 'rate_limited') return report.reason;
+  return (
+    `${nameOf(report.to)} is refusing us after too many failed attempts (a parley peer ` +
+    `refuses for ${seconds(blockMs)} by default); check the password, then try again after that`
+  );
+};
+
+/** A contact that refused our password: /edit can correct it (a destination typed by hand, not). */
+const passwordTrouble = (report: DeliveryReport): boolean => {
+  if (report.outcome === 'delivered' || report.to.username === undefined) return false;
+  const { failure } = report;
+  if (failure.cause === 'peer_error') {
+    return failure.code === 'auth_failed' || failure.code === 'rate_limited';
+  }
+  return failure.cause === 'rejected' && failure.code === 'auth_failed';
+};
+
+/** In the chat, what to do about a failed send: `/retry N`, after `/edit NAME` if need be. */
+export const retryHint = (report: DeliveryReport, outboxNumber: number | undefined): string => {
+  if (outboxNumber === undefined) return '';
+  const edit = passwordTrouble(report)
+    ? `/edit ${report.to.username} corrects the password, then `
+    : '';
+  return ` — ${edit}/retry ${outboxNumber} to try again`;
+};
+
+/** The address a refusal event is about, if it is one (a connection, or a guess, refused). */
+const refusedAddress = (event: NodeEvent): string | undefined => {
+  if (event.kind === 'refused') return event.code === 'rate_limited' ? event.remote : undefined;
+  if (event.kind !== 'incoming' || event.event.kind !== 'rejected') return undefined;
+  const { failure } = event.event;
+  return failure.cause === 'rejected' && failure.code === 'rate_limited' ? event.remote : undefined;
+};
+
+/** What the receiver is told when it refuses an address (our node uses the default limit). */
+export const refusalNotice = (remote: string): string =>
+  `! refusing ${remote} for ${seconds(blockMs)}: ${maxFailures} wrong passwords from there within ` +
+  `${seconds(windowMs)} (a contact with an old password, or someone guessing)`;
+
+/** Addresses told about recently: when each was last told. Bounded, oldest forgotten first. */
+export type Told = ReadonlyMap<string, number>;
+const MAX_TOLD = 1_000;
+
+/** The refusal to tell about for this event, unless its address was told about in this block. */
+export const refusalToTell = (
+  told: Told,
+  event: NodeEvent,
+  nowMs: number,
+): readonly [Told, string | undefined] => {
+  const remote = refusedAddress(event);
+  if (remote === undefined) return [told, undefined];
+  const key = sourceOf(remote);
+  const last = told.get(key);
+  if (last !== undefined && nowMs - last < blockMs) return [told, undefined];
+  const next = new Map(told);
+  next.delete(key); // re-inserted last: the Map stays ordered oldest first
+  next.set(key, nowMs);
+  if (next.size > MAX_TOLD) next.delete(next.keys().next().value as string);
+  return [next, refusalNotice(remote)];
+};
+
+/** A teller for one stream of node events (the console's, or listen's). */
+export const refusalTeller = (now: () => number = Date.now) => {
+  let told: Told = new Map();
+  return (event: NodeEvent): string | undefined => {
+    const [next, notice] = refusalToTell(told, event, now());
+    told = next;
+    return notice;
+  };
+};

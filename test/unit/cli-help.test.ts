@@ -1,0 +1,45 @@
+/**
+ * The help texts: the command named as it was run, every option explained, the size limit.
+ */
+import { describe, expect, it } from 'vitest';
+import { CONSOLE_HELP, commandName, helpText } from '../../src/cli/help.js';
+
+describe('the command as the person ran it', () => {
+  it('npm start --, node with the script as typed, or the name of an installed command', () => {
+    const at = (script: string, cwd = '/home/me/parley', npmEvent?: string) =>
+      commandName({ script, cwd, npmEvent });
+    expect(at('/home/me/parley/dist/main.js', '/home/me/parley', 'start')).toBe('npm start --');
+    expect(at('/home/me/parley/dist/main.js')).toBe('node dist/main.js');
+    expect(at('/home/me/parley/dist/main.js', '/tmp')).toBe('node /home/me/parley/dist/main.js');
+    expect(at('/home/me/my parley/dist/main.js', '/tmp')).toBe(
+      "node '/home/me/my parley/dist/main.js'",
+    );
+    expect(at('/usr/local/bin/parley', '/tmp')).toBe('parley');
+  });
+
+  it('every usage line of --help starts with that command', () => {
+    const chat = helpText('chat', 'node dist/main.js');
+    expect(chat).toContain('  node dist/main.js listen --port P --name NAME --directory FILE');
+    expect(chat).not.toMatch(/^ *parley (listen|send|probe|help|\[)/m);
+    expect(helpText('probe', 'parley')).toMatch(/^Usage: parley probe --name NAME/);
+    expect(helpText('chat', 'npm start --')).toContain('scripts run node dist/main.js');
+  });
+});
+
+describe('what --help explains', () => {
+  it('--bind, where it is accepted, and --version everywhere', () => {
+    for (const topic of ['chat', 'listen'] as const) {
+      expect(helpText(topic, 'x')).toContain('127.0.0.1 only from this');
+    }
+    for (const topic of ['chat', 'listen', 'send', 'probe'] as const) {
+      expect(helpText(topic, 'x')).toContain('--version');
+    }
+  });
+
+  it('the size limit of one message, in --help and /help', () => {
+    const limit = 'A message holds at most 65,536 bytes of UTF-8 text (the parley/1 limit).';
+    expect(helpText('chat', 'x')).toContain(limit);
+    expect(helpText('send', 'x')).toContain(limit);
+    expect(CONSOLE_HELP).toContain(limit);
+  });
+});
