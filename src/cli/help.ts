@@ -63,7 +63,11 @@ Checks whether contacts are there and share the right password, all at once.
 ${COMMON}
 
 Exit status: 0 every contact probed is online, 1 one or more offline or failing,
-3 one or more rejected the password (and none offline), 2 usage or input error.`;
+3 a password mismatch with one or more (and none offline), 2 usage or input error.
+A mismatch is the peer at the contact's address saying the password does not match, or
+failing to prove it knows it: a different password on one side, or not the contact at
+all. Nothing proves which, so check with the contact another way; do not try other
+passwords on its word.`;
 
 export const helpText = (topic: CommandName): string =>
   ({ chat: CHAT, listen: LISTEN, send: SEND, probe: PROBE })[topic];

@@ -66,6 +66,8 @@ export interface Pane {
   line(text: string): void;
   /** Press keys by tmux name: Enter, C-c, C-d. */
   press(...keys: string[]): void;
+  /** The window title, as the program in it may have set it (an escape sequence can). */
+  title(): string;
 }
 
 /** Seen message ids go to a folder of the test run's own, not the user's ~/.local/state. */
@@ -120,6 +122,7 @@ export const tmuxServer = () => {
         tmux('send-keys', '-t', name, 'Enter');
       },
       press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+      title: () => tmux('display-message', '-p', '-t', name, '#{pane_title}').trim(),
     };
   };
 
