@@ -10,10 +10,16 @@ export interface DedupeMemory {
   readonly size: number;
 }
 
+/** The memory in RAM, which can also be asked without remembering (see seen-file.ts). */
+export interface RecentIds extends DedupeMemory {
+  /** True when the id was seen within the window; remembers nothing. */
+  has(msgId: string, nowMs: number): boolean;
+}
+
 export const createDedupeMemory = ({
   windowMs = DEDUPE_WINDOW_MS,
   capacity = DEFAULT_DEDUPE_CAPACITY,
-} = {}): DedupeMemory => {
+} = {}): RecentIds => {
   // A Map iterates in insertion order, so the oldest entries are always first.
   const seenAt = new Map<string, number>();
   const forgetOld = (nowMs: number) => {
@@ -28,6 +34,10 @@ export const createDedupeMemory = ({
       if (seenAt.has(msgId)) return false;
       seenAt.set(msgId, nowMs);
       return true;
+    },
+    has(msgId, nowMs) {
+      const at = seenAt.get(msgId);
+      return at !== undefined && nowMs - at < windowMs;
     },
     get size() {
       return seenAt.size;

@@ -18,10 +18,15 @@ const isWrongPassword = (e: Rejected): boolean =>
   e.failure.cause === 'rejected' && e.failure.code === 'auth_failed';
 
 /**
- * A notice worth interrupting the person for: someone who tried to reach us with a password
- * that did not match (they will see "rejected the password" on their side).
+ * A notice worth interrupting the person for, with or without --verbose: an internal error
+ * (a seen file that cannot be written, say: messages are refused until it is fixed), or
+ * someone who tried to reach us with a password that did not match.
  */
 export const describeIncoming = (event: NodeEvent): string | undefined => {
+  if (event.kind === 'error') {
+    const what = event.code === 'internal' ? 'internal error' : `error ${event.code}`;
+    return `! ${what}: ${printableText(event.message)}`;
+  }
   if (event.kind !== 'incoming' || event.event.kind !== 'rejected') return undefined;
   const rejected = event.event;
   if (!isWrongPassword(rejected) || rejected.peer === undefined) return undefined;

@@ -7,6 +7,7 @@
 import {
   catchError,
   concat,
+  concatWith,
   defer,
   EMPTY,
   finalize,
@@ -16,6 +17,7 @@ import {
   of,
   type SchedulerLike,
 } from 'rxjs';
+import { close, sendFrame } from '../actors/common.js';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderDeps,
@@ -54,6 +56,14 @@ export interface IncomingContext {
 
 const RATE_LIMITED = 'too many failed attempts; try again later';
 const BUSY = 'too many connections in progress; try again shortly';
+// What the peer is told: not why (a file name of ours is none of its business).
+const INTERNAL = 'the receiver failed and did not take the message; try again later';
+
+const internalError = (err: unknown): NodeEvent => ({
+  kind: 'error',
+  code: 'internal',
+  message: err instanceof Error ? err.message : String(err),
+});
 
 /** A connection counted against the cap, until released (once: at its end, or evicted). */
 export interface Admission extends InProgress {
@@ -164,22 +174,33 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       for (const effect of transition[1]) learn(effect);
       return transition;
     };
+    let failed: unknown;
     const run$ = runActor(
       startResponder({ self: ctx.self, groups: ctx.groups }),
       step,
       inbound$(connection, trace),
       { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
     ).pipe(
+      // A step that threw (a bug of ours, or a seen file that cannot be written) carried out
+      // none of its effects: no ack went out. Say `internal`, so the sender keeps the message
+      // for a retry instead of waiting out its deadline; the event says what failed.
+      catchError((err: unknown) => {
+        failed = err;
+        return of(
+          sendFrame<ResponderEvent>(errorFrame('internal', INTERNAL)),
+          close<ResponderEvent>(),
+        );
+      }),
       carryOut<ResponderEvent>(connection, trace),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
+      concatWith(defer(() => (failed === undefined ? EMPTY : of(internalError(failed))))),
       finalize(() => release(admission, ctx)),
     );
     const contained$ = run$.pipe(
       // One connection's failure, even a bug of ours, ends that connection and nothing else.
       catchError((err: unknown) => {
         connection.destroy();
-        const message = err instanceof Error ? err.message : String(err);
-        return of<NodeEvent>({ kind: 'error', code: 'internal', message });
+        return of(internalError(err));
       }),
     );
     return evicted === undefined ? contained$ : concat(of(evicted), contained$);

@@ -2,37 +2,117 @@
  * A dedupe memory that survives a restart: the `msg_id`s of the last window are appended to a
  * file as they are first seen, and read back at start. Without it, a peer that crashed after
  * showing a message but before its ack arrived would show the sender's retry a second time.
+ *
+ * An id is remembered in memory only once the append succeeded. If the append fails,
+ * `remember` throws: the responder then answers `internal` without an ack, so the sender
+ * keeps the message and its retry is shown once the file can be written again. (Recording in
+ * memory first made the retry a "duplicate": acknowledged, never shown, lost.)
  */
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
 
 interface Seen {
-  readonly msgId: string;
+  readonly key: string;
   readonly atMs: number;
 }
 
-const LINE = /^([0-9a-f-]{36}) (\d+)$/;
+// The key is stored URI-encoded (a msg_id is unchanged by it), so that a key of any shape
+// (a sender and an id, say) keeps to one line and one space.
+const LINE = /^(\S+) (\d+)$/;
+
+// Never through a symbolic link: one planted at the file's name would have parley write
+// wherever it points. (The state directory is checked too; this holds if it were not.)
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const READ = constants.O_RDONLY | NO_FOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+// A new file that must not exist yet: O_EXCL refuses any name that exists, links included.
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
+
+const decodeKey = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const parseLine = (line: string): Seen | undefined => {
+  const match = LINE.exec(line);
+  const key = match === null ? undefined : decodeKey(match[1]!);
+  return key === undefined ? undefined : { key, atMs: Number(match![2]) };
+};
+
+const readText = (path: string): string => {
+  let fd: number;
+  try {
+    fd = openSync(path, READ);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+};
 
 /** The entries of the file that are still inside the window; unreadable lines are skipped. */
-const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] => {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] =>
+  readText(path)
     .split('\n')
-    .map((line) => LINE.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ msgId: m[1]!, atMs: Number(m[2]) }))
-    .filter((s) => nowMs - s.atMs < windowMs);
+    .map(parseLine)
+    .filter((s): s is Seen => s !== undefined && nowMs - s.atMs < windowMs);
+
+const format = (s: Seen) => `${encodeURIComponent(s.key)} ${s.atMs}\n`;
+
+/** Write all of `text` to a file opened with `flags`; `sync`: flushed to disk as well. */
+const writeAll = (path: string, flags: number, text: string, sync: boolean) => {
+  const fd = openSync(path, flags, 0o600);
+  try {
+    writeSync(fd, text);
+    if (sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 };
 
-const format = (s: Seen) => `${s.msgId} ${s.atMs}\n`;
-
-/** Rewrite the file with only the live entries (a temp file and a rename: never half written). */
+/**
+ * Rewrite the file with only the live entries: a new file under a random name in the same
+ * folder (created exclusively, as /add does), then renamed over the file, so it is never
+ * half written and no name can be prepared for it in advance.
+ */
 const compact = (path: string, live: readonly Seen[]) => {
-  const temp = `${path}.tmp`;
-  writeFileSync(temp, live.map(format).join(''), { mode: 0o600 });
-  renameSync(temp, path);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    // Flushed before the rename, or a crash could leave the name on an empty file.
+    writeAll(temp, CREATE_NEW, live.map(format).join(''), true);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 };
+
+export interface SeenFileOptions {
+  readonly nowMs?: number;
+  readonly windowMs?: number;
+  readonly capacity?: number;
+  /** Told when a compaction fails (nothing is lost: the file only stays longer). */
+  readonly onWarning?: (text: string) => void;
+}
 
 export const createSeenFile = (
   path: string,
@@ -40,27 +120,47 @@ export const createSeenFile = (
     nowMs = Date.now(),
     windowMs = DEDUPE_WINDOW_MS,
     capacity = DEFAULT_DEDUPE_CAPACITY,
-  }: { nowMs?: number; windowMs?: number; capacity?: number } = {},
+    onWarning = () => {},
+  }: SeenFileOptions = {},
 ): DedupeMemory => {
   const memory = createDedupeMemory({ windowMs, capacity });
   const live = readSeen(path, nowMs, windowMs);
-  for (const seen of live) memory.remember(seen.msgId, seen.atMs);
+  for (const seen of live) memory.remember(seen.key, seen.atMs);
   compact(path, live);
   let appended = 0;
+
+  const record = (key: string, atMs: number) => {
+    try {
+      writeAll(path, APPEND, format({ key, atMs }), false);
+    } catch (err) {
+      throw new Error(
+        `cannot record a message id in ${path} (${(err as Error).message}); the message was ` +
+          'not acknowledged, so its sender keeps it and can retry once the file can be written',
+      );
+    }
+  };
+
+  const compactNow = (atMs: number) => {
+    try {
+      compact(path, readSeen(path, atMs, windowMs));
+      appended = 0;
+    } catch (err) {
+      // The ids are on disk already; the file is only longer until the next try.
+      onWarning(`cannot compact ${path} (${(err as Error).message}); will try again later`);
+    }
+  };
+
   return {
-    remember(msgId, atMs) {
-      const fresh = memory.remember(msgId, atMs);
-      // Written before the message is shown and acknowledged: a crash after this line
-      // can only make a retry count as seen, never show it twice.
-      if (fresh) {
-        appendFileSync(path, format({ msgId, atMs }), { mode: 0o600 });
-        appended += 1;
-        if (appended >= capacity) {
-          compact(path, readSeen(path, atMs, windowMs));
-          appended = 0;
-        }
-      }
-      return fresh;
+    remember(key, atMs) {
+      if (memory.has(key, atMs)) return false;
+      // In the file before in memory, and both before the message is shown and acknowledged:
+      // a crash after this line can only make a retry count as seen, never show it twice;
+      // a failed write throws with the id still unseen, so the retry is shown.
+      record(key, atMs);
+      memory.remember(key, atMs);
+      appended += 1;
+      if (appended >= capacity) compactNow(atMs);
+      return true;
     },
     get size() {
       return memory.size;

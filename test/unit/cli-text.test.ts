@@ -131,6 +131,12 @@ describe('notices and the trace', () => {
     },
   });
 
+  it('an internal error is always worth telling', () => {
+    expect(describeIncoming({ kind: 'error', code: 'internal', message: 'disk full' })).toBe(
+      '! internal error: disk full',
+    );
+  });
+
   it('a failed password attempt is worth telling; a stranger is called so', () => {
     expect(describeIncoming(rejected(false))).toBe(
       '! alice (from 10.1.2.3) tried to reach you, but the password did not match',
