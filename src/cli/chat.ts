@@ -6,6 +6,7 @@ import { openTerminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say, seenMemory, startNode, traceNode } from './common.js';
 import { runConsole } from './console.js';
+import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
 import { askOnTerminal, setUpChat } from './startup.js';
 
@@ -19,6 +20,12 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   }
   const { port, name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
+  for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
+  const dedupe = seenMemory(name);
+  if (E.isLeft(dedupe)) {
+    say(dedupe.left);
+    return EXIT.failed;
+  }
 
   const started = await startNode({
     name,
@@ -27,7 +34,7 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
-    dedupe: seenMemory(name),
+    dedupe: dedupe.right,
   });
   if (E.isLeft(started)) {
     say(started.left);

@@ -40,7 +40,11 @@ const LISTEN = `Usage: parley listen --port P --name NAME --directory FILE [--js
 Receives messages without a keyboard until stopped (Ctrl-C or SIGTERM).
   --json            one JSON line per verified message on stdout:
                     {"from","to","text","msg_id","timestamp"}; diagnostics go to stderr
-${COMMON}`;
+${COMMON}
+
+Message ids already shown are kept in $PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else
+~/.local/state/parley), which must be yours and not writable by others. Internal errors
+(that folder cannot be written, say) are always said on stderr.`;
 
 const SEND = `Usage: parley send --name NAME --directory FILE --to USER [--group G] [TEXT…]
        parley send --name NAME --host H --port P [TEXT…]
