@@ -85,7 +85,13 @@ export const tmuxServer = () => {
     execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', timeout: 5_000 });
   let sessions = 0;
 
-  const open = (label: string, args: readonly string[], env: Record<string, string> = {}): Pane => {
+  /** `program`: parley itself unless told (a script of a test's own, say). */
+  const open = (
+    label: string,
+    args: readonly string[],
+    env: Record<string, string> = {},
+    program = MAIN,
+  ): Pane => {
     const name = `${label}-${++sessions}`;
     const envArgs = Object.entries({
       LANG: 'C.UTF-8',
@@ -107,7 +113,7 @@ export const tmuxServer = () => {
       'sh',
       '-c',
       script,
-      MAIN,
+      program,
       ...args,
     );
     const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', name);
