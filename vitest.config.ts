@@ -5,7 +5,13 @@ import SummaryReporter from './test/support/summary-reporter.js';
 export default defineConfig({
   resolve: {
     // The examples import the package by name, as its users do.
-    alias: { parley: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      {
+        find: /^parley\/protocol$/,
+        replacement: fileURLToPath(new URL('./src/protocol.ts', import.meta.url)),
+      },
+      { find: /^parley$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -15,13 +15,13 @@ import {
   generateKeyPairSync,
   getDiffieHellman,
 } from 'node:crypto';
-import type { Group } from '../src/index.js';
+import type { Group } from '../src/protocol.js';
 import { serve } from './ipc.js';
-import { loadParley } from './parley.js';
+import { loadProtocol } from './parley.js';
 
 export type DhMode = 'parley' | 'floor';
 
-const { createKeyPair } = await loadParley();
+const { createKeyPair } = await loadProtocol();
 
 const MODP14_PRIME = getDiffieHellman('modp14').getPrime();
 const GENERATOR = Buffer.from([2]);

@@ -11,3 +11,12 @@ export type ParleyModule = typeof Parley;
 const DIST_ENTRY = new URL('../dist/index.js', import.meta.url).href;
 
 export const loadParley = (): Promise<ParleyModule> => import(DIST_ENTRY);
+
+import type * as Protocol from '../src/protocol.js';
+
+export type ProtocolModule = typeof Protocol;
+
+const DIST_PROTOCOL = new URL('../dist/protocol.js', import.meta.url).href;
+
+/** The second tier (`parley/protocol`): actors, codecs, key pairs. */
+export const loadProtocol = (): Promise<ProtocolModule> => import(DIST_PROTOCOL);

@@ -1,41 +1,30 @@
 /**
- * parley as a library: a node to embed in a reactive app, and the pure protocol pieces for
- * those who drive the actors themselves (marble tests, other transports).
+ * parley as a library, first tier: a node to embed in a reactive app. `parley$` is the cold
+ * pipeline (sources in, events out: compose it with your own streams); `createNode` is the
+ * same pipeline made hot, for programs that want an object to hold. The protocol's pieces —
+ * actors, driver, codecs, framing — are the second tier, `parley/protocol`.
  */
 
-export type { DedupeMemory } from './actors/dedupe.js';
-export { createDedupeMemory } from './actors/dedupe.js';
-export { runActor } from './actors/driver.js';
-export type {
-  InitiatorEvent,
-  InitiatorParams,
-  InitiatorPhase,
-  InitiatorState,
-  Intent,
-} from './actors/initiator.js';
-export { startInitiator, stepInitiator } from './actors/initiator.js';
-export type {
-  ReceivedMessage,
-  ResponderConfig,
-  ResponderDeps,
-  ResponderEvent,
-  ResponderPhase,
-  ResponderState,
-} from './actors/responder.js';
-export { startResponder, stepResponder } from './actors/responder.js';
-export type { ActorDeps, Effect, Failure, Inbound, Transition } from './actors/types.js';
+export type { ReceivedMessage } from './actors/responder.js';
 export type { DirectoryEntry, DirectoryError } from './codecs/directory.js';
-export { Directory, findContact, parseDirectory, serialiseDirectory } from './codecs/directory.js';
-export type { ErrorCode, ProtocolError } from './codecs/errors.js';
-export { Group } from './codecs/formats.js';
-export { Frame } from './codecs/frames.js';
-export { decodeLine, encodeFrame } from './codecs/line.js';
-export type { DhKeyPair, KeyPairFactory } from './crypto/dh.js';
-export { createKeyPair } from './crypto/dh.js';
-export * from './limits.js';
+export {
+  Directory,
+  EMPTY_DIRECTORY,
+  findContact,
+  parseDirectory,
+  serialiseDirectory,
+} from './codecs/directory.js';
+export type { Group } from './codecs/formats.js';
+export type { InputError } from './codecs/inputs.js';
+export type { ParleyError } from './errors.js';
 export type { AuthLimitOptions } from './node/defences.js';
-export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode } from './node/node.js';
-export { createNode, NodeStartError } from './node/node.js';
+export type { Job, MessageSummary } from './node/jobs.js';
+export { messageJob, probeJob, reportOf, retryJob } from './node/jobs.js';
+export { createNode } from './node/node.js';
+export type { PipelineDeps } from './node/options.js';
+export { resolveDeps } from './node/options.js';
+export type { LineAction, LinesEpic, ParleyOutput, ParleySources } from './node/pipeline.js';
+export { parley$ } from './node/pipeline.js';
 export type {
   Address,
   DeliveryReport,
@@ -46,3 +35,9 @@ export type {
 } from './node/reports.js';
 export { explainFailure } from './node/reports.js';
 export { createSeenFile } from './node/seen-file.js';
+export type { NodeState, OutboxEntry } from './node/state.js';
+export { initialNodeState, reduceNodeState } from './node/state.js';
+export type { NodeEvent, NodeOptions, ParleyNode } from './node/types.js';
+export { NodeStartError } from './node/types.js';
+export type { ServerEvent } from './streams/tcp.js';
+export { listen$ } from './streams/tcp.js';

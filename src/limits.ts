@@ -35,3 +35,57 @@ export const MAX_SHOWN_PEER_WORDS = 200;
 
 /** How much of an error code a peer sent is shown (ours are at most 19 characters). */
 export const MAX_SHOWN_PEER_CODE = 32;
+
+// The node's defences and queues (each a NodeOptions field of the same name).
+
+/** Incoming connections in progress at most; more are answered `busy`. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** Of those, from any one source (address, or IPv6 /64), so one cannot starve the others. */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
+
+/** Outgoing connections at once; more jobs wait their turn. */
+export const DEFAULT_MAX_OUTGOING = 64;
+
+/** Jobs waiting or running at most; more are refused. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
+/** How long closing lets exchanges in progress finish before their sockets are destroyed. */
+export const DEFAULT_CLOSE_DEADLINE_MS = 5_000;
+
+/** How long a connection attempt waits for the peer to accept. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long a socket's graceful close waits for the peer before destroying it. */
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+
+/** Where a node listens unless told otherwise: every interface. */
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
+
+/** The slowdown for sources that keep failing authentication. */
+export const DEFAULT_AUTH_LIMIT = {
+  /** Failed authentications from one source within `windowMs` before it is slowed down. */
+  maxFailures: 5,
+  windowMs: 60_000,
+  /** How long such a source is answered `rate_limited`. */
+  blockMs: 30_000,
+  /** How many sources are remembered at most (the oldest are forgotten first). */
+  maxAddresses: 10_000,
+} as const;
+
+// The outbox: messages not (known to be) delivered wait there, on disk when a node has a
+// state directory, and go out again by themselves.
+
+/** Messages waiting at most; a new one beyond is refused (say so, and what to do). */
+export const MAX_OUTBOX_MESSAGES = 1_000;
+
+/** Their texts together at most, in UTF-8 bytes. */
+export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
+
+/**
+ * When a message that did not go out is tried again: 10 s after the first failure, then twice
+ * as long each time, at most 15 minutes apart, each wait shortened by a random 0–50 % so that
+ * many senders do not retry in step. At once when the contact shows it is online.
+ */
+export const RETRY_FIRST_MS = 10_000;
+export const RETRY_MAX_MS = 15 * 60_000;

@@ -3,18 +3,31 @@
  * driven by the scheduler (so virtual time tests it). The driver touches no socket either;
  * the node carries the effects out.
  *
+ * Inputs go through a mailbox, as xstate's actors do: an input that arrives while the effects
+ * of a step are still being emitted (a synchronous transport, an answer to a `remember`
+ * effect) waits its turn, so effects never interleave and none is lost after a close.
+ *
  * It is one hand-written Observable rather than a chain of operators (scan, timeout,
  * takeWhile, …) because it runs once per connection: a node holding a thousand connections
  * holds a thousand of these, and each operator costs a subscriber and closures.
  */
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
-import type { Effect, Inbound, Transition } from './types.js';
+import type { ActorLogic, Effect, Inbound } from './types.js';
 
-export interface DriverOptions {
+export interface DriverOptions<Event> {
   /** How long each step may wait for the peer's next frame. */
   readonly stepDeadlineMs?: number;
   readonly scheduler?: SchedulerLike;
+  /**
+   * Sees every effect first. An effect it answers (a `remember`) is carried out here: its
+   * answer joins the mailbox and the effect is not passed on; any other is passed on. This is
+   * where the node's I/O meets the actor (and where the defences watch it). Without it, a
+   * `remember` is passed on unanswered and the responder waits until its deadline.
+   */
+  readonly answer?: (effect: Effect<Event>) => Inbound | undefined;
+  /** Sees every input before the step: a defence may replace it (an `invalid` verdict). */
+  readonly screen?: (input: Inbound) => Inbound;
 }
 
 const END: Inbound = { kind: 'end' };
@@ -25,56 +38,87 @@ const TIMEOUT: Inbound = { kind: 'timeout' };
  * gone; the output completes once the actor has closed, which unsubscribes from `inbound$`.
  */
 export const runActor = <State extends { readonly phase: string }, Event>(
-  start: Transition<State, Event>,
-  step: (state: State, input: Inbound) => Transition<State, Event>,
+  logic: ActorLogic<State, Event>,
   inbound$: Observable<Inbound>,
-  { stepDeadlineMs = DEFAULT_STEP_DEADLINE_MS, scheduler = asyncScheduler }: DriverOptions = {},
+  {
+    stepDeadlineMs = DEFAULT_STEP_DEADLINE_MS,
+    scheduler = asyncScheduler,
+    answer,
+    screen,
+  }: DriverOptions<Event> = {},
 ): Observable<Effect<Event>> =>
   new Observable<Effect<Event>>((subscriber) => {
-    let [state] = start;
+    let state = logic.start[0];
+    const mailbox: Inbound[] = [];
+    let draining = false;
+    /** Closed, or failed: no input is taken any more. */
+    let finished = false;
     let deadline: Subscription | undefined;
     let inputs: Subscription | undefined;
+    const stop = () => {
+      deadline?.unsubscribe();
+      inputs?.unsubscribe();
+    };
 
     const perform = (effects: readonly Effect<Event>[]) => {
-      for (const effect of effects) subscriber.next(effect);
+      for (const effect of effects) {
+        const reply = answer?.(effect);
+        // An answered effect was a question for the node (a `remember`): carried out here.
+        if (reply === undefined) subscriber.next(effect);
+        else mailbox.push(reply);
+      }
       if (state.phase === 'closed') {
-        deadline?.unsubscribe();
-        inputs?.unsubscribe();
+        finished = true;
+        stop();
         subscriber.complete();
       } else {
         // The clock restarts at every input: each step has its own deadline.
         deadline?.unsubscribe();
-        deadline = scheduler.schedule(() => feed(TIMEOUT), stepDeadlineMs);
+        deadline = scheduler.schedule(() => deliver(TIMEOUT), stepDeadlineMs);
       }
     };
 
-    const feed = (input: Inbound) => {
-      if (state.phase === 'closed') return;
+    const drain = () => {
+      draining = true;
       try {
-        const [next, effects] = step(state, input);
-        state = next;
-        perform(effects);
+        while (mailbox.length > 0 && !finished) {
+          const input = mailbox.shift() as Inbound;
+          const [next, effects] = logic.step(state, screen ? screen(input) : input);
+          state = next;
+          perform(effects);
+        }
       } catch (err) {
         // A step that throws is a bug; it becomes this connection's error, for the caller to
         // contain, instead of an exception thrown out of a socket's event handler.
-        deadline?.unsubscribe();
-        inputs?.unsubscribe();
+        finished = true;
+        stop();
         subscriber.error(err);
+      } finally {
+        draining = false;
+        mailbox.length = 0;
       }
     };
 
-    perform(start[1]);
-    if (state.phase !== 'closed') {
-      inputs = inbound$.subscribe({
-        next: feed,
-        error: () => feed(END),
-        complete: () => feed(END),
-      });
-      // Inputs delivered during subscribe may already have closed the actor.
-      if (state.phase === 'closed') inputs.unsubscribe();
-    }
-    return () => {
-      deadline?.unsubscribe();
-      inputs?.unsubscribe();
+    const deliver = (input: Inbound) => {
+      if (finished) return;
+      mailbox.push(input);
+      if (!draining) drain();
     };
+
+    // Subscribed before the first effects go out: on a synchronous transport the peer's
+    // answer to them arrives at once, and waits in the mailbox instead of being lost.
+    draining = true;
+    try {
+      inputs = inbound$.subscribe({
+        next: deliver,
+        error: () => deliver(END),
+        complete: () => deliver(END),
+      });
+      perform(logic.start[1]);
+    } finally {
+      draining = false;
+    }
+    if (finished) inputs.unsubscribe();
+    else drain();
+    return stop;
   });

@@ -6,36 +6,41 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ErrorCode } from '../codecs/errors.js';
-import type { Group } from '../codecs/formats.js';
-import type { AckFrame, AuthFrame, DhFrame, FrameType, HelloFrame } from '../codecs/frames.js';
+import {
+  type Group,
+  mint,
+  type Nonce,
+  Timestamp,
+  type Username,
+  type Uuid,
+} from '../codecs/formats.js';
+import {
+  type AckFrame,
+  type AuthFrame,
+  authFrame,
+  BYE,
+  type DhFrame,
+  dhFrame,
+  type HelloFrame,
+  helloFrame,
+} from '../codecs/frames.js';
 import { ackMac, seal } from '../crypto/channel.js';
 import type { DhKeyPair } from '../crypto/dh.js';
-import { deriveKeys, macEquals, proof, transcriptHash } from '../crypto/schedule.js';
-import { PROTOCOL_VERSION } from '../limits.js';
-import {
-  type Closed,
-  close,
-  emit,
-  finish,
-  interrupted,
-  isInterruption,
-  type Report,
-  reject,
-  sendFrame,
-  unexpected,
-} from './common.js';
-import type { ActorDeps, Failure, Inbound, Session, Transition } from './types.js';
+import { macEquals, proof } from '../crypto/schedule.js';
+import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
+import { dispatcher, establish, freshNonce, type Handlers, versionError } from './handshake.js';
+import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } from './types.js';
 
 /** What to do once authenticated: deliver one message, or only prove presence. */
 export type Intent =
-  | { readonly kind: 'message'; readonly msgId: string; readonly text: string }
+  | { readonly kind: 'message'; readonly msgId: Uuid; readonly text: string }
   | { readonly kind: 'probe' };
 
 export interface InitiatorParams {
   /** Our own username. */
-  readonly self: string;
+  readonly self: Username;
   /** The directory entry's username, or undefined for a destination entered by hand. */
-  readonly expectedPeer: string | undefined;
+  readonly expectedPeer: Username | undefined;
   /** The user secret shared with that peer. */
   readonly secret: string;
   readonly group: Group;
@@ -63,12 +68,12 @@ export type InitiatorEvent =
       readonly peer: string | undefined;
     };
 
-export type InitiatorState =
-  | { readonly phase: 'awaitingHello'; readonly params: InitiatorParams; readonly nonce: string }
+type Open =
+  | { readonly phase: 'awaitingHello'; readonly params: InitiatorParams; readonly nonce: Nonce }
   | {
       readonly phase: 'awaitingDh';
       readonly params: InitiatorParams;
-      readonly nonce: string;
+      readonly nonce: Nonce;
       readonly peerHello: HelloFrame;
       readonly keyPair: DhKeyPair;
     }
@@ -77,24 +82,15 @@ export type InitiatorState =
       readonly phase: 'awaitingAck';
       readonly params: InitiatorParams;
       readonly session: Session;
-      readonly msgId: string;
-    }
-  | Closed<InitiatorEvent>;
+      readonly msgId: Uuid;
+    };
+
+export type InitiatorState = Open | Closed<InitiatorEvent>;
 
 type Out = Transition<InitiatorState, InitiatorEvent>;
-type In<P extends InitiatorState['phase']> = Extract<InitiatorState, { phase: P }>;
+type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
 
-const failureReport =
-  (state: InitiatorState): Report<InitiatorEvent> =>
-  (failure) => ({
-    kind: 'failed',
-    failure,
-    step: state.phase,
-    delivery: state.phase === 'awaitingAck' ? 'unknown' : 'not_delivered',
-    peer: peerName(state),
-  });
-
-const peerName = (state: InitiatorState): string | undefined => {
+const peerName = (state: Open): string | undefined => {
   switch (state.phase) {
     case 'awaitingDh':
       return state.peerHello.from;
@@ -106,28 +102,31 @@ const peerName = (state: InitiatorState): string | undefined => {
   }
 };
 
-const fail = (state: InitiatorState, code: ErrorCode, message: string): Out =>
-  finish(reject(code, message, failureReport(state)));
+const failureReport =
+  (state: Open): Reporter<InitiatorEvent> =>
+  (failure) => ({
+    kind: 'failed',
+    failure,
+    step: state.phase,
+    delivery: state.phase === 'awaitingAck' ? 'unknown' : 'not_delivered',
+    peer: peerName(state),
+  });
+
+const fail = (state: Open, code: ErrorCode, message: string): Out =>
+  reject(code, message, failureReport(state));
 
 // → hello {from, to, nonce}
 export const startInitiator = (params: InitiatorParams, deps: ActorDeps): Out => {
-  const nonce = deps.randomBytes(16).toString('hex');
-  const hello: HelloFrame = {
-    type: 'hello',
-    version: PROTOCOL_VERSION,
-    from: params.self,
-    to: params.expectedPeer ?? null,
-    nonce,
-  } as HelloFrame;
+  const nonce = freshNonce(deps);
+  const hello = helloFrame(params.self, params.expectedPeer ?? null, nonce);
   return [{ phase: 'awaitingHello', params, nonce }, [sendFrame(hello)]];
 };
 
 // ← hello {from, to, nonce}   → dh {group, public}
 const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps): Out => {
   const { params } = state;
-  if (hello.version !== PROTOCOL_VERSION) {
-    return fail(state, 'version_unsupported', `this peer speaks version ${PROTOCOL_VERSION}`);
-  }
+  const version = versionError(hello);
+  if (version) return fail(state, version.code, version.message);
   if (params.expectedPeer !== undefined && hello.from !== params.expectedPeer) {
     return fail(
       state,
@@ -136,10 +135,9 @@ const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps)
     );
   }
   const keyPair = deps.keyPair(params.group);
-  const dh = { type: 'dh', group: params.group, public: keyPair.publicHex } as DhFrame;
   return [
     { phase: 'awaitingDh', params, nonce: state.nonce, peerHello: hello, keyPair },
-    [sendFrame(dh)],
+    [sendFrame(dhFrame(params.group, keyPair.publicHex))],
   ];
 };
 
@@ -153,25 +151,20 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame): Out => {
       `asked for ${params.group}, the peer answered ${dh.group}`,
     );
   }
-  const shared = keyPair.deriveShared(dh.public);
-  if (E.isLeft(shared)) return fail(state, shared.left.code, shared.left.message);
-  const th = transcriptHash({
-    initiator: params.self,
-    responder: peerHello.from,
-    initiatorNonce: state.nonce,
-    responderNonce: peerHello.nonce,
-    group: params.group,
-    initiatorPublic: keyPair.publicHex,
-    responderPublic: dh.public,
-  });
-  const session: Session = {
-    initiator: params.self,
-    responder: peerHello.from,
-    keys: deriveKeys(params.secret, shared.right),
-    th,
-  };
-  const auth = { type: 'auth', proof: proof(session.keys, th, 'initiator') } as AuthFrame;
-  return [{ phase: 'awaitingAuth', params, session }, [sendFrame(auth)]];
+  const session = establish(
+    'initiator',
+    keyPair,
+    { name: params.self, nonce: state.nonce },
+    { name: peerHello.from, nonce: peerHello.nonce, publicHex: dh.public },
+    params.group,
+    params.secret,
+  );
+  if (E.isLeft(session)) return fail(state, session.left.code, session.left.message);
+  const { keys, th } = session.right;
+  return [
+    { phase: 'awaitingAuth', params, session: session.right },
+    [sendFrame(authFrame(proof(keys, th, 'initiator')))],
+  ];
 };
 
 // ← auth {proof_R}   → message {header, message, security}   or   → bye
@@ -181,16 +174,15 @@ const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame, deps: ActorDeps): Ou
     return fail(state, 'auth_failed', 'the peer could not prove that it knows the shared password');
   }
   if (params.intent.kind === 'probe') {
-    const done: InitiatorEvent = { kind: 'probe_ok', peer: session.responder };
-    return [{ phase: 'closed', outcome: done }, [sendFrame({ type: 'bye' }), emit(done), close()]];
+    return end({ kind: 'probe_ok', peer: session.responder }, { before: [sendFrame(BYE)] });
   }
   const { msgId, text } = params.intent;
   const header = {
     msg_id: msgId,
     from: session.initiator,
     to: session.responder,
-    timestamp: deps.now().toISOString(),
-  } as Parameters<typeof seal>[2];
+    timestamp: mint(Timestamp, deps.now().toISOString()),
+  };
   const frame = seal(session.keys, session.th, header, text);
   return [{ phase: 'awaitingAck', params, session, msgId }, [sendFrame(frame)]];
 };
@@ -205,27 +197,25 @@ const onAck = (state: In<'awaitingAck'>, ack: AckFrame): Out => {
   if (ack.status !== 'delivered') {
     return fail(state, 'unexpected_frame', `the peer acknowledged with status ${ack.status}`);
   }
-  const done: InitiatorEvent = { kind: 'delivered', msgId, peer: session.responder };
-  return [{ phase: 'closed', outcome: done }, [emit(done), close()]];
+  return end({ kind: 'delivered', msgId, peer: session.responder });
 };
 
+const handlers = (deps: ActorDeps): Handlers<Open, InitiatorEvent> => ({
+  awaitingHello: { hello: (s, f) => onHello(s, f, deps) },
+  awaitingDh: { dh: onDh },
+  awaitingAuth: { auth: (s, f) => onAuth(s, f, deps) },
+  awaitingAck: { ack: onAck },
+});
+
 /** One step of the initiator: the state after `input`, and what to do. */
-export const stepInitiator = (state: InitiatorState, input: Inbound, deps: ActorDeps): Out => {
-  if (state.phase === 'closed') return [state, []];
-  const report = failureReport(state);
-  if (isInterruption(input)) return finish(interrupted(input, report));
-  const { frame } = input as Extract<Inbound, { kind: 'frame' }>;
-  switch (state.phase) {
-    case 'awaitingHello':
-      return frame.type === 'hello' ? onHello(state, frame, deps) : wrongFrame('hello');
-    case 'awaitingDh':
-      return frame.type === 'dh' ? onDh(state, frame) : wrongFrame('dh');
-    case 'awaitingAuth':
-      return frame.type === 'auth' ? onAuth(state, frame, deps) : wrongFrame('auth');
-    case 'awaitingAck':
-      return frame.type === 'ack' ? onAck(state, frame) : wrongFrame('ack');
-  }
-  function wrongFrame(expected: FrameType): Out {
-    return finish(unexpected([expected], frame.type, report));
-  }
-};
+export const stepInitiator = (state: InitiatorState, input: Inbound, deps: ActorDeps): Out =>
+  dispatcher(handlers(deps), failureReport)(state, input);
+
+/** The initiator for one exchange, its step table built once. */
+export const initiatorLogic = (
+  params: InitiatorParams,
+  deps: ActorDeps,
+): ActorLogic<InitiatorState, InitiatorEvent> => ({
+  start: startInitiator(params, deps),
+  step: dispatcher(handlers(deps), failureReport),
+});

@@ -1,34 +1,32 @@
 /**
  * The responder of parley/1 as a pure state machine: it answers one connection, verifies the
- * initiator before proving itself, and shows a message only after its MAC verified.
+ * initiator before proving itself, and shows a message only after its MAC verified and the
+ * node has recorded it (so that a retry is shown once, even after a crash).
  *
- *   (hello) → hello → (dh) → dh → (auth) → auth → (message) → ack    or    … → (bye)
+ *   (hello) → hello → (dh) → dh → (auth) → auth → (message) → [remember] → ack   or   … → (bye)
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ErrorCode } from '../codecs/errors.js';
-import { type Group, isGroup } from '../codecs/formats.js';
-import type { AuthFrame, DhFrame, FrameType, HelloFrame, MessageFrame } from '../codecs/frames.js';
-import { ackMac, open } from '../crypto/channel.js';
-import { deriveKeys, macEquals, proof, transcriptHash } from '../crypto/schedule.js';
-import { PROTOCOL_VERSION } from '../limits.js';
+import { type Group, isGroup, type Nonce, type Username, type Uuid } from '../codecs/formats.js';
 import {
-  type Closed,
-  close,
-  emit,
-  finish,
-  interrupted,
-  isInterruption,
-  type Report,
-  reject,
-  sendFrame,
-  unexpected,
-} from './common.js';
-import type { DedupeMemory } from './dedupe.js';
-import type { ActorDeps, Effect, Failure, Inbound, Session, Transition } from './types.js';
+  type AuthFrame,
+  ackFrame,
+  authFrame,
+  type DhFrame,
+  dhFrame,
+  type HelloFrame,
+  helloFrame,
+  type MessageFrame,
+} from '../codecs/frames.js';
+import { ackMac, open } from '../crypto/channel.js';
+import { macEquals, proof } from '../crypto/schedule.js';
+import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
+import { dispatcher, establish, freshNonce, type Handlers, versionError } from './handshake.js';
+import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } from './types.js';
 
 export interface ResponderConfig {
   /** Our own username. */
-  readonly self: string;
+  readonly self: Username;
   /** The groups we accept, in no particular order. */
   readonly groups: readonly Group[];
 }
@@ -36,8 +34,6 @@ export interface ResponderConfig {
 export interface ResponderDeps extends ActorDeps {
   /** The secret shared with a contact, from the directory; undefined for a stranger. */
   readonly lookupSecret: (username: string) => string | undefined;
-  /** Recent `msg_id`s, so that a retried message is shown once. */
-  readonly dedupe: DedupeMemory;
 }
 
 /** A verified incoming message. */
@@ -56,6 +52,7 @@ export type ResponderPhase =
   | 'awaitingDh'
   | 'awaitingAuth'
   | 'awaitingMessage'
+  | 'recording'
   | 'closed';
 
 export type ResponderEvent =
@@ -81,24 +78,33 @@ interface Claimed {
   readonly known: boolean;
 }
 
-export type ResponderState =
+type Open =
   | { readonly phase: 'awaitingHello'; readonly config: ResponderConfig }
   | {
       readonly phase: 'awaitingDh';
       readonly config: ResponderConfig;
       readonly claimed: Claimed;
-      readonly nonce: string;
+      readonly nonce: Nonce;
       readonly secret: string;
     }
   | { readonly phase: 'awaitingAuth'; readonly claimed: Claimed; readonly session: Session }
   | { readonly phase: 'awaitingMessage'; readonly claimed: Claimed; readonly session: Session }
-  | Closed<ResponderEvent>;
+  | {
+      /** The message verified; waiting for the node to record it before acknowledging. */
+      readonly phase: 'recording';
+      readonly claimed: Claimed;
+      readonly session: Session;
+      readonly msgId: Uuid;
+      readonly message: ReceivedMessage;
+    };
+
+export type ResponderState = Open | Closed<ResponderEvent>;
 
 type Out = Transition<ResponderState, ResponderEvent>;
-type In<P extends ResponderState['phase']> = Extract<ResponderState, { phase: P }>;
+type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
 
 const failureReport =
-  (state: ResponderState): Report<ResponderEvent> =>
+  (state: Open): Reporter<ResponderEvent> =>
   (failure) => ({
     kind: 'rejected',
     failure,
@@ -107,19 +113,8 @@ const failureReport =
     stranger: 'claimed' in state ? !state.claimed.known : false,
   });
 
-const fail = (state: ResponderState, code: ErrorCode, message: string): Out =>
-  finish(reject(code, message, failureReport(state)));
-
-/** Ends the exchange with a success: publish it, perhaps answer, close. */
-/**
- * Ends the exchange with a success. The event goes out before the ack: a peer that dies in
- * between has shown the message (and remembered its id), so the sender's retry is a
- * duplicate, not a loss.
- */
-const succeed = (event: ResponderEvent, answer: Effect<ResponderEvent>[] = []): Out => [
-  { phase: 'closed', outcome: event },
-  [emit(event), ...answer, close()],
-];
+const fail = (state: Open, code: ErrorCode, message: string): Out =>
+  reject(code, message, failureReport(state));
 
 export const startResponder = (config: ResponderConfig): Out => [
   { phase: 'awaitingHello', config },
@@ -129,25 +124,20 @@ export const startResponder = (config: ResponderConfig): Out => [
 // ← hello {from, to, nonce}   → hello {from, to, nonce}
 const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ResponderDeps): Out => {
   const { config } = state;
-  if (hello.version !== PROTOCOL_VERSION) {
-    return fail(state, 'version_unsupported', `this peer speaks version ${PROTOCOL_VERSION}`);
-  }
+  const version = versionError(hello);
+  if (version) return fail(state, version.code, version.message);
   if (hello.to !== null && hello.to !== config.self) {
     return fail(state, 'unknown_recipient', `this is ${config.self}, not ${hello.to}`);
   }
   // A stranger is not told so: it fails at auth like a wrong password (no enumeration).
   const known = deps.lookupSecret(hello.from);
   const secret = known ?? deps.randomBytes(32).toString('hex');
-  const nonce = deps.randomBytes(16).toString('hex');
-  const reply = {
-    type: 'hello',
-    version: PROTOCOL_VERSION,
-    from: config.self,
-    to: hello.from,
-    nonce,
-  } as HelloFrame;
+  const nonce = freshNonce(deps);
   const claimed = { hello, known: known !== undefined };
-  return [{ phase: 'awaitingDh', config, claimed, nonce, secret }, [sendFrame(reply)]];
+  return [
+    { phase: 'awaitingDh', config, claimed, nonce, secret },
+    [sendFrame(helloFrame(config.self, hello.from, nonce))],
+  ];
 };
 
 // ← dh {group, public}   → dh {group, public}
@@ -157,25 +147,19 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ResponderDeps): Out =>
     return fail(state, 'unsupported_group', `supported groups: ${config.groups.join(', ')}`);
   }
   const keyPair = deps.keyPair(dh.group);
-  const shared = keyPair.deriveShared(dh.public);
-  if (E.isLeft(shared)) return fail(state, shared.left.code, shared.left.message);
-  const th = transcriptHash({
-    initiator: claimed.hello.from,
-    responder: config.self,
-    initiatorNonce: claimed.hello.nonce,
-    responderNonce: state.nonce,
-    group: dh.group,
-    initiatorPublic: dh.public,
-    responderPublic: keyPair.publicHex,
-  });
-  const session: Session = {
-    initiator: claimed.hello.from,
-    responder: config.self,
-    keys: deriveKeys(state.secret, shared.right),
-    th,
-  };
-  const reply = { type: 'dh', group: dh.group, public: keyPair.publicHex } as DhFrame;
-  return [{ phase: 'awaitingAuth', claimed, session }, [sendFrame(reply)]];
+  const session = establish(
+    'responder',
+    keyPair,
+    { name: config.self, nonce: state.nonce },
+    { name: claimed.hello.from, nonce: claimed.hello.nonce, publicHex: dh.public },
+    dh.group,
+    state.secret,
+  );
+  if (E.isLeft(session)) return fail(state, session.left.code, session.left.message);
+  return [
+    { phase: 'awaitingAuth', claimed, session: session.right },
+    [sendFrame(dhFrame(dh.group, keyPair.publicHex))],
+  ];
 };
 
 // ← auth {proof_I}   → auth {proof_R}     (the initiator proves itself first)
@@ -184,11 +168,13 @@ const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame): Out => {
   if (!macEquals(proof(session.keys, session.th, 'initiator'), auth.proof)) {
     return fail(state, 'auth_failed', 'authentication failed');
   }
-  const reply = { type: 'auth', proof: proof(session.keys, session.th, 'responder') } as AuthFrame;
-  return [{ phase: 'awaitingMessage', claimed: state.claimed, session }, [sendFrame(reply)]];
+  return [
+    { phase: 'awaitingMessage', claimed: state.claimed, session },
+    [sendFrame(authFrame(proof(session.keys, session.th, 'responder')))],
+  ];
 };
 
-// ← message {header, message, security}   → ack {msg_id, status, hmac}
+// ← message {header, message, security}   → [remember (sender, msg_id)]
 const onMessage = (state: In<'awaitingMessage'>, frame: MessageFrame, deps: ResponderDeps): Out => {
   const { session } = state;
   const parties = { from: session.initiator, to: session.responder };
@@ -196,15 +182,6 @@ const onMessage = (state: In<'awaitingMessage'>, frame: MessageFrame, deps: Resp
   if (E.isLeft(opened)) return fail(state, opened.left.code, opened.left.message);
   const { msg_id: msgId, timestamp } = frame.header;
   const now = deps.now().getTime();
-  const ack = sendFrame<ResponderEvent>({
-    type: 'ack',
-    msg_id: msgId,
-    status: 'delivered',
-    hmac: ackMac(session.keys, session.th, msgId, 'delivered'),
-  } as Parameters<typeof sendFrame>[0]);
-  if (!deps.dedupe.remember(msgId, now)) {
-    return succeed({ kind: 'duplicate', from: session.initiator, msgId }, [ack]);
-  }
   const message: ReceivedMessage = {
     ...parties,
     text: opened.right,
@@ -212,29 +189,44 @@ const onMessage = (state: In<'awaitingMessage'>, frame: MessageFrame, deps: Resp
     timestamp,
     clockSkewMs: now - Date.parse(timestamp),
   };
-  return succeed({ kind: 'received', message }, [ack]);
+  // Keyed by the authenticated sender too: another contact reusing the id silences nothing.
+  const remember = { kind: 'remember', sender: session.initiator, msgId, atMs: now } as const;
+  return [{ phase: 'recording', claimed: state.claimed, session, msgId, message }, [remember]];
 };
 
-/** One step of the responder: the state after `input`, and what to do. */
-export const stepResponder = (state: ResponderState, input: Inbound, deps: ResponderDeps): Out => {
-  if (state.phase === 'closed') return [state, []];
-  const report = failureReport(state);
-  if (isInterruption(input)) return finish(interrupted(input, report));
-  const { frame } = input as Extract<Inbound, { kind: 'frame' }>;
-  switch (state.phase) {
-    case 'awaitingHello':
-      return frame.type === 'hello' ? onHello(state, frame, deps) : wrongFrame(['hello']);
-    case 'awaitingDh':
-      return frame.type === 'dh' ? onDh(state, frame, deps) : wrongFrame(['dh']);
-    case 'awaitingAuth':
-      return frame.type === 'auth' ? onAuth(state, frame) : wrongFrame(['auth']);
-    case 'awaitingMessage':
-      if (frame.type === 'bye') return succeed({ kind: 'presence', from: state.session.initiator });
-      return frame.type === 'message'
-        ? onMessage(state, frame, deps)
-        : wrongFrame(['message', 'bye']);
-  }
-  function wrongFrame(expected: FrameType[]): Out {
-    return finish(unexpected(expected, frame.type, report));
-  }
+// [recorded {fresh}]   → ack {msg_id, status, hmac}
+// The event goes out before the ack: a peer that dies in between has shown the message (and
+// recorded its id), so the sender's retry is a duplicate, not a loss.
+const onRecorded = (state: In<'recording'>, fresh: boolean): Out => {
+  const { session, msgId, message } = state;
+  const mac = ackMac(session.keys, session.th, msgId, 'delivered');
+  const ack = sendFrame<ResponderEvent>(ackFrame(msgId, 'delivered', mac));
+  const event: ResponderEvent = fresh
+    ? { kind: 'received', message }
+    : { kind: 'duplicate', from: session.initiator, msgId };
+  return end(event, { after: [ack] });
 };
+
+const handlers = (deps: ResponderDeps): Handlers<Open, ResponderEvent> => ({
+  awaitingHello: { hello: (s, f) => onHello(s, f, deps) },
+  awaitingDh: { dh: (s, f) => onDh(s, f, deps) },
+  awaitingAuth: { auth: onAuth },
+  awaitingMessage: {
+    message: (s, f) => onMessage(s, f, deps),
+    bye: (s) => end({ kind: 'presence', from: s.session.initiator }),
+  },
+  recording: { recorded: (s, answer) => onRecorded(s, answer.fresh) },
+});
+
+/** One step of the responder: the state after `input`, and what to do. */
+export const stepResponder = (state: ResponderState, input: Inbound, deps: ResponderDeps): Out =>
+  dispatcher(handlers(deps), failureReport)(state, input);
+
+/** The responder for one connection, its step table built once. */
+export const responderLogic = (
+  config: ResponderConfig,
+  deps: ResponderDeps,
+): ActorLogic<ResponderState, ResponderEvent> => ({
+  start: startResponder(config),
+  step: dispatcher(handlers(deps), failureReport),
+});

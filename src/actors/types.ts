@@ -3,7 +3,7 @@
  * `step(state, input) → [state, effects]`; effects are data that the driver carries out.
  */
 import type { ErrorCode, ProtocolError } from '../codecs/errors.js';
-import type { Group } from '../codecs/formats.js';
+import type { Group, Username } from '../codecs/formats.js';
 import type { Frame } from '../codecs/frames.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import type { SessionKeys } from '../crypto/schedule.js';
@@ -11,20 +11,39 @@ import type { SessionKeys } from '../crypto/schedule.js';
 /** Something that happened on the connection, as the actor sees it. */
 export type Inbound =
   | { readonly kind: 'frame'; readonly frame: Frame }
-  /** A line that did not decode: answered with its error code. */
+  /** A line that did not decode (or a defence's decision): answered with its error code. */
   | { readonly kind: 'invalid'; readonly error: ProtocolError }
   /** The peer ended the connection (or it broke). */
   | { readonly kind: 'end' }
   /** The step's deadline passed without a frame. */
-  | { readonly kind: 'timeout' };
+  | { readonly kind: 'timeout' }
+  /** The answer to a `remember` effect: whether the message is new to us. */
+  | { readonly kind: 'recorded'; readonly fresh: boolean };
 
 /** Something the driver must do: write a frame, publish an event, close the connection. */
 export type Effect<Event> =
   | { readonly kind: 'send'; readonly frame: Frame }
   | { readonly kind: 'emit'; readonly event: Event }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'close' }
+  /**
+   * Record that `sender` sent `msgId` (the dedupe memory, perhaps a file): I/O the actor
+   * asks for and never does. The answer comes back as a `recorded` input; a memory that
+   * cannot record answers with an `internal` error instead, and nothing is acknowledged.
+   */
+  | {
+      readonly kind: 'remember';
+      readonly sender: Username;
+      readonly msgId: string;
+      readonly atMs: number;
+    };
 
 export type Transition<State, Event> = readonly [State, readonly Effect<Event>[]];
+
+/** An actor's logic: its first transition and its step, as xstate's ActorLogic pairs them. */
+export interface ActorLogic<State, Event> {
+  readonly start: Transition<State, Event>;
+  readonly step: (state: State, input: Inbound) => Transition<State, Event>;
+}
 
 /** Why a connection ended without doing its job. */
 export type Failure =
@@ -47,8 +66,8 @@ export interface ActorDeps {
 
 /** The session a completed handshake established. */
 export interface Session {
-  readonly initiator: string;
-  readonly responder: string;
+  readonly initiator: Username;
+  readonly responder: Username;
   readonly keys: SessionKeys;
   /** The transcript hash, binding everything said in the handshake. */
   readonly th: string;

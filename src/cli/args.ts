@@ -2,11 +2,13 @@
  * The command line, parsed and checked before anything starts: `parley [chat]`, `listen`,
  * `send`, `probe`, `--help`, `--version`. Pure: argv in, options or one usage sentence out.
  */
+
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { isHost } from '../codecs/directory.js';
+import { isHost, Port } from '../codecs/directory.js';
 import { type Group, isGroup, isUsername } from '../codecs/formats.js';
+import type { ParleyError } from '../errors.js';
 
 /** Exit statuses, the same for every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3 } as const;
@@ -67,9 +69,9 @@ export type Command =
 
 export type CommandName = 'chat' | 'listen' | 'send' | 'probe';
 
-export interface UsageError {
+/** A command line parley cannot run, and which command's help to point to. */
+export interface UsageError extends ParleyError<'usage'> {
   readonly command: CommandName;
-  readonly message: string;
 }
 
 const flag = { type: 'boolean' } as const;
@@ -103,12 +105,12 @@ const isSubcommand = (s: string | undefined): s is CommandName =>
 const DIGITS = /^[0-9]+$/;
 
 /** A port from the command line: 1–65535, or 0 ("any free port") where `zeroOk`. */
+/** A port as the directory's codec reads it (a decimal string); 0 too where any port will do. */
 export const checkPort = (text: string, zeroOk: boolean): Check<number> => {
-  const n = DIGITS.test(text) ? Number(text) : Number.NaN;
-  const low = zeroOk ? 0 : 1;
-  return Number.isInteger(n) && n >= low && n <= 65_535
-    ? E.right(n)
-    : E.left(`port '${text}' is not a number from ${low} to 65535`);
+  const port = zeroOk && text === '0' ? E.right(0) : Port.decode(text);
+  return DIGITS.test(text) && E.isRight(port)
+    ? E.right(port.right)
+    : E.left(`port '${text}' is not a number from ${zeroOk ? 0 : 1} to 65535`);
 };
 
 export const checkName = (text: string): Check<string> =>
@@ -258,6 +260,6 @@ export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, 
       if (raw.version === true) return E.right({ command: 'version' });
       return CHECKS[command](raw, positionals);
     }),
-    E.mapLeft((message) => ({ command, message })),
+    E.mapLeft((message): UsageError => ({ code: 'usage', command, message })),
   );
 };

@@ -1,10 +1,13 @@
 /**
  * `parley` itself: the start-up questions, then the node and the console wired together.
  */
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
+import { resolveDeps } from '../node/options.js';
 import { openTerminal } from '../streams/keyboard.js';
+import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
-import { say, seenMemory, startNode, traceNode } from './common.js';
+import { say, seenMemory } from './common.js';
 import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
@@ -27,40 +30,41 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
     return EXIT.failed;
   }
 
-  const started = await startNode({
+  const node = resolveDeps({
     name,
-    port,
-    host: options.bind,
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
     dedupe: dedupe.right,
   });
-  if (E.isLeft(started)) {
-    say(started.left);
-    return EXIT.failed;
+  if (E.isLeft(node)) {
+    say(node.left.message);
+    return EXIT.usage;
   }
-  const node = started.right;
   const terminal = openTerminal();
-  // The trace goes to stderr, drawn above the line being typed like everything else.
-  const trace = options.verbose
-    ? traceNode(node, (line) => terminal.show(line, process.stderr))
-    : undefined;
   const stopOnTerm = () => terminal.close();
   process.once('SIGTERM', stopOnTerm);
 
   const contacts = loaded.directory.filter((c) => c.username !== name).length;
-  await runConsole({
-    node,
+  const started = await runConsole({
     terminal,
-    directory: loaded.directory,
-    directoryFile,
-    banner:
-      `parley ${version()}: you are ${name}, listening on ${options.bind}:${node.port} (${options.group}); ` +
-      `${contacts} contact${contacts === 1 ? '' : 's'} in ${directoryFile}.\n` +
-      'Type a message and press Enter; /help lists the commands.',
+    connections$: listen$({ port, host: options.bind }),
+    node: node.right,
+    console: {
+      self: name,
+      directoryFile,
+      group: options.group,
+      verbose: options.verbose,
+      now: () => new Date(),
+      newMsgId: randomUUID,
+      banner: (listeningOn) =>
+        `parley ${version()}: you are ${name}, listening on ${options.bind}:${listeningOn} (${options.group}); ` +
+        `${contacts} contact${contacts === 1 ? '' : 's'} in ${directoryFile}.\n` +
+        'Type a message and press Enter; /help lists the commands.',
+    },
   });
   process.off('SIGTERM', stopOnTerm);
-  trace?.unsubscribe();
-  return EXIT.ok;
+  if (started.started) return EXIT.ok;
+  say(started.why);
+  return EXIT.failed;
 };

@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
-import type { DedupeMemory } from '../actors/dedupe.js';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
+import type { DedupeMemory } from '../node/dedupe.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
 import { createSeenFile } from '../node/seen-file.js';
 import { loadDirectoryFile } from './directory-file.js';
@@ -67,9 +67,10 @@ export const traceNode = (
   write: (line: string) => void,
   startedAt = new Date(),
 ): Subscription =>
-  node.events$.subscribe((event) =>
-    write(`trace ${traceStamp(new Date(), startedAt)} ${traceLine(event)}`),
-  );
+  node.events$.subscribe((event) => {
+    const line = traceLine(event);
+    if (line !== undefined) write(`trace ${traceStamp(new Date(), startedAt)} ${line}`);
+  });
 
 /** Calls `stop` once on Ctrl-C or SIGTERM; returns the function that stops listening. */
 export const onStopSignal = (stop: () => void): (() => void) => {

@@ -1,141 +1,36 @@
 /**
- * The console: the keyboard's inputs run through the prompt flow, and their outputs, the
- * node's incoming messages and notices are merged into one stream of things to draw. The
- * console ends when the keyboard has quit and the node has finished what was in flight.
+ * The chat's screen: one pipeline (`parley$`) whose sources are the server's connections and
+ * the keyboard's lines, the console epic turning lines into jobs and things to draw. This
+ * only draws what comes out, and says whether the chat could start.
  */
-import * as E from 'fp-ts/lib/Either.js';
-import {
-  concat,
-  defer,
-  EMPTY,
-  finalize,
-  from,
-  lastValueFrom,
-  map,
-  merge,
-  mergeMap,
-  type Observable,
-  of,
-  scan,
-  tap,
-} from 'rxjs';
-import type { Directory } from '../codecs/directory.js';
-import type { ParleyNode } from '../node/node.js';
-import type { DeliveryReport, ProbeReport } from '../node/reports.js';
-import type { Terminal } from '../streams/keyboard.js';
-import { contactsOf, destinationOf } from './destinations.js';
-import { addContactToFile } from './directory-file.js';
-import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
-import { describeIncoming } from './notices.js';
-import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
+import { lastValueFrom, type Observable, tap } from 'rxjs';
+import type { PipelineDeps } from '../node/options.js';
+import { parley$ } from '../node/pipeline.js';
+import type { KeyboardInput, Terminal } from '../streams/keyboard.js';
+import type { ServerEvent } from '../streams/tcp.js';
+import { type ConsoleDeps, consoleEpic, type Draw } from './console-epic.js';
 
 export interface ConsoleOptions {
-  readonly node: ParleyNode;
   readonly terminal: Terminal;
-  readonly directory: Directory;
-  /** Where /add writes. */
-  readonly directoryFile: string;
-  /** Said first, above the first prompt. */
-  readonly banner: string;
-  readonly now?: () => Date;
+  readonly connections$: Observable<ServerEvent>;
+  readonly node: PipelineDeps;
+  readonly console: ConsoleDeps;
 }
 
-/** What the terminal is asked to do. */
-type Draw = Extract<Output, { kind: 'show' | 'ask' | 'discardLine' | 'quit' }>;
-
-const show = (text: string): Draw => ({ kind: 'show', text });
-
-export const runConsole = async (options: ConsoleOptions): Promise<void> => {
-  const { node, terminal } = options;
-  const now = options.now ?? (() => new Date());
-  let contacts = options.directory;
-  let sending = 0;
+/** Runs the chat until the person quits; or why it could not start listening. */
+export const runConsole = async (
+  options: ConsoleOptions,
+): Promise<{ readonly started: true } | { readonly started: false; readonly why: string }> => {
+  const { terminal } = options;
+  let started = false;
+  let why = 'the chat ended before it could listen';
   let quitting = false;
-  const view = (): View => ({ self: node.name, contacts, outbox: node.outbox(), sending });
-
-  /** Where an undelivered message is in /outbox, counted from 1. */
-  const outboxNumber = (report: DeliveryReport): number | undefined => {
-    const index = node.outbox().findIndex((e) => e.job.msgId === report.msgId);
-    return index < 0 ? undefined : index + 1;
-  };
-
-  const tracked = (report$: Observable<DeliveryReport>): Observable<Draw> =>
-    defer(() => {
-      sending += 1;
-      return report$.pipe(
-        finalize(() => {
-          sending -= 1;
-        }),
-        map((report) => show(formatDelivery(report, outboxNumber(report)))),
-      );
-    });
-
-  const probeAll = (): Observable<Draw> =>
-    defer(() => {
-      const list = contactsOf(view());
-      const width = widest(list.map((c) => c.username));
-      const reports: ProbeReport[] = [];
-      return concat(
-        of(show(`checking ${list.length} contact${list.length === 1 ? '' : 's'}…`)),
-        merge(...list.map((c) => node.probe(destinationOf(c)))).pipe(
-          tap((report) => reports.push(report)),
-          map((report) =>
-            show(`  [${reports.length}/${list.length}] ${formatProbe(report, width)}`),
-          ),
-        ),
-        defer(() => of(show(probeSummary(reports)))),
-      );
-    });
-
-  const addContact = (contact: Extract<Output, { kind: 'addContact' }>['contact']) =>
-    from(addContactToFile(options.directoryFile, contact)).pipe(
-      map((result): Draw => {
-        if (E.isLeft(result)) return show(`${contact.username} was not added: ${result.left}`);
-        contacts = result.right;
-        node.setDirectory(result.right);
-        return show(`${contact.username} added to ${options.directoryFile}`);
-      }),
-    );
-
-  /** Carry out one output of the flow: draw it, or start the work it names. */
-  const carryOut = (output: Output): Observable<Draw> => {
-    switch (output.kind) {
-      case 'send':
-        return tracked(node.send({ to: output.to, text: output.text }));
-      case 'retry':
-        return tracked(node.retry(output.msgId, output.to));
-      case 'probeAll':
-        return probeAll();
-      case 'addContact':
-        return addContact(output.contact);
-      default:
-        return of(output);
-    }
-  };
-
-  type Stepped = readonly [ConsoleState, readonly Output[]];
-  const keyboard$ = terminal.input$.pipe(
-    scan(([state], input): Stepped => (quitting ? [state, []] : step(state, input, view())), [
-      initialState,
-      [],
-    ] as Stepped),
-    mergeMap(([, outputs]) => from(outputs).pipe(mergeMap(carryOut))),
-  );
-
-  const incoming$ = node.events$.pipe(
-    mergeMap((event): Observable<Draw> => {
-      if (event.kind === 'incoming' && event.event.kind === 'received') {
-        return of(show(formatReceived(event.event.message, now())));
-      }
-      const notice = describeIncoming(event);
-      return notice === undefined ? EMPTY : of(show(notice));
-    }),
-  );
-
   const draw = (d: Draw) => {
     switch (d.kind) {
       case 'show':
         return terminal.show(d.text);
+      case 'trace':
+        return terminal.show(d.text, process.stderr);
       case 'ask':
         return terminal.ask(d.prompt, d.secret);
       case 'discardLine':
@@ -143,13 +38,27 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
       case 'quit':
         if (quitting) return;
         quitting = true;
+        // Exchanges in flight finish (their reports are still drawn), then the pipeline ends.
         terminal.close();
-        // Lets exchanges in flight finish (their reports are still drawn), then ends events$.
-        void node.close();
     }
   };
-
-  const start$ = of(show(options.banner), promptOf(initialState.mode, node.name) as Draw);
-  const screen$ = concat(start$, merge(incoming$, keyboard$));
-  await lastValueFrom(screen$.pipe(tap(draw)), { defaultValue: undefined });
+  const screen$ = parley$<KeyboardInput, Draw>(
+    {
+      connections$: options.connections$,
+      lines$: terminal.input$,
+      linesEpic: consoleEpic(options.console),
+    },
+    options.node,
+  );
+  await lastValueFrom(
+    screen$.pipe(
+      tap((out) => {
+        if (out.kind === 'view') draw(out.view);
+        if (out.kind === 'listening') started = true;
+        if (out.kind === 'error' && !started) why = out.message;
+      }),
+    ),
+    { defaultValue: undefined },
+  );
+  return started ? { started } : { started, why };
 };

@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
+import { Secret } from '../codecs/formats.js';
 import { MAX_SECRET_CHARS } from '../limits.js';
 import { checkHost, checkName, checkPort } from './args.js';
 import { composing, dispatch, type Step, show } from './destinations.js';
@@ -30,9 +31,7 @@ export type FormMode =
     };
 
 export const checkSecret = (text: string): E.Either<string, string> =>
-  [...text].length <= MAX_SECRET_CHARS
-    ? E.right(text)
-    : E.left(`a password has at most ${MAX_SECRET_CHARS} characters`);
+  Secret.is(text) ? E.right(text) : E.left(`a password has at most ${MAX_SECRET_CHARS} characters`);
 
 /** Check an answer: an empty one cancels, a wrong one asks again, a good one moves on. */
 const answer = <T>(

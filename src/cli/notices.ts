@@ -75,8 +75,12 @@ const incomingTrace = (remote: string, e: ResponderEvent): string => {
 };
 
 /** One line of the protocol trace: frames (with `trace: true`), outcomes, refusals. */
-export const traceLine = (event: NodeEvent): string => {
+export const traceLine = (event: NodeEvent): string | undefined => {
   switch (event.kind) {
+    case 'contacts':
+    case 'queued':
+    case 'restored':
+      return undefined; // bookkeeping: the outcome that follows says what matters
     case 'listening':
       return `listening on ${event.host}:${event.port}`;
     case 'incoming':

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { firstValueFrom } from 'rxjs';
-import { type Directory, findContact } from '../codecs/directory.js';
+import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { EXIT, type SendOptions } from './args.js';
@@ -68,9 +68,7 @@ const reportJson = (r: DeliveryReport): string =>
 
 export const runSend = async (options: SendOptions): Promise<number> => {
   const directory =
-    options.directory === undefined
-      ? E.right([] as unknown as Directory)
-      : loadDirectory(options.directory);
+    options.directory === undefined ? E.right(EMPTY_DIRECTORY) : loadDirectory(options.directory);
   const text = options.text ?? (await readStdin()).replace(/\r?\n$/, '');
   const prepared = pipe(
     directory,

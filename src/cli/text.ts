@@ -81,7 +81,7 @@ export const formatProbe = (report: ProbeReport, width = 0): string => {
     : `${who}  ${PROBE_WORDS[report.outcome]}: ${report.reason}`;
 };
 
-/** `3 contacts: 1 online, 1 offline, 1 wrong password`. */
+/** `3 contacts: 1 online, 1 offline, 1 password mismatch`. */
 export const probeSummary = (reports: readonly ProbeReport[]): string => {
   const counts = new Map<string, number>();
   for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);

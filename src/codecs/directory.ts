@@ -4,10 +4,12 @@
  * Decoding keeps each entry's own object, unknown fields and their order included, and only
  * normalises `port`, so that rewriting the file loses nothing a person put in it.
  */
+
 import { isIP } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
+import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_SECRET_CHARS, MAX_USERNAME_CHARS } from '../limits.js';
 import { isUsername, Secret, Username } from './formats.js';
 import { type JsonSyntaxError, parseJsonText } from './json-text.js';
@@ -79,11 +81,8 @@ export const Directory = t.brand(
 );
 export type Directory = t.TypeOf<typeof Directory>;
 
-export interface DirectoryError {
-  readonly kind: 'invalid_json' | 'invalid_directory';
-  /** One sentence naming the file, the entry and the field; never a password. */
-  readonly message: string;
-}
+/** One sentence naming the file, the entry and the field; never a password. */
+export type DirectoryError = ParleyError<'invalid_json' | 'invalid_directory'>;
 
 const SHAPE = '{username, password, port, ip}';
 
@@ -163,8 +162,9 @@ const describeJsonError = ({ line, column, reason }: JsonSyntaxError): string =>
   `invalid JSON at line ${line}, column ${column}: ${reason}`;
 
 const directoryError =
-  (kind: DirectoryError['kind'], source: string) =>
-  (sentence: string): DirectoryError => ({ kind, message: `${source}: ${sentence}` });
+  (code: DirectoryError['code'], source: string) =>
+  (sentence: string): DirectoryError =>
+    parleyError(code, `${source}: ${sentence}`);
 
 /** Parse and check a directory file's text; `source` names the file in error messages. */
 export const parseDirectory = (
@@ -189,3 +189,8 @@ export const serialiseDirectory = (dir: Directory): string =>
 
 export const findContact = (dir: Directory, username: string): DirectoryEntry | undefined =>
   dir.find((entry) => entry.username === username);
+
+/** A directory with no contacts, through the codec (no cast: the brand is earned). */
+export const EMPTY_DIRECTORY: Directory = E.getOrElseW(() => {
+  throw new Error('the empty directory must decode');
+})(Directory.decode([]));

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { type ParleyError, parleyError } from '../errors.js';
 
 /** The error codes of parley/1, as sent in `error` frames. */
 export const ErrorCode = t.keyof({
@@ -20,12 +21,7 @@ export const ErrorCode = t.keyof({
 export type ErrorCode = t.TypeOf<typeof ErrorCode>;
 
 /** A protocol failure as a value: the code for the wire and a sentence for people. */
-export interface ProtocolError {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
+export type ProtocolError = ParleyError<ErrorCode>;
 
-export const protocolError = (code: ErrorCode, message: string): ProtocolError => ({
-  code,
-  message,
-});
+export const protocolError = (code: ErrorCode, message: string): ProtocolError =>
+  parleyError(code, message);

@@ -132,6 +132,16 @@ export type Group = t.TypeOf<typeof Group>;
 export const GROUPS: readonly Group[] = ['modp14', 'x25519'];
 export const isGroup = (s: string): s is Group => Group.is(s);
 
+/**
+ * Brands a value parley made itself (a nonce, a proof, a header field) through its codec, so
+ * that frames are built from branded parts without casts. A value that does not pass is a
+ * bug of ours: it throws, and the driver turns that into this connection's internal error.
+ */
+export const mint = <A>(codec: t.Type<A, unknown, unknown>, value: unknown): A => {
+  if (codec.is(value)) return value;
+  throw new Error(`parley made an invalid ${codec.name}`);
+};
+
 /** What each named codec expects, in words (used by the error reporter). */
 export const EXPECTATIONS: Readonly<Record<string, string>> = {
   Username: 'a username of 1–64 characters without control characters',

@@ -3,8 +3,19 @@
  * the contract asks.
  */
 import * as t from 'io-ts';
+import { PROTOCOL_VERSION } from '../limits.js';
 import type { ErrorCode } from './errors.js';
-import { Base64, Length, MacHex, Nonce, PublicHex, Timestamp, Username, Uuid } from './formats.js';
+import {
+  Base64,
+  type Group,
+  Length,
+  MacHex,
+  Nonce,
+  PublicHex,
+  Timestamp,
+  Username,
+  Uuid,
+} from './formats.js';
 
 // {"type":"hello","version":1,"from":"alice","to":"bob","nonce":"<32 hex>"}
 export const HelloFrame = t.type({
@@ -106,6 +117,33 @@ export const FRAME_CODECS: {
 
 export const isFrameType = (s: unknown): s is FrameType =>
   typeof s === 'string' && Object.hasOwn(FRAME_CODECS, s);
+
+// The frames we write, built from branded parts only (no cast can slip an unchecked value in).
+
+export const helloFrame = (from: Username, to: Username | null, nonce: Nonce): HelloFrame => ({
+  type: 'hello',
+  version: PROTOCOL_VERSION,
+  from,
+  to,
+  nonce,
+});
+
+export const dhFrame = (group: Group, publicHex: PublicHex): DhFrame => ({
+  type: 'dh',
+  group,
+  public: publicHex,
+});
+
+export const authFrame = (proof: MacHex): AuthFrame => ({ type: 'auth', proof });
+
+export const ackFrame = (msgId: Uuid, status: 'delivered', hmac: MacHex): AckFrame => ({
+  type: 'ack',
+  msg_id: msgId,
+  status,
+  hmac,
+});
+
+export const BYE: ByeFrame = { type: 'bye' };
 
 /** The error frame for a protocol error, with our code set (not any string). */
 export const errorFrame = (code: ErrorCode, message: string): ErrorFrame => ({

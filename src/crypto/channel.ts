@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ProtocolError, protocolError } from '../codecs/errors.js';
-import { isRealInstant } from '../codecs/formats.js';
+import { Base64, isRealInstant, Length, MacHex, mint } from '../codecs/formats.js';
 import type { MessageFrame, MessageHeader } from '../codecs/frames.js';
 import { hmac, macEquals, type SessionKeys } from './schedule.js';
 
@@ -24,24 +24,28 @@ export const messageMac = (
   th: string,
   header: MessageHeader,
   message: string,
-): string =>
-  hmac(
-    keys.mac,
-    [
-      'parley/1 message',
-      th,
-      header.msg_id,
-      header.from,
-      header.to,
-      header.timestamp,
-      String(header.length),
-      message,
-    ].join('\n'),
-  ).toString('hex');
+): MacHex =>
+  macHex(
+    hmac(
+      keys.mac,
+      [
+        'parley/1 message',
+        th,
+        header.msg_id,
+        header.from,
+        header.to,
+        header.timestamp,
+        String(header.length),
+        message,
+      ].join('\n'),
+    ),
+  );
+
+const macHex = (mac: Buffer): MacHex => mint(MacHex, mac.toString('hex'));
 
 /** ack.hmac = HMAC(K_mac, "parley/1 ack\n" ‖ TH ‖ "\n" ‖ msg_id ‖ "\n" ‖ status). */
-export const ackMac = (keys: SessionKeys, th: string, msgId: string, status: string): string =>
-  hmac(keys.mac, ['parley/1 ack', th, msgId, status].join('\n')).toString('hex');
+export const ackMac = (keys: SessionKeys, th: string, msgId: string, status: string): MacHex =>
+  macHex(hmac(keys.mac, ['parley/1 ack', th, msgId, status].join('\n')));
 
 /** Encrypt and authenticate one plaintext as a complete message frame. */
 export const seal = (
@@ -52,8 +56,11 @@ export const seal = (
 ): MessageFrame => {
   const bytes = Buffer.from(plaintext, 'utf8');
   const cipher = createCipheriv('aes-256-cbc', keys.enc, keys.iv); // PKCS#7 padding by default
-  const message = Buffer.concat([cipher.update(bytes), cipher.final()]).toString('base64');
-  const fullHeader = { ...header, length: bytes.length } as MessageHeader;
+  const message = mint(
+    Base64,
+    Buffer.concat([cipher.update(bytes), cipher.final()]).toString('base64'),
+  );
+  const fullHeader: MessageHeader = { ...header, length: mint(Length, bytes.length) };
   return {
     type: 'message',
     header: fullHeader,
@@ -63,7 +70,7 @@ export const seal = (
       enc_type: ENC_TYPE,
       hmac: messageMac(keys, th, fullHeader, message),
     },
-  } as MessageFrame;
+  };
 };
 
 const badMac = protocolError('bad_mac', 'the message did not verify');

@@ -13,13 +13,13 @@ import {
 } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ProtocolError, protocolError } from '../codecs/errors.js';
-import type { Group } from '../codecs/formats.js';
+import { type Group, mint, PublicHex } from '../codecs/formats.js';
 
 /** One side's ephemeral key: its public value for the wire and the derivation of DHSK. */
 export interface DhKeyPair {
   readonly group: Group;
   /** Lowercase hex, fixed length for the group (512 or 64 characters). */
-  readonly publicHex: string;
+  readonly publicHex: PublicHex;
   /** DHSK from the peer's public value, or `bad_public_key`. */
   deriveShared(peerPublicHex: string): E.Either<ProtocolError, Buffer>;
 }
@@ -62,7 +62,7 @@ const modp14KeyPair = (privateKey?: Buffer): DhKeyPair => {
   dh.generateKeys(); // computes the public value from an injected private key, or makes both
   return {
     group: 'modp14',
-    publicHex: leftPad(dh.getPublicKey(), 256).toString('hex'),
+    publicHex: mint(PublicHex, leftPad(dh.getPublicKey(), 256).toString('hex')),
     deriveShared: (peerHex) =>
       E.chain((y: Buffer) =>
         isValidModp14Public(y)
@@ -117,7 +117,7 @@ const x25519KeyPair = (raw?: Buffer): DhKeyPair => {
   const privateKey = x25519Private(raw);
   return {
     group: 'x25519',
-    publicHex: rawPublic(privateKey).toString('hex'),
+    publicHex: mint(PublicHex, rawPublic(privateKey).toString('hex')),
     deriveShared: (peerHex) =>
       E.chain((peer: Buffer) => x25519Derive(privateKey, peer))(publicBytes('x25519', peerHex)),
   };

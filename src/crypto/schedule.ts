@@ -3,7 +3,7 @@
  * hash, and the two authentication proofs. Pure functions over node:crypto.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Group } from '../codecs/formats.js';
+import { type Group, MacHex, mint } from '../codecs/formats.js';
 
 /** The session's keys. Never logged, never sent. */
 export interface SessionKeys {
@@ -66,8 +66,8 @@ export const transcriptHash = (t: Transcript): string =>
 export type Role = 'initiator' | 'responder';
 
 /** proof = hex HMAC-SHA256(K_auth, "parley/1 <role>\n" ‖ TH). */
-export const proof = (keys: SessionKeys, th: string, role: Role): string =>
-  hmac(keys.auth, `parley/1 ${role}\n`, th).toString('hex');
+export const proof = (keys: SessionKeys, th: string, role: Role): MacHex =>
+  mint(MacHex, hmac(keys.auth, `parley/1 ${role}\n`, th).toString('hex'));
 
 /**
  * Compares two hex MACs in constant time. A value of the wrong length is simply unequal

@@ -3,6 +3,7 @@
  * authentication, and the choice of whom a newcomer may replace when the cap is full. Bounded
  * in memory, and keyed by address so that one address never blocks another.
  */
+import { DEFAULT_AUTH_LIMIT } from '../limits.js';
 
 export interface AuthLimitOptions {
   /** Failed authentications from one address within `windowMs` before it is slowed down. */
@@ -14,12 +15,7 @@ export interface AuthLimitOptions {
   readonly maxAddresses: number;
 }
 
-export const DEFAULT_AUTH_LIMIT: AuthLimitOptions = {
-  maxFailures: 5,
-  windowMs: 60_000,
-  blockMs: 30_000,
-  maxAddresses: 10_000,
-};
+export { DEFAULT_AUTH_LIMIT } from '../limits.js';
 
 export interface AuthLimiter {
   /** True while the address must be answered `rate_limited`. */
@@ -27,7 +23,7 @@ export interface AuthLimiter {
   recordFailure(address: string, nowMs: number): void;
 }
 
-interface Record {
+interface SourceRecord {
   windowStart: number;
   failures: number;
   blockedUntil: number;
@@ -35,7 +31,7 @@ interface Record {
 
 export const createAuthLimiter = (options: Partial<AuthLimitOptions> = {}): AuthLimiter => {
   const { maxFailures, windowMs, blockMs, maxAddresses } = { ...DEFAULT_AUTH_LIMIT, ...options };
-  const byAddress = new Map<string, Record>();
+  const byAddress = new Map<string, SourceRecord>();
   return {
     isLimited: (address, nowMs) => (byAddress.get(address)?.blockedUntil ?? 0) > nowMs,
     recordFailure(address, nowMs) {

@@ -7,39 +7,47 @@
 import {
   catchError,
   concat,
-  concatWith,
   defer,
   EMPTY,
   finalize,
   ignoreElements,
   map,
+  merge,
+  mergeMap,
   type Observable,
   of,
   type SchedulerLike,
 } from 'rxjs';
-import { close, sendFrame } from '../actors/common.js';
 import { runActor } from '../actors/driver.js';
 import {
+  type ResponderConfig,
   type ResponderDeps,
   type ResponderEvent,
-  type ResponderState,
-  startResponder,
-  stepResponder,
+  responderLogic,
 } from '../actors/responder.js';
 import type { Effect, Inbound } from '../actors/types.js';
+import { findContact } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
-import type { Group } from '../codecs/formats.js';
 import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
-import type { Connection } from '../streams/tcp.js';
-import { type AuthLimiter, type InProgress, pickEviction, sourceOf } from './defences.js';
+import type { Connection, ServerEvent } from '../streams/tcp.js';
+import { answerFrom, type DedupeMemory } from './dedupe.js';
+import {
+  type AuthLimiter,
+  createAuthLimiter,
+  type InProgress,
+  pickEviction,
+  sourceOf,
+} from './defences.js';
+import type { PipelineDeps } from './options.js';
+import type { NodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 export interface IncomingContext {
-  readonly self: string;
-  readonly groups: readonly Group[];
+  readonly config: ResponderConfig;
   readonly deps: ResponderDeps;
+  readonly dedupe: DedupeMemory;
   readonly limiter: AuthLimiter;
   readonly maxConnections: number;
   readonly maxPerAddress: number;
@@ -56,14 +64,6 @@ export interface IncomingContext {
 
 const RATE_LIMITED = 'too many failed attempts; try again later';
 const BUSY = 'too many connections in progress; try again shortly';
-// What the peer is told: not why (a file name of ours is none of its business).
-const INTERNAL = 'the receiver failed and did not take the message; try again later';
-
-const internalError = (err: unknown): NodeEvent => ({
-  kind: 'error',
-  code: 'internal',
-  message: err instanceof Error ? err.message : String(err),
-});
 
 /** A connection counted against the cap, until released (once: at its end, or evicted). */
 export interface Admission extends InProgress {
@@ -108,20 +108,24 @@ const refuse = (
   );
 
 /**
- * Make room for a newcomer from `remote` if an address holding more has a connection not yet
+ * Make room for a newcomer from `source` if an address holding more has a connection not yet
  * authenticated: it is answered busy and destroyed (its actor then hears the end), and stops
  * counting at once. The event says whom it was.
  */
-const evictFor = (source: string, ctx: IncomingContext): NodeEvent | undefined => {
+const evictFor = (source: string, ctx: IncomingContext): Observable<NodeEvent> | undefined => {
   const victim = pickEviction(ctx.active.values(), ctx.perAddress, source);
   if (victim === undefined) return undefined;
   release(victim, ctx);
   const { connection } = victim;
-  connection.send(encodeFrame(errorFrame('busy', BUSY))).subscribe({
-    complete: () => connection.destroy(),
-    error: () => connection.destroy(),
-  });
-  return { kind: 'refused', code: 'busy', remote: connection.remoteAddress };
+  const answered$ = connection.send(encodeFrame(errorFrame('busy', BUSY))).pipe(
+    ignoreElements(),
+    catchError(() => EMPTY),
+    finalize(() => connection.destroy()),
+  );
+  return merge(
+    of<NodeEvent>({ kind: 'refused', code: 'busy', remote: connection.remoteAddress }),
+    answered$,
+  );
 };
 
 const isAuthFailure = (event: ResponderEvent): boolean =>
@@ -130,8 +134,9 @@ const isAuthFailure = (event: ResponderEvent): boolean =>
   event.failure.code === 'auth_failed';
 
 /**
- * A proof from an address limited since the connection was admitted is not checked: it is
- * answered rate_limited. Otherwise connections opened together would each get a guess.
+ * The limiter's verdict, fed to the actor as an input: a proof from an address limited since
+ * the connection was admitted is not checked but answered rate_limited. Otherwise connections
+ * opened together would each get a guess.
  */
 const limitedAtAuth =
   (source: string, ctx: IncomingContext) =>
@@ -142,14 +147,31 @@ const limitedAtAuth =
       ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
       : input;
 
-/** What the cap and the limiter learn from the actor, the moment it decides. */
-const watch = (admission: Admission, ctx: IncomingContext) => (effect: Effect<ResponderEvent>) => {
-  // Our proof goes out only after the peer's verified: it is authenticated.
-  if (effect.kind === 'send' && effect.frame.type === 'auth') admission.authenticated = true;
-  if (effect.kind === 'emit' && isAuthFailure(effect.event)) {
-    ctx.limiter.recordFailure(admission.source, ctx.scheduler.now());
-  }
+/**
+ * The interpreter's side of an effect: the cap and the limiter learn from the actor the
+ * moment it decides, and a `remember` is answered from the dedupe memory.
+ */
+const interpreter = (
+  admission: Admission,
+  ctx: IncomingContext,
+  onInternal: (err: unknown) => void,
+) => {
+  const remember = answerFrom(ctx.dedupe, onInternal);
+  return (effect: Effect<ResponderEvent>): Inbound | undefined => {
+    // Our proof goes out only after the peer's verified: it is authenticated.
+    if (effect.kind === 'send' && effect.frame.type === 'auth') admission.authenticated = true;
+    if (effect.kind === 'emit' && isAuthFailure(effect.event)) {
+      ctx.limiter.recordFailure(admission.source, ctx.scheduler.now());
+    }
+    return remember(effect);
+  };
 };
+
+const internalEvent = (err: unknown): NodeEvent => ({
+  kind: 'error',
+  code: 'internal',
+  message: err instanceof Error ? err.message : String(err),
+});
 
 export const respond$ = (connection: Connection, ctx: IncomingContext): Observable<NodeEvent> =>
   defer(() => {
@@ -165,43 +187,68 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
     const admission = admit(connection, source, ctx);
     const trace = ctx.traceFor('responder', remote);
-    const checkLimit = limitedAtAuth(source, ctx);
-    const learn = watch(admission, ctx);
-    // The defences sit around the pure step rather than as operators of their own: a node
-    // holding many connections pays for each operator on each of them.
-    const step = (state: ResponderState, input: Inbound) => {
-      const transition = stepResponder(state, checkLimit(input), ctx.deps);
-      for (const effect of transition[1]) learn(effect);
-      return transition;
-    };
-    let failed: unknown;
-    const run$ = runActor(
-      startResponder({ self: ctx.self, groups: ctx.groups }),
-      step,
-      inbound$(connection, trace),
-      { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
-    ).pipe(
-      // A step that threw (a bug of ours, or a seen file that cannot be written) carried out
-      // none of its effects: no ack went out. Say `internal`, so the sender keeps the message
-      // for a retry instead of waiting out its deadline; the event says what failed.
-      catchError((err: unknown) => {
-        failed = err;
-        return of(
-          sendFrame<ResponderEvent>(errorFrame('internal', INTERNAL)),
-          close<ResponderEvent>(),
-        );
-      }),
+    // An error of ours that the actor must not see (a seen file that cannot be written) is
+    // reported once the connection has ended.
+    const internal: NodeEvent[] = [];
+    const run$ = runActor(responderLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
+      stepDeadlineMs: ctx.stepDeadlineMs,
+      scheduler: ctx.scheduler,
+      screen: limitedAtAuth(source, ctx),
+      answer: interpreter(admission, ctx, (err) => internal.push(internalEvent(err))),
+    }).pipe(
       carryOut<ResponderEvent>(connection, trace),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
-      concatWith(defer(() => (failed === undefined ? EMPTY : of(internalError(failed))))),
       finalize(() => release(admission, ctx)),
     );
-    const contained$ = run$.pipe(
+    const contained$ = concat(
+      run$,
+      defer(() => internal),
+    ).pipe(
       // One connection's failure, even a bug of ours, ends that connection and nothing else.
       catchError((err: unknown) => {
         connection.destroy();
-        return of(internalError(err));
+        return of(internalEvent(err));
       }),
     );
-    return evicted === undefined ? contained$ : concat(of(evicted), contained$);
+    return evicted === undefined ? contained$ : merge(evicted, contained$);
+  });
+
+/** What answering needs beyond the resolved options: the pipeline's shared pieces. */
+export interface AnswerDeps extends PipelineDeps {
+  readonly open: Set<Connection>;
+  readonly state$: { readonly value: NodeState };
+  readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
+}
+
+/**
+ * The incoming epic: every connection a responder, behind the cap and the limiter. The
+ * defences' books are made per subscription, so each pipeline has its own.
+ */
+export const answer$ = (
+  connections$: Observable<ServerEvent>,
+  deps: AnswerDeps,
+): Observable<NodeEvent> =>
+  defer(() => {
+    const ctx: IncomingContext = {
+      config: { self: deps.self, groups: deps.groups },
+      deps: {
+        ...deps.actor,
+        lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
+      },
+      dedupe: deps.dedupe,
+      limiter: createAuthLimiter(deps.authLimit),
+      maxConnections: deps.maxConnections,
+      maxPerAddress: deps.maxPerAddress,
+      perAddress: new Map(),
+      active: new Map(),
+      open: deps.open,
+      traceFor: deps.traceFor,
+      stepDeadlineMs: deps.stepDeadlineMs,
+      scheduler: deps.scheduler,
+    };
+    return connections$.pipe(
+      mergeMap((event) =>
+        event.kind === 'connection' ? respond$(event.connection, ctx) : of<NodeEvent>(event),
+      ),
+    );
   });

@@ -1,240 +1,164 @@
 /**
- * A running parley peer: one merged pipeline in which every incoming connection is a
- * responder actor and every send or probe job an initiator actor. This is the library's
- * entry point; the console is one of its users.
+ * `createNode`: the cold pipeline (`parley$`) made hot for embedders who want an object to
+ * hold — it listens at once, numbers jobs, hands each caller its report, and keeps the state
+ * at hand. Everything it does, the pipeline does; this only connects it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
 import {
-  asyncScheduler,
+  BehaviorSubject,
+  connectable,
   EMPTY,
-  first,
+  filter,
   firstValueFrom,
-  from,
-  merge,
+  map,
   mergeMap,
   Observable,
   of,
   ReplaySubject,
-  race,
   Subject,
-  share,
-  takeUntil,
-  timer,
+  type Subscriber,
 } from 'rxjs';
-import { createDedupeMemory } from '../actors/dedupe.js';
-import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
-import { createKeyPair } from '../crypto/dh.js';
-import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
-import type { TraceSink } from '../streams/session.js';
-import { type Connection, listen$ } from '../streams/tcp.js';
-import { createAuthLimiter } from './defences.js';
-import { type Admission, respond$ } from './incoming.js';
+import type { InputError } from '../codecs/inputs.js';
+import { listen$ } from '../streams/tcp.js';
 import {
-  createJobBook,
-  type OutboxEntry,
+  type Job,
+  messageJob,
+  probeJob,
   type Report,
-  refusal,
   refusedDelivery,
   refusedProbe,
-} from './job-book.js';
-import { initiate$, type Job, type JobSpec } from './outgoing.js';
-import type { DeliveryReport, ProbeReport, SendJob } from './reports.js';
+  reportOf,
+  retryJob,
+  SHUTTING_DOWN,
+} from './jobs.js';
+import { type PipelineDeps, resolveDeps } from './options.js';
+import { parley$ } from './pipeline.js';
+import type { DeliveryReport, Destination, SendJob } from './reports.js';
+import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
+import { type NodeEvent, type NodeOptions, NodeStartError, type ParleyNode } from './types.js';
 
-import {
-  type NodeEvent,
-  type NodeOptions,
-  NodeStartError,
-  type ParleyNode,
-  type Role,
-} from './types.js';
-
-export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode, Role } from './types.js';
+export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode } from './types.js';
 export { NodeStartError } from './types.js';
 
-const realDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
-  randomBytes,
-  now: () => new Date(),
-  keyPair: (group) => createKeyPair(group),
-  ...over,
-});
-
-export const createNode = (options: NodeOptions): Promise<ParleyNode> => {
-  const scheduler = options.scheduler ?? asyncScheduler;
-  const deps = realDeps(options.deps);
-  let directory: Directory = options.directory ?? ([] as unknown as Directory);
-  const stepDeadlineMs = options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS;
-  const maxQueued = options.maxQueued ?? 10_000;
-
-  const closing$ = new ReplaySubject<void>(1);
+const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const jobs$ = new Subject<Job>();
-  const events = new Subject<NodeEvent>();
-  const open = new Set<Connection>();
-  const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
-    options.trace
-      ? (trace) => events.next({ kind: 'frame', role, remote, jobId, ...trace })
-      : undefined;
-  let queued = 0;
+  const contacts$ = new BehaviorSubject<Directory>(deps.directory);
+  const stop$ = new ReplaySubject<void>(1);
+  const listening = options.listen ?? true;
+  const pipeline$ = parley$(
+    {
+      connections$: listening ? listen$({ port: options.port ?? 0, host: options.host }) : EMPTY,
+      jobs$,
+      contacts$,
+      stop$,
+    },
+    deps,
+  ).pipe(mergeMap((out) => (out.kind === 'view' ? EMPTY : of(out))));
+  const events = connectable(pipeline$, {
+    connector: () => new Subject<NodeEvent>(),
+    resetOnDisconnect: false,
+  });
+  const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
+  events.subscribe({
+    next: (event) => state$.next(reduceNodeState(state$.value, event)),
+    // The pipeline contains every failure; should a bug of ours escape, it is not swallowed.
+    error: (err: unknown) => state$.error(err),
+    complete: () => state$.complete(),
+  });
+  return { jobs$, contacts$, stop$, events$: events, state$, connect: () => events.connect() };
+};
+
+export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
+  const resolved = resolveDeps(options);
+  if (E.isLeft(resolved)) throw resolved.left;
+  const deps = resolved.right;
+  const wired = hot(options, deps);
+  const { events$, state$ } = wired;
+  const done = firstValueFrom(events$.pipe(filter(() => false)), { defaultValue: undefined }).then(
+    () => undefined,
+  );
   let nextJobId = 1;
   let closed = false;
 
-  const incomingContext = {
-    self: options.name,
-    groups: options.groups ?? (['modp14', 'x25519'] as const),
-    deps: {
-      ...deps,
-      lookupSecret: (username: string) => directory.find((c) => c.username === username)?.password,
-      dedupe: options.dedupe ?? createDedupeMemory(),
-    },
-    limiter: createAuthLimiter(options.authLimit),
-    maxConnections: options.maxConnections ?? 256,
-    maxPerAddress: options.maxConnectionsPerAddress ?? 64,
-    perAddress: new Map<string, number>(),
-    active: new Map<Connection, Admission>(),
-    open,
-    traceFor,
-    stepDeadlineMs,
-    scheduler,
-  };
-
-  const listening = options.listen ?? true;
-  const server$ = (
-    listening ? listen$({ port: options.port ?? 0, host: options.host }) : EMPTY
-  ).pipe(takeUntil(closing$), share());
-  const pipeline$: Observable<NodeEvent> = merge(
-    server$.pipe(
-      mergeMap(
-        (event): Observable<NodeEvent> =>
-          event.kind === 'connection' ? respond$(event.connection, incomingContext) : of(event),
-      ),
-    ),
-    jobs$.pipe(
-      mergeMap((job) => {
-        queued -= 1;
-        return initiate$(job, {
-          self: options.name,
-          deps,
-          stepDeadlineMs,
-          scheduler,
-          connectTimeoutMs: options.connectTimeoutMs,
-          localAddress: options.localAddress,
-          open,
-          traceFor,
-        });
-      }, options.maxOutgoing ?? 64),
-    ),
-  );
-
-  const book = createJobBook();
-
-  const done = new Promise<void>((resolve) => {
-    pipeline$.subscribe({
-      next: (event) => {
-        if (event.kind === 'delivery' || event.kind === 'probe') {
-          book.settled(event.jobId, event.report);
-        }
-        events.next(event);
-      },
-      complete: () => {
-        events.complete();
-        resolve();
-      },
-    });
-  });
-
   /**
-   * Queue a job when subscribed (cold, as an HTTP request observable is) and emit its one
-   * report. Unsubscribing stops listening, not the job: it runs to its end either way.
+   * Submit a job when subscribed (cold, as an HTTP request observable is) and emit its one
+   * report. Unsubscribing stops listening, not the job: it runs to its end either way. An
+   * input that does not decode is refused at once, in a report like any other.
    */
-  const enqueue = <R extends Report>(
-    job: JobSpec,
+  const submit = <R extends Report>(
+    make: (id: number) => E.Either<InputError, Job>,
     refused: (why: string) => R,
-    message?: OutboxEntry['job'],
   ): Observable<R> =>
     new Observable<R>((subscriber) => {
-      if (closed || queued >= maxQueued) {
-        subscriber.next(refused(refusal(closed)));
+      const job = make(nextJobId++);
+      if (E.isLeft(job) || closed) {
+        subscriber.next(refused(E.isLeft(job) ? job.left.message : SHUTTING_DOWN));
         subscriber.complete();
         return;
       }
-      const id = nextJobId++;
-      const waiter = (report: Report) => {
-        subscriber.next(report as R);
-        subscriber.complete();
-      };
-      book.opened(id, waiter, message);
-      queued += 1;
-      jobs$.next({ ...job, id } as Job);
-      return () => book.unwatched(id);
+      const sub = reportOf(events$, job.right.id)
+        .pipe(map((e) => e.report))
+        .subscribe(subscriber as Subscriber<Report>);
+      wired.jobs$.next(job.right);
+      return sub;
     });
 
+  const defaults = { group: deps.group, newMsgId: randomUUID };
   const send = (job: SendJob): Observable<DeliveryReport> => {
-    const full = { ...job, msgId: job.msgId ?? randomUUID() };
-    return enqueue<DeliveryReport>(
-      {
-        kind: 'message',
-        to: full.to,
-        text: full.text,
-        msgId: full.msgId,
-        group: full.group ?? options.group ?? 'modp14',
-      },
-      (why) => {
-        const report = refusedDelivery(full, why);
-        book.keep(full, report);
-        return report;
-      },
-      full,
+    const msgId = job.msgId ?? randomUUID();
+    return submit(
+      (id) => messageJob(id, { ...job, msgId }, defaults),
+      (why) => refusedDelivery({ msgId, to: job.to }, why),
     );
   };
 
   const node: ParleyNode = {
-    name: options.name,
+    name: deps.self,
     port: 0,
-    events$: events.asObservable(),
-    received$: events.pipe(
+    events$: events$.pipe(filter(() => true)),
+    received$: events$.pipe(
       mergeMap((e) =>
         e.kind === 'incoming' && e.event.kind === 'received'
           ? of({ ...e.event.message, remote: e.remote })
-          : [],
+          : EMPTY,
       ),
     ),
+    state$: state$.asObservable(),
     send,
     probe: (to, group) =>
-      enqueue<ProbeReport>(
-        { kind: 'probe', to, group: group ?? options.group ?? 'modp14' },
+      submit(
+        (id) => probeJob(id, to, group ?? deps.group),
         (why) => refusedProbe(to, why),
       ),
-    outbox: () => book.outbox(),
-    retry: (msgId, to) => {
-      const entry = book.find(msgId);
-      if (entry) return send({ ...entry.job, to: to ?? entry.job.to });
-      const nothing = { to: to ?? { host: '', port: 0, secret: '' }, text: '', msgId };
-      return of(refusedDelivery(nothing, `there is no undelivered message ${msgId}`));
-    },
-    setDirectory: (next) => {
-      directory = next;
-    },
+    outbox: () => state$.value.outbox,
+    retry: (msgId, to) =>
+      submit(
+        (id) => retryJob(id, msgId, to),
+        (why) => refusedDelivery({ msgId, to: to ?? NOWHERE }, why),
+      ),
+    setDirectory: (next) => wired.contacts$.next(next),
     close: async () => {
-      if (closed) return done;
-      closed = true;
-      closing$.next();
-      jobs$.complete();
-      // firstValueFrom unsubscribes the loser of the race: no timer outlives close().
-      await firstValueFrom(race(from(done), timer(options.closeDeadlineMs ?? 5_000)));
-      for (const connection of open) connection.destroy();
+      if (!closed) {
+        closed = true;
+        wired.stop$.next();
+      }
       return done;
     },
   };
 
-  if (!listening) return Promise.resolve(node);
-  return new Promise((resolve, reject) => {
-    events.pipe(first((e) => e.kind === 'listening' || e.kind === 'error')).subscribe((e) => {
-      if (e.kind === 'listening') {
-        resolve({ ...node, port: e.port });
-      } else if (e.kind === 'error') {
-        void node.close();
-        reject(new NodeStartError(e.code, e.message));
-      }
-    });
-  });
+  wired.connect();
+  if (!(options.listen ?? true)) return node;
+  const started = await firstValueFrom(
+    events$.pipe(filter((e) => e.kind === 'listening' || e.kind === 'error')),
+  );
+  if (started.kind === 'listening') return { ...node, port: started.port };
+  await node.close();
+  const failure = started as Extract<NodeEvent, { kind: 'error' }>;
+  throw new NodeStartError(failure.code, failure.message);
 };
+
+const NOWHERE = { username: undefined, host: '', port: 0 };
+
+export type { Destination };

@@ -14,48 +14,27 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { runActor } from '../actors/driver.js';
-import {
-  type InitiatorEvent,
-  type InitiatorParams,
-  startInitiator,
-  stepInitiator,
-} from '../actors/initiator.js';
+import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../actors/initiator.js';
 import type { ActorDeps } from '../actors/types.js';
-import type { Group } from '../codecs/formats.js';
+import type { Username } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import { type Connection, connect$ } from '../streams/tcp.js';
+import type { Job, MessageJob } from './jobs.js';
 import {
   addressOf,
   type DeliveryReport,
-  type Destination,
   explainFailure,
   type ProbeReport,
   type SendFailure,
 } from './reports.js';
 import type { NodeEvent, Role } from './types.js';
 
-export type Job =
-  | {
-      readonly id: number;
-      readonly kind: 'message';
-      readonly to: Destination;
-      readonly text: string;
-      readonly msgId: string;
-      readonly group: Group;
-    }
-  | {
-      readonly id: number;
-      readonly kind: 'probe';
-      readonly to: Destination;
-      readonly group: Group;
-    };
-
-/** A job before the node numbers it. */
-export type JobSpec = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
+/** A job the initiator runs: a message or a probe (a retry is resolved to a message first). */
+export type RunnableJob = Exclude<Job, { kind: 'retry' }>;
 
 export interface OutgoingContext {
-  readonly self: string;
+  readonly self: Username;
   readonly deps: ActorDeps;
   readonly stepDeadlineMs: number;
   readonly scheduler: SchedulerLike;
@@ -69,7 +48,7 @@ export interface OutgoingContext {
 /** What one attempt came to: the actor's outcome, or why there was no connection. */
 type Outcome = InitiatorEvent | { readonly kind: 'not_started'; readonly failure: SendFailure };
 
-const params = (job: Job, self: string): InitiatorParams => ({
+const params = (job: RunnableJob, self: Username): InitiatorParams => ({
   self,
   expectedPeer: job.to.username,
   secret: job.to.secret,
@@ -80,23 +59,24 @@ const params = (job: Job, self: string): InitiatorParams => ({
       : { kind: 'probe' },
 });
 
-const exchange$ = (job: Job, connection: Connection, ctx: OutgoingContext): Observable<Outcome> => {
-  const deps = ctx.deps;
+const exchange$ = (
+  job: RunnableJob,
+  connection: Connection,
+  ctx: OutgoingContext,
+): Observable<Outcome> => {
   const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`, job.id);
   ctx.open.add(connection);
-  return runActor(
-    startInitiator(params(job, ctx.self), deps),
-    (state, input) => stepInitiator(state, input, deps),
-    inbound$(connection, trace),
-    { stepDeadlineMs: ctx.stepDeadlineMs, scheduler: ctx.scheduler },
-  ).pipe(
+  return runActor(initiatorLogic(params(job, ctx.self), ctx.deps), inbound$(connection, trace), {
+    stepDeadlineMs: ctx.stepDeadlineMs,
+    scheduler: ctx.scheduler,
+  }).pipe(
     carryOut<InitiatorEvent>(connection, trace),
     finalize(() => ctx.open.delete(connection)),
   );
 };
 
 /** Checked before connecting: nothing goes on the wire that the peer would have to refuse. */
-const preflight = (job: Job): SendFailure | undefined => {
+const preflight = (job: RunnableJob): SendFailure | undefined => {
   if (job.kind !== 'message') return undefined;
   const bytes = Buffer.byteLength(job.text, 'utf8');
   return bytes > MAX_PLAINTEXT_BYTES
@@ -107,7 +87,7 @@ const preflight = (job: Job): SendFailure | undefined => {
     : undefined;
 };
 
-const attempt$ = (job: Job, ctx: OutgoingContext): Observable<Outcome> => {
+const attempt$ = (job: RunnableJob, ctx: OutgoingContext): Observable<Outcome> => {
   const refused = preflight(job);
   if (refused) return of({ kind: 'not_started', failure: refused });
   return connect$({
@@ -130,11 +110,7 @@ const isWrongPassword = (failure: SendFailure): boolean =>
   (failure.cause === 'peer_error' || failure.cause === 'rejected') &&
   failure.code === 'auth_failed';
 
-const deliveryReport = (
-  job: Extract<Job, { kind: 'message' }>,
-  outcome: Outcome,
-  elapsedMs: number,
-): DeliveryReport => {
+const deliveryReport = (job: MessageJob, outcome: Outcome, elapsedMs: number): DeliveryReport => {
   const to = addressOf(job.to);
   if (outcome.kind === 'delivered') {
     return { outcome: 'delivered', msgId: job.msgId, to, peer: outcome.peer, elapsedMs };
@@ -152,7 +128,7 @@ const deliveryReport = (
   };
 };
 
-const probeReport = (job: Job, outcome: Outcome, elapsedMs: number): ProbeReport => {
+const probeReport = (job: RunnableJob, outcome: Outcome, elapsedMs: number): ProbeReport => {
   const to = addressOf(job.to);
   if (outcome.kind === 'probe_ok') return { outcome: 'online', to, peer: outcome.peer, elapsedMs };
   if (outcome.kind === 'delivered') throw new Error('a probe cannot deliver');
@@ -170,7 +146,7 @@ const internal = (err: unknown): string =>
   `internal error in parley: ${err instanceof Error ? err.message : String(err)}`;
 
 /** Runs a job to its one report. */
-export const initiate$ = (job: Job, ctx: OutgoingContext): Observable<NodeEvent> =>
+export const initiate$ = (job: RunnableJob, ctx: OutgoingContext): Observable<NodeEvent> =>
   defer(() => {
     const started = ctx.scheduler.now();
     return attempt$(job, ctx).pipe(

@@ -79,17 +79,25 @@ export type ProbeReport =
       readonly elapsedMs: number;
     };
 
-export const addressOf = ({ username, host, port }: Destination): Address => ({
+export const addressOf = ({
+  username,
+  host,
+  port,
+}: {
+  readonly username?: string | undefined;
+  readonly host: string;
+  readonly port: number;
+}): Address => ({
   username,
   host,
   port,
 });
 
-const nameOf = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
+const whoIs = (to: Address): string => to.username ?? `the peer at ${to.host}:${to.port}`;
 
 /** The failure in a person's words: what happened and, where it helps, what to try. */
 export const explainFailure = (failure: SendFailure, to: Address): string => {
-  const who = nameOf(to);
+  const who = whoIs(to);
   switch (failure.cause) {
     case 'unreachable':
       return `${who} is not reachable at ${to.host}:${to.port}: ${failure.message}; is parley running there?`;

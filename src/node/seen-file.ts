@@ -8,50 +8,29 @@
  * keeps the message and its retry is shown once the file can be written again. (Recording in
  * memory first made the retry a "duplicate": acknowledged, never shown, lost.)
  */
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { createDedupeMemory, type DedupeMemory } from '../actors/dedupe.js';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+import { writeFileAtomicallySync } from './atomic-file.js';
+import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 
 interface Seen {
+  /** The dedupe key: the message id and its sender (see `dedupeKey`). */
   readonly key: string;
   readonly atMs: number;
 }
 
-// The key is stored URI-encoded (a msg_id is unchanged by it), so that a key of any shape
-// (a sender and an id, say) keeps to one line and one space.
-const LINE = /^(\S+) (\d+)$/;
+// `<msg_id> <sender> <ms>`: a username has no control characters, so no newline.
+const LINE = /^([0-9a-f-]{36} .+) (\d+)$/;
 
 // Never through a symbolic link: one planted at the file's name would have parley write
 // wherever it points. (The state directory is checked too; this holds if it were not.)
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 const READ = constants.O_RDONLY | NO_FOLLOW;
 const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
-// A new file that must not exist yet: O_EXCL refuses any name that exists, links included.
-const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
-
-const decodeKey = (text: string): string | undefined => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
-};
 
 const parseLine = (line: string): Seen | undefined => {
   const match = LINE.exec(line);
-  const key = match === null ? undefined : decodeKey(match[1]!);
-  return key === undefined ? undefined : { key, atMs: Number(match![2]) };
+  return match === null ? undefined : { key: match[1]!, atMs: Number(match[2]) };
 };
 
 const readText = (path: string): string => {
@@ -76,35 +55,25 @@ const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] =>
     .map(parseLine)
     .filter((s): s is Seen => s !== undefined && nowMs - s.atMs < windowMs);
 
-const format = (s: Seen) => `${encodeURIComponent(s.key)} ${s.atMs}\n`;
+const format = (s: Seen) => `${s.key} ${s.atMs}\n`;
 
-/** Write all of `text` to a file opened with `flags`; `sync`: flushed to disk as well. */
-const writeAll = (path: string, flags: number, text: string, sync: boolean) => {
-  const fd = openSync(path, flags, 0o600);
+/** Append one line; the file is created 0600 if missing, never through a link. */
+const appendLine = (path: string, line: string) => {
+  const fd = openSync(path, APPEND, 0o600);
   try {
-    writeSync(fd, text);
-    if (sync) fsyncSync(fd);
+    writeSync(fd, line);
   } finally {
     closeSync(fd);
   }
 };
 
 /**
- * Rewrite the file with only the live entries: a new file under a random name in the same
- * folder (created exclusively, as /add does), then renamed over the file, so it is never
- * half written and no name can be prepared for it in advance.
+ * Rewrite the file with only the live entries, never half written: a new file under a random
+ * name, created exclusively (no name can be prepared for it in advance, no link followed),
+ * then renamed over the file.
  */
-const compact = (path: string, live: readonly Seen[]) => {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
-  try {
-    // Flushed before the rename, or a crash could leave the name on an empty file.
-    writeAll(temp, CREATE_NEW, live.map(format).join(''), true);
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-};
+const compact = (path: string, live: readonly Seen[]) =>
+  writeFileAtomicallySync(path, live.map(format).join(''));
 
 export interface SeenFileOptions {
   readonly nowMs?: number;
@@ -131,7 +100,7 @@ export const createSeenFile = (
 
   const record = (key: string, atMs: number) => {
     try {
-      writeAll(path, APPEND, format({ key, atMs }), false);
+      appendLine(path, format({ key, atMs }));
     } catch (err) {
       throw new Error(
         `cannot record a message id in ${path} (${(err as Error).message}); the message was ` +

@@ -1,18 +1,24 @@
 /**
  * The node's public shape: its options, the events it publishes, and what it offers.
  */
+
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { DedupeMemory } from '../actors/dedupe.js';
 import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
+import type { Role } from '../crypto/schedule.js';
+import type { ParleyError } from '../errors.js';
 import type { FrameTrace } from '../streams/session.js';
+import type { DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
-import type { OutboxEntry } from './job-book.js';
+import type { MessageSummary } from './jobs.js';
+import type { OutboxStore } from './outbox-file.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
+import type { RetryPolicy } from './retry.js';
+import type { NodeState, OutboxEntry } from './state.js';
 
-export type { OutboxEntry } from './job-book.js';
+export type { NodeState, OutboxEntry } from './state.js';
 
 export interface NodeOptions {
   /** Our own username, as contacts know us. */
@@ -24,7 +30,7 @@ export interface NodeOptions {
   /** The TCP port to listen on; 0 picks a free one. */
   readonly port?: number;
   readonly host?: string;
-  /** The DH group our sends use (both are accepted). */
+  /** The DH group our sends use (every group in `groups` is accepted). */
   readonly group?: Group;
   /** The groups we accept as a responder. */
   readonly groups?: readonly Group[];
@@ -40,6 +46,13 @@ export interface NodeOptions {
   /** Jobs waiting at most; more are refused (default 10,000). */
   readonly maxQueued?: number;
   readonly authLimit?: Partial<AuthLimitOptions>;
+  /** When undelivered messages go out again by themselves (see README, "The outbox"). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** The outbox's caps: messages, and their texts' UTF-8 bytes together. */
+  readonly maxOutboxMessages?: number;
+  readonly maxOutboxBytes?: number;
+  /** Keep the outbox across runs (see `createOutboxFile`); without it, in memory only. */
+  readonly outboxStore?: OutboxStore;
   readonly dedupe?: DedupeMemory;
   /** How long `close()` lets connections in progress finish (default 5 s). */
   readonly closeDeadlineMs?: number;
@@ -53,9 +66,21 @@ export interface NodeOptions {
 
 export type NodeEvent =
   | { readonly kind: 'listening'; readonly port: number; readonly host: string }
+  /** Messages kept from an earlier run (the outbox on disk), at start. */
+  | { readonly kind: 'restored'; readonly outbox: readonly OutboxEntry[] }
+  /** The contacts changed (the first one at start). */
+  | { readonly kind: 'contacts'; readonly directory: Directory }
+  /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */
+  | { readonly kind: 'queued'; readonly jobId: number; readonly message?: MessageSummary }
   | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
   | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
-  | { readonly kind: 'delivery'; readonly jobId: number; readonly report: DeliveryReport }
+  | {
+      readonly kind: 'delivery';
+      readonly jobId: number;
+      readonly report: DeliveryReport;
+      /** Not delivered: when it goes out again by itself (scheduler ms). */
+      readonly retryAt?: number;
+    }
   | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
   | ({
@@ -78,7 +103,9 @@ export interface ParleyNode {
   send(job: SendJob): Observable<DeliveryReport>;
   /** Is the contact there, and do we share the right secret? */
   probe(to: Destination, group?: Group): Observable<ProbeReport>;
-  /** Messages not (known to be) delivered, oldest first. */
+  /** The node's state (contacts, jobs running, outbox), now and as it changes. */
+  readonly state$: Observable<NodeState>;
+  /** Messages not (known to be) delivered, oldest first (never their secrets). */
   outbox(): readonly OutboxEntry[];
   /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
   retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
@@ -88,10 +115,11 @@ export interface ParleyNode {
   close(): Promise<void>;
 }
 
-export type Role = 'initiator' | 'responder';
+/** Which side of an exchange we are on (the transcript's word for it). */
+export type { Role } from '../crypto/schedule.js';
 
-/** A start-up failure a person can act on (the port is taken, say). */
-export class NodeStartError extends Error {
+/** A start-up failure a person can act on (the port is taken, a bad option). */
+export class NodeStartError extends Error implements ParleyError {
   constructor(
     readonly code: string,
     message: string,

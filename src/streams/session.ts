@@ -22,26 +22,33 @@ export interface FrameTrace {
 export type TraceSink = (trace: FrameTrace) => void;
 
 /** What the actor hears: each line decoded to a frame, or to the error that answers it. */
-export const inbound$ = (connection: Connection, onTrace?: TraceSink): Observable<Inbound> =>
-  connection.lines$.pipe(
-    map((framed) => {
-      const input = toInbound(framed);
-      if (onTrace) {
-        const type = input.kind === 'frame' ? input.frame.type : input.error.code;
-        const bytes = E.isRight(framed) ? framed.right.byteLength : 0;
-        onTrace({ direction: 'in', type, bytes });
-      }
-      return input;
-    }),
+export const inbound$ = (connection: Connection, onTrace?: TraceSink): Observable<Inbound> => {
+  // Traced only when asked: each operator costs every connection something.
+  if (onTrace === undefined) return connection.lines$.pipe(map((line) => toInbound(line).input));
+  return connection.lines$.pipe(
+    map(toInbound),
+    tap(({ input, bytes }) => onTrace(traceOf(input, bytes))),
+    map(({ input }) => input),
   );
+};
+
+const traceOf = (
+  input: Extract<Inbound, { kind: 'frame' | 'invalid' }>,
+  bytes: number,
+): FrameTrace => ({
+  direction: 'in',
+  type: input.kind === 'frame' ? input.frame.type : input.error.code,
+  bytes,
+});
 
 const toInbound = (
   framed: E.Either<ProtocolError, Line>,
-): Extract<Inbound, { kind: 'frame' | 'invalid' }> => {
+): { input: Extract<Inbound, { kind: 'frame' | 'invalid' }>; bytes: number } => {
   const decoded = E.chain((line: Line) => decodeLine(line.text, line.byteLength))(framed);
+  const bytes = E.isRight(framed) ? framed.right.byteLength : 0;
   return E.isRight(decoded)
-    ? { kind: 'frame', frame: decoded.right }
-    : { kind: 'invalid', error: decoded.left };
+    ? { input: { kind: 'frame', frame: decoded.right }, bytes }
+    : { input: { kind: 'invalid', error: decoded.left }, bytes };
 };
 
 /**
@@ -58,6 +65,9 @@ export const carryOut =
             return of(effect.event);
           case 'close':
             connection.close();
+            return EMPTY;
+          case 'remember':
+            // Answered by the driver's interpreter, not by the connection.
             return EMPTY;
           case 'send': {
             const line = encodeFrame(effect.frame);

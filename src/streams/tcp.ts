@@ -3,11 +3,18 @@
  * (a `closed$` reason, an `error` event, a `ConnectFailure`), never as an uncaught exception:
  * one bad peer must not take the node down.
  */
+
 import * as net from 'node:net';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { AsyncSubject, Observable, share } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
-import { MAX_FRAME_BYTES } from '../limits.js';
+import type { ParleyError } from '../errors.js';
+import {
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_LISTEN_HOST,
+  MAX_FRAME_BYTES,
+} from '../limits.js';
 import { frameLines, type Line } from './framing.js';
 import {
   describeConnectError,
@@ -15,12 +22,6 @@ import {
   describeSocketError,
   errorCode,
 } from './socket-errors.js';
-
-/** How long `close()` waits for the peer to close its side before destroying the socket. */
-export const DEFAULT_CLOSE_GRACE_MS = 2_000;
-
-/** How long `connect$` waits for the peer to accept. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Connection {
   readonly remoteAddress: string;
@@ -160,8 +161,6 @@ export interface ListenOptions extends SocketOptions {
   readonly host?: string;
 }
 
-export const DEFAULT_LISTEN_HOST = '0.0.0.0';
-
 /**
  * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a
  * `connection` per peer. An error while starting is emitted as an `error` event and completes,
@@ -213,10 +212,8 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
     return stop;
   });
 
-export interface ConnectFailure {
-  readonly code: string;
-  readonly message: string;
-}
+/** Why no connection could be made: the system's code (ECONNREFUSED, …) and a sentence. */
+export type ConnectFailure = ParleyError;
 
 export interface ConnectOptions extends SocketOptions {
   readonly host: string;

@@ -59,7 +59,7 @@ describe('the seen file', () => {
     ]);
     expect(await send.exited()).toBe(1);
     expect(send.stderr()).toContain('? bob may or may not have it');
-    expect(send.stderr()).toContain('says "the receiver failed and did not take the message');
+    expect(send.stderr()).toContain('says "the message could not be recorded; it was not accepted');
     await bob.waitFor('stderr', `parley: ! internal error: cannot record a message id in ${seen}`);
     expect(bob.stdout()).toBe('');
   });

@@ -6,12 +6,12 @@
  */
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { createDedupeMemory } from '../../src/actors/dedupe.js';
 import type { ResponderEvent, ResponderPhase } from '../../src/actors/responder.js';
 import type { Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode } from '../../src/codecs/errors.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
+import { createDedupeMemory } from '../../src/node/dedupe.js';
 import { responderDeps, vectorFrames } from '../support/actors.js';
 import { marbles } from '../support/marbles.js';
 import {
@@ -331,8 +331,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
     const dedupe = createDedupeMemory();
     const run = (expected: string, r: ResponderEvent) =>
       marbles((scheduler, { cold, expectObservable }) => {
-        const deps = responderDeps(v, { dedupe });
-        const effects$ = responderEffects$(v, cold('-h-d-a-m', inbound), { scheduler, deps });
+        const effects$ = responderEffects$(v, cold('-h-d-a-m', inbound), { scheduler, dedupe });
         expectObservable(effects$).toBe(expected, { ...replies, r: emit(r), x: CLOSE });
       });
     run('-H-D-A-(rKx|)', received);

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { startInitiator, stepInitiator } from '../../src/actors/initiator.js';
-import { startResponder, stepResponder } from '../../src/actors/responder.js';
+import { type ResponderState, startResponder, stepResponder } from '../../src/actors/responder.js';
 import type { Effect, Inbound, Transition } from '../../src/actors/types.js';
 import { decodeLine } from '../../src/codecs/line.js';
 import {
@@ -21,6 +21,7 @@ import {
 import {
   initiatorDeps,
   initiatorParams,
+  remembering,
   responderConfig,
   responderDeps,
   vectorFrames,
@@ -184,7 +185,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
     const deps = responderDeps(v);
     return drive(
       startResponder(responderConfig(v)),
-      (s, i) => stepResponder(s, i, deps),
+      remembering((s: ResponderState, i: Inbound) => stepResponder(s, i, deps)),
       script.map(toInbound),
     );
   };

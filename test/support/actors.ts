@@ -3,12 +3,13 @@
  * each side of a vector exchange puts on the wire.
  */
 import type { SchedulerLike } from 'rxjs';
-import { createDedupeMemory, type DedupeMemory } from '../../src/actors/dedupe.js';
 import type { InitiatorParams, Intent } from '../../src/actors/initiator.js';
 import type { ResponderConfig, ResponderDeps } from '../../src/actors/responder.js';
-import type { ActorDeps } from '../../src/actors/types.js';
+import type { ActorDeps, Inbound, Transition } from '../../src/actors/types.js';
+import { mint, Username, Uuid } from '../../src/codecs/formats.js';
 import type { AuthFrame, DhFrame, Frame, HelloFrame } from '../../src/codecs/frames.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 import type { PartyVector, VectorCase } from './vectors.js';
 
 /** The fixed clock of the vectors, moved on by virtual time when a scheduler is given. */
@@ -30,16 +31,41 @@ export const initiatorDeps = (v: VectorCase, now?: () => Date): ActorDeps =>
 
 export const responderDeps = (
   v: VectorCase,
-  { now, dedupe = createDedupeMemory() }: { now?: () => Date; dedupe?: DedupeMemory } = {},
+  { now }: { now?: () => Date } = {},
 ): ResponderDeps => ({
   ...partyDeps(v, v.responder, now),
   lookupSecret: (username) => (username === v.initiator.username ? v.secret : undefined),
-  dedupe,
 });
+
+/**
+ * A step that answers its own `remember` effects from `memory` within the same call, as the
+ * driver's interpreter does: for tests that call steps by hand, without a driver.
+ */
+export const remembering =
+  <S, Ev>(
+    step: (s: S, i: Inbound) => Transition<S, Ev>,
+    memory: DedupeMemory = createDedupeMemory(),
+  ) =>
+  (state: S, input: Inbound): Transition<S, Ev> => {
+    const answer = answerFrom(memory);
+    const effects = [];
+    const pending: Inbound[] = [input];
+    let current = state;
+    while (pending.length > 0) {
+      const [next, out] = step(current, pending.shift() as Inbound);
+      current = next;
+      effects.push(...out);
+      for (const effect of out) {
+        const reply = answer(effect);
+        if (reply) pending.push(reply);
+      }
+    }
+    return [current, effects];
+  };
 
 export const VECTOR_MESSAGE: (v: VectorCase) => Intent = (v) => ({
   kind: 'message',
-  msgId: v.message_frame.header.msg_id,
+  msgId: mint(Uuid, v.message_frame.header.msg_id),
   text: v.plaintext,
 });
 
@@ -47,8 +73,8 @@ export const initiatorParams = (
   v: VectorCase,
   over: Partial<InitiatorParams> = {},
 ): InitiatorParams => ({
-  self: v.initiator.username,
-  expectedPeer: v.responder.username,
+  self: mint(Username, v.initiator.username),
+  expectedPeer: mint(Username, v.responder.username),
   secret: v.secret,
   group: v.group,
   intent: VECTOR_MESSAGE(v),
@@ -56,7 +82,7 @@ export const initiatorParams = (
 });
 
 export const responderConfig = (v: VectorCase): ResponderConfig => ({
-  self: v.responder.username,
+  self: mint(Username, v.responder.username),
   groups: ['modp14', 'x25519'],
 });
 

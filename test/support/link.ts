@@ -17,19 +17,18 @@ import { runActor } from '../../src/actors/driver.js';
 import {
   type InitiatorEvent,
   type InitiatorParams,
-  startInitiator,
-  stepInitiator,
+  initiatorLogic,
 } from '../../src/actors/initiator.js';
 import {
   type ResponderConfig,
   type ResponderDeps,
   type ResponderEvent,
-  startResponder,
-  stepResponder,
+  responderLogic,
 } from '../../src/actors/responder.js';
 import type { ActorDeps, Effect, Inbound } from '../../src/actors/types.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { decodeLine, encodeFrame } from '../../src/codecs/line.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 
 export type Direction = 'toResponder' | 'toInitiator';
 /** Rewrites a frame in flight (as a plain JSON object); return it unchanged to pass it on. */
@@ -41,7 +40,11 @@ export type Tamper = (
 export interface LinkSpec {
   readonly scheduler: SchedulerLike;
   readonly initiator: { readonly params: InitiatorParams; readonly deps: ActorDeps };
-  readonly responder: { readonly config: ResponderConfig; readonly deps: ResponderDeps };
+  readonly responder: {
+    readonly config: ResponderConfig;
+    readonly deps: ResponderDeps;
+    readonly dedupe?: DedupeMemory;
+  };
   readonly tamper?: Tamper;
   readonly stepDeadlineMs?: number;
 }
@@ -105,20 +108,15 @@ export const link = ({
       });
   };
 
-  const iDeps = initiator.deps;
-  const rDeps = responder.deps;
   const iEffects$ = runActor(
-    startInitiator(initiator.params, iDeps),
-    (s, e) => stepInitiator(s, e, iDeps),
+    initiatorLogic(initiator.params, initiator.deps),
     toInitiator,
     options,
   );
-  const rEffects$ = runActor(
-    startResponder(responder.config),
-    (s, e) => stepResponder(s, e, rDeps),
-    toResponder,
-    options,
-  );
+  const rEffects$ = runActor(responderLogic(responder.config, responder.deps), toResponder, {
+    ...options,
+    answer: answerFrom(responder.dedupe ?? createDedupeMemory()),
+  });
   // One subscription each, shared by the event and wire taps.
   const iShared = new Subject<Effect<InitiatorEvent>>();
   const rShared = new Subject<Effect<ResponderEvent>>();

@@ -8,18 +8,17 @@ import { runActor } from '../../src/actors/driver.js';
 import {
   type InitiatorEvent,
   type InitiatorParams,
-  startInitiator,
-  stepInitiator,
+  initiatorLogic,
 } from '../../src/actors/initiator.js';
 import {
   type ResponderDeps,
   type ResponderEvent,
-  startResponder,
-  stepResponder,
+  responderLogic,
 } from '../../src/actors/responder.js';
 import type { ActorDeps, Effect, Failure, Inbound } from '../../src/actors/types.js';
 import type { ErrorCode, ProtocolError } from '../../src/codecs/errors.js';
 import { errorFrame, type Frame } from '../../src/codecs/frames.js';
+import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
 import { initiatorDeps, initiatorParams, responderConfig, responderDeps } from './actors.js';
 import type { VectorCase } from './vectors.js';
 
@@ -51,11 +50,17 @@ interface Run {
 export const responderEffects$ = (
   v: VectorCase,
   inbound$: Observable<Inbound>,
-  { scheduler, stepDeadlineMs, deps = responderDeps(v) }: Run & { deps?: ResponderDeps },
-): Observable<Effect<ResponderEvent>> =>
-  runActor(startResponder(responderConfig(v)), (s, e) => stepResponder(s, e, deps), inbound$, {
+  {
     scheduler,
     stepDeadlineMs,
+    deps = responderDeps(v),
+    dedupe = createDedupeMemory(),
+  }: Run & { deps?: ResponderDeps; dedupe?: DedupeMemory },
+): Observable<Effect<ResponderEvent>> =>
+  runActor(responderLogic(responderConfig(v), deps), inbound$, {
+    scheduler,
+    stepDeadlineMs,
+    answer: answerFrom(dedupe),
   });
 
 export const initiatorEffects$ = (
@@ -68,7 +73,4 @@ export const initiatorEffects$ = (
     deps = initiatorDeps(v),
   }: Run & { params?: InitiatorParams; deps?: ActorDeps },
 ): Observable<Effect<InitiatorEvent>> =>
-  runActor(startInitiator(params, deps), (s, e) => stepInitiator(s, e, deps), inbound$, {
-    scheduler,
-    stepDeadlineMs,
-  });
+  runActor(initiatorLogic(params, deps), inbound$, { scheduler, stepDeadlineMs });

@@ -37,7 +37,11 @@ describe('parley (the chat)', () => {
       "unknown DH group 'modp2048': use modp14 or x25519",
     );
     expect(usage(['--name', 'a\u0007b']).message).toContain('is not a username');
-    expect(usage(['--colour'])).toEqual({ command: 'chat', message: "unknown option '--colour'" });
+    expect(usage(['--colour'])).toEqual({
+      code: 'usage',
+      command: 'chat',
+      message: "unknown option '--colour'",
+    });
     expect(usage(['--port']).message).toBe("option '--port <value>' argument missing");
   });
 
@@ -52,6 +56,7 @@ describe('parley (the chat)', () => {
 describe('parley listen / send / probe', () => {
   it('listen needs --port, --name and --directory', () => {
     expect(usage(['listen', '--name', 'bob', '--directory', 'b.json'])).toEqual({
+      code: 'usage',
       command: 'listen',
       message: '--port is required',
     });

@@ -21,7 +21,10 @@ const bob = contact('bob', 5002);
 const carol = contact('carol', 5003);
 
 const failed = (msgId: string, text: string, username?: string): OutboxEntry => ({
-  job: { msgId, text, to: { username, host: '10.0.0.5', port: 5001, secret: 'old' } },
+  job: { msgId, text, to: { username, host: '10.0.0.5', port: 5001 }, group: 'modp14' },
+  attempts: 1,
+  nextTryAt: undefined,
+  paused: false,
   report: {
     outcome: 'not_delivered',
     msgId,

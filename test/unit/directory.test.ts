@@ -28,10 +28,10 @@ const parsed = (value: unknown): Directory => {
 };
 
 const invalidDirectory = (message: string) =>
-  E.left({ kind: 'invalid_directory', message: `contacts.json: ${message}` });
+  E.left({ code: 'invalid_directory', message: `contacts.json: ${message}` });
 
 const invalidJson = (message: string) =>
-  E.left({ kind: 'invalid_json', message: `contacts.json: invalid JSON at ${message}` });
+  E.left({ code: 'invalid_json', message: `contacts.json: invalid JSON at ${message}` });
 
 describe('parseDirectory: valid files', () => {
   it('reads a port written as a number or as a decimal string, as a number', () => {

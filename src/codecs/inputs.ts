@@ -1,0 +1,42 @@
+/**
+ * Codecs for what a program hands the library: a destination, a message id, our own name.
+ * The library decodes them as it decodes frames and files, with the same sentences, so an
+ * embedder's mistake is a clear refusal rather than a frame the peer must reject.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { type ParleyError, parleyError } from '../errors.js';
+import { Host, Port } from './directory.js';
+import { Secret, Username, Uuid } from './formats.js';
+import { describeErrors, fieldPath } from './report.js';
+
+/** Where to send: a contact's address and the secret shared with it (username optional). */
+export const CheckedDestination = t.intersection([
+  t.type({ host: Host, port: Port, secret: Secret }),
+  t.partial({ username: t.union([Username, t.undefined]) }),
+]);
+export type CheckedDestination = t.TypeOf<typeof CheckedDestination>;
+
+/** A program's input the library cannot use. */
+export type InputError = ParleyError<'invalid_input'>;
+
+const invalid = (message: string): InputError => parleyError('invalid_input', message);
+
+/** Decodes one input, naming what was wrong (never its value when it is a secret). */
+const decodeWith =
+  <A>(codec: t.Type<A, unknown, unknown>, what: string) =>
+  (value: unknown): E.Either<InputError, A> =>
+    E.mapLeft((errors: t.Errors) => invalid(`${what}: ${describeErrors(errors)}`))(
+      codec.decode(value),
+    );
+
+export const decodeDestination = (value: unknown): E.Either<InputError, CheckedDestination> =>
+  E.mapLeft((errors: t.Errors) =>
+    // A secret's value is never repeated in a sentence.
+    errors.some((e) => fieldPath(e).endsWith('secret'))
+      ? invalid('destination: the secret must be 1–1024 characters')
+      : invalid(`destination: ${describeErrors(errors)}`),
+  )(CheckedDestination.decode(value));
+
+export const decodeMsgId = decodeWith(Uuid, 'msgId');
+export const decodeName = decodeWith(Username, 'name');

@@ -1,0 +1,14 @@
+/**
+ * parley's one shape of error: a code a program can switch on and a sentence a person can
+ * act on (which file, which field, what to do). Protocol errors, directory errors, connection
+ * failures, start-up and usage errors are all this shape, each with its own set of codes.
+ */
+export interface ParleyError<Code extends string = string> {
+  readonly code: Code;
+  readonly message: string;
+}
+
+export const parleyError = <Code extends string>(
+  code: Code,
+  message: string,
+): ParleyError<Code> => ({ code, message });

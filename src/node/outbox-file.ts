@@ -1,0 +1,111 @@
+/**
+ * The outbox on disk, so that a message never dies with the process: every message not (known
+ * to be) delivered, written atomically (mode 0600) whenever the list changes — before a new
+ * message's first try — and read back at start. Each keeps its msg_id, so a resend after a
+ * crash is still shown once by the receiver. No secret is written: a message goes out again
+ * with its contact's password from the directory as it is then.
+ */
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { Group, mint, Uuid } from '../codecs/formats.js';
+import { describeErrors } from '../codecs/report.js';
+import { writeFileAtomicallySync } from './atomic-file.js';
+import type { MessageSummary } from './jobs.js';
+import type { NodeState, OutboxEntry } from './state.js';
+import { pendingMessages } from './state.js';
+
+const StoredMessage = t.type({
+  msg_id: Uuid,
+  to: t.type({
+    username: t.union([t.string, t.null]),
+    host: t.string,
+    port: t.number,
+  }),
+  text: t.string,
+  group: Group,
+  attempts: t.number,
+  paused: t.boolean,
+});
+type StoredMessage = t.TypeOf<typeof StoredMessage>;
+
+const OutboxFile = t.type({ version: t.literal(1), messages: t.array(StoredMessage) });
+
+export interface OutboxStore {
+  /** The messages kept from an earlier run, ready to go out again (now). */
+  load(): readonly OutboxEntry[];
+  /** Keep what the state has pending (throws when it cannot: say so, keep running). */
+  save(state: NodeState): void;
+}
+
+const WAITING = 'waiting since parley last ran';
+
+const toEntry = (m: StoredMessage): OutboxEntry => {
+  const to = { username: m.to.username ?? undefined, host: m.to.host, port: m.to.port };
+  return {
+    job: { msgId: m.msg_id, text: m.text, to, group: m.group },
+    report: {
+      outcome: 'not_delivered',
+      msgId: m.msg_id,
+      to,
+      failure: { cause: 'refused', message: WAITING },
+      reason: WAITING,
+      elapsedMs: 0,
+    },
+    attempts: m.attempts,
+    nextTryAt: 0,
+    paused: m.paused,
+  };
+};
+
+const toStored = (job: MessageSummary, entry: OutboxEntry | undefined): StoredMessage => ({
+  msg_id: mint(Uuid, job.msgId),
+  to: { username: job.to.username ?? null, host: job.to.host, port: job.to.port },
+  text: job.text,
+  group: job.group,
+  attempts: entry?.attempts ?? 0,
+  paused: entry?.paused ?? false,
+});
+
+/** The file's messages, or why it cannot be read (naming the file and the field). */
+const read = (path: string): E.Either<string, readonly StoredMessage[]> => {
+  if (!existsSync(path)) return E.right([]);
+  return E.chain((json: unknown) =>
+    E.bimap(
+      (errors: t.Errors) => `${path}: ${describeErrors(errors)}`,
+      (file: t.TypeOf<typeof OutboxFile>) => file.messages,
+    )(OutboxFile.decode(json)),
+  )(
+    E.tryCatch(
+      () => JSON.parse(readFileSync(path, 'utf8')) as unknown,
+      () => `${path}: not valid JSON`,
+    ),
+  );
+};
+
+/**
+ * The outbox kept in `path`. A file that cannot be read is moved aside (never overwritten, so
+ * nothing in it is lost) and said in `warnings`.
+ */
+export const createOutboxFile = (
+  path: string,
+  nowMs = Date.now(),
+): { readonly store: OutboxStore; readonly warnings: readonly string[] } => {
+  const stored = read(path);
+  const warnings: string[] = [];
+  if (E.isLeft(stored)) {
+    const aside = `${path}.unreadable-${nowMs}`;
+    renameSync(path, aside);
+    warnings.push(`${stored.left}; moved to ${aside}, starting with an empty outbox`);
+  }
+  const loaded = E.isRight(stored) ? stored.right.map(toEntry) : [];
+  const store: OutboxStore = {
+    load: () => loaded,
+    save: (state) => {
+      const entries = new Map(state.outbox.map((e) => [e.job.msgId, e]));
+      const messages = pendingMessages(state).map((m) => toStored(m, entries.get(m.msgId)));
+      writeFileAtomicallySync(path, `${JSON.stringify({ version: 1, messages }, null, 1)}\n`);
+    },
+  };
+  return { store, warnings };
+};

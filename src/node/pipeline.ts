@@ -1,0 +1,194 @@
+/**
+ * parley as one cold pipeline: `parley$(sources, deps)`. Incoming connections, jobs, contact
+ * changes and (for the console) keyboard lines are its sources; each concern is a function of
+ * observables (an epic, as redux-observable calls it) and they are merged once. Nothing runs
+ * until it is subscribed, and each subscription is a node of its own.
+ *
+ *   connections$ ─► answer$ (a responder per connection) ─┐
+ *   jobs$ ─┬──────► run$    (an initiator per job)       ─┼─► NodeEvent ─► reduceNodeState
+ *   lines$ ─► lines epic ─► jobs, contacts, views        ─┘      (state$, read by the epics)
+ *   contacts$ ───────────────────────────────────────────┘
+ */
+import {
+  BehaviorSubject,
+  defer,
+  distinctUntilChanged,
+  EMPTY,
+  endWith,
+  filter,
+  finalize,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  ReplaySubject,
+  Subject,
+  share,
+  take,
+  takeUntil,
+  tap,
+  timer,
+} from 'rxjs';
+import type { Directory } from '../codecs/directory.js';
+import type { TraceSink } from '../streams/session.js';
+import type { Connection, ServerEvent } from '../streams/tcp.js';
+import { answer$ } from './incoming.js';
+import type { Job } from './jobs.js';
+import type { PipelineDeps } from './options.js';
+import { autoRetry$ } from './retry.js';
+import { run$ } from './sending.js';
+import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
+import type { NodeEvent, Role } from './types.js';
+
+/** What a lines epic may ask of the pipeline, besides what it shows. */
+export type LineAction<View> =
+  | { readonly kind: 'job'; readonly job: Job }
+  | { readonly kind: 'contacts'; readonly directory: Directory }
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'view'; readonly view: View };
+
+/**
+ * Turns lines (the keyboard's) into jobs, contact changes, a stop, and things to show, with
+ * the node's events and state at hand: the console is one.
+ */
+export type LinesEpic<Line, View> = (
+  lines$: Observable<Line>,
+  event$: Observable<NodeEvent>,
+  state$: BehaviorSubject<NodeState>,
+) => Observable<LineAction<View>>;
+
+export interface ParleySources<Line = never, View = never> {
+  /** Incoming connections: a server's events (`listen$`), or any transport's. */
+  readonly connections$?: Observable<ServerEvent>;
+  readonly jobs$?: Observable<Job>;
+  /** The contacts, each time they change (the first one at start). */
+  readonly contacts$?: Observable<Directory>;
+  readonly lines$?: Observable<Line>;
+  readonly linesEpic?: LinesEpic<Line, View>;
+  /**
+   * Stop: take no new connection, job or line; let exchanges in progress finish within the
+   * close deadline, then destroy what is left. The pipeline completes when all is done.
+   */
+  readonly stop$?: Observable<unknown>;
+}
+
+export type ParleyOutput<View> = NodeEvent | { readonly kind: 'view'; readonly view: View };
+
+export const parley$ = <Line = never, View = never>(
+  sources: ParleySources<Line, View>,
+  deps: PipelineDeps,
+): Observable<ParleyOutput<View>> =>
+  defer(() => {
+    const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
+    // Messages kept from an earlier run come first, as an event, so every reducer sees them.
+    const kept = deps.outboxStore?.load() ?? [];
+    const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
+    // The pipeline's own events, for the lines epic (a console reports its sends from them).
+    const event$ = new Subject<NodeEvent>();
+    const open = new Set<Connection>();
+    const fromLines$ = linesOf(sources, event$, state$);
+    const stop$ = merge(
+      sources.stop$ ?? EMPTY,
+      fromLines$.pipe(filter((a) => a.kind === 'stop')),
+    ).pipe(take(1), share({ connector: () => new ReplaySubject(1) }));
+    const until = <T>(source$: Observable<T>): Observable<T> => source$.pipe(takeUntil(stop$));
+    const asked = <K extends LineAction<View>['kind']>(kind: K) =>
+      fromLines$.pipe(filter((a): a is Extract<LineAction<View>, { kind: K }> => a.kind === kind));
+
+    const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job))).pipe(
+      share(),
+    );
+    // The outbox retries by itself while anyone may still give it jobs.
+    let retryId = 0;
+    const retries$ = autoRetry$(state$, event$, {
+      scheduler: deps.scheduler,
+      nextId: () => --retryId,
+    }).pipe(takeUntil(callerJobs$.pipe(ignoreElements(), endWith(null))));
+    const jobs$ = until(merge(callerJobs$, retries$));
+    const contacts$ = until(
+      merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
+    );
+    // Frame traces are told by the sockets' interpreter as they happen, so they join here.
+    const traces$ = new Subject<NodeEvent>();
+    const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
+      deps.trace
+        ? (trace) => traces$.next({ kind: 'frame', role, remote, jobId, ...trace })
+        : undefined;
+    const shared = { ...deps, open, state$, traceFor };
+    const finished$ = new Subject<void>();
+    const work$ = merge(
+      restored$,
+      contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
+      answer$(until(sources.connections$ ?? EMPTY), shared),
+      run$(jobs$, shared),
+    ).pipe(finalize(() => finished$.next()));
+    const events$: Observable<NodeEvent> = merge(
+      work$,
+      persisted$(state$, deps).pipe(takeUntil(finished$)),
+      traces$.pipe(takeUntil(finished$)),
+      closeDeadline$(stop$, open, deps).pipe(takeUntil(finished$)),
+    ).pipe(
+      // The one place the state changes: each event is folded in before anyone sees it.
+      tap({
+        next: (event) => {
+          state$.next(reduceNodeState(state$.value, event));
+          event$.next(event);
+        },
+        finalize: () => event$.complete(),
+      }),
+    );
+    return merge(events$, asked('view'));
+  });
+
+/**
+ * The outbox kept on disk whenever what is pending changes (synchronously: before a new
+ * message's first try). A write that fails is said as an internal error; the node goes on.
+ */
+const persisted$ = (state$: Observable<NodeState>, deps: PipelineDeps): Observable<NodeEvent> => {
+  const store = deps.outboxStore;
+  if (store === undefined) return EMPTY;
+  return state$.pipe(
+    distinctUntilChanged((a, b) => a.outbox === b.outbox && a.sending === b.sending),
+    mergeMap((state) => {
+      try {
+        store.save(state);
+        return EMPTY;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return of<NodeEvent>({
+          kind: 'error',
+          code: 'internal',
+          message: `could not keep the outbox on disk (${why}); it is kept in memory`,
+        });
+      }
+    }),
+  );
+};
+
+/**
+ * Once stopped, exchanges still in progress get the close deadline; then their sockets are
+ * destroyed (each actor hears the end and reports it), so that the pipeline completes.
+ */
+const closeDeadline$ = (
+  stop$: Observable<unknown>,
+  open: ReadonlySet<Connection>,
+  deps: PipelineDeps,
+): Observable<never> =>
+  stop$.pipe(
+    mergeMap(() => timer(deps.closeDeadlineMs, deps.scheduler)),
+    mergeMap(() => {
+      for (const connection of open) connection.destroy();
+      return EMPTY;
+    }),
+  );
+
+const linesOf = <Line, View>(
+  sources: ParleySources<Line, View>,
+  event$: Observable<NodeEvent>,
+  state$: BehaviorSubject<NodeState>,
+): Observable<LineAction<View>> =>
+  sources.lines$ && sources.linesEpic
+    ? sources.linesEpic(sources.lines$, event$, state$).pipe(share())
+    : EMPTY;

@@ -1,0 +1,138 @@
+/**
+ * Automatic delivery: messages in the outbox go out again by themselves, on a backoff with
+ * jitter, and at once when their contact shows it is online (an authenticated message from
+ * it, or a probe that found it). A wrong password stops that contact's retries until its
+ * details change: guessing on is what the receiver's rate limit punishes.
+ */
+import {
+  distinctUntilChanged,
+  EMPTY,
+  filter,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  timer,
+} from 'rxjs';
+import type { Directory } from '../codecs/directory.js';
+import { RETRY_FIRST_MS, RETRY_MAX_MS } from '../limits.js';
+import type { Job } from './jobs.js';
+import type { DeliveryReport } from './reports.js';
+import type { NodeState, OutboxEntry } from './state.js';
+import type { NodeEvent } from './types.js';
+
+export interface RetryPolicy {
+  readonly firstMs: number;
+  readonly maxMs: number;
+  /** A number in [0, 1): how much of the wait's last half to cut (randomness, injected). */
+  readonly jitter: () => number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  firstMs: RETRY_FIRST_MS,
+  maxMs: RETRY_MAX_MS,
+  jitter: Math.random,
+};
+
+/** The wait before attempt `attempts + 1`: doubling from `firstMs`, capped, jittered. */
+export const retryDelayMs = (attempts: number, policy: RetryPolicy): number => {
+  const full = Math.min(policy.firstMs * 2 ** Math.max(0, attempts - 1), policy.maxMs);
+  return Math.round(full * (1 - policy.jitter() / 2));
+};
+
+/** Failures that more tries cannot mend: the password (or the peer) is wrong. */
+export const needsNewDetails = (report: DeliveryReport): boolean =>
+  report.outcome !== 'delivered' &&
+  (report.failure.cause === 'peer_error' || report.failure.cause === 'rejected') &&
+  report.failure.code === 'auth_failed';
+
+const inFlight = (state: NodeState): Set<string> =>
+  new Set([...state.sending.values()].map((m) => m.msgId));
+
+/** Entries a retry may take now: not paused, not being sent, due by `nowMs`. */
+const dueEntries = (state: NodeState, nowMs: number): OutboxEntry[] => {
+  const sending = inFlight(state);
+  return state.outbox.filter(
+    (e) =>
+      !e.paused && !sending.has(e.job.msgId) && e.nextTryAt !== undefined && e.nextTryAt <= nowMs,
+  );
+};
+
+/**
+ * Entries for a contact that just proved it is there and shares our password (it
+ * authenticated to us): all of them, at once, the paused ones too.
+ */
+const entriesFor = (state: NodeState, username: string): OutboxEntry[] => {
+  const sending = inFlight(state);
+  return state.outbox.filter((e) => e.job.to.username === username && !sending.has(e.job.msgId));
+};
+
+const nextDue = (state: NodeState): number | undefined => {
+  const sending = inFlight(state);
+  const times = state.outbox
+    .filter((e) => !e.paused && !sending.has(e.job.msgId) && e.nextTryAt !== undefined)
+    .map((e) => e.nextTryAt as number);
+  return times.length === 0 ? undefined : Math.min(...times);
+};
+
+/** Who showed, by this event, that they are online and know our password. */
+const cameOnline = (event: NodeEvent): string | undefined => {
+  if (event.kind === 'incoming' && event.event.kind === 'received') return event.event.message.from;
+  if (event.kind === 'incoming' && event.event.kind === 'presence') return event.event.from;
+  if (event.kind === 'probe' && event.report.outcome === 'online') return event.report.to.username;
+  return undefined;
+};
+
+export interface RetryDeps {
+  readonly scheduler: SchedulerLike;
+  /** Job ids for the pipeline's own retries: negative, so they never meet a caller's. */
+  readonly nextId: () => number;
+}
+
+const retryJob = (entry: OutboxEntry, id: number): Job => ({
+  id,
+  kind: 'retry',
+  msgId: entry.job.msgId,
+  to: undefined,
+});
+
+/**
+ * The retries the outbox asks for: when the earliest entry falls due (rescheduled whenever the
+ * outbox changes), and at once for a contact that came online.
+ */
+export const autoRetry$ = (
+  state$: Observable<NodeState> & { readonly value: NodeState },
+  event$: Observable<NodeEvent>,
+  deps: RetryDeps,
+): Observable<Job> => {
+  const due$ = state$.pipe(
+    map(nextDue),
+    distinctUntilChanged(),
+    switchMap((at) =>
+      at === undefined
+        ? EMPTY
+        : timer(Math.max(0, at - deps.scheduler.now()), deps.scheduler).pipe(
+            mergeMap(() => dueEntries(state$.value, deps.scheduler.now())),
+          ),
+    ),
+  );
+  const online$ = event$.pipe(
+    map(cameOnline),
+    filter((name): name is string => name !== undefined),
+    mergeMap((name) => entriesFor(state$.value, name)),
+  );
+  return merge(due$, online$).pipe(map((entry) => retryJob(entry, deps.nextId())));
+};
+
+/** Whether a contact's details changed between two directories (so its retries resume). */
+export const detailsChanged = (before: Directory, after: Directory, username: string): boolean => {
+  const was = before.find((c) => c.username === username);
+  const now = after.find((c) => c.username === username);
+  return (
+    was !== undefined &&
+    now !== undefined &&
+    (was.password !== now.password || was.ip !== now.ip || was.port !== now.port)
+  );
+};

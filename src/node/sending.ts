@@ -1,0 +1,158 @@
+/**
+ * The outgoing epic: jobs taken in (a retry resolved to the message it repeats, a job refused
+ * when the queue or the outbox is full), each said at once (`queued`), then run, at most
+ * `maxOutgoing` at a time, each to exactly one report.
+ */
+import { connect, defer, EMPTY, map, merge, mergeMap, type Observable, of, tap } from 'rxjs';
+import { findContact } from '../codecs/directory.js';
+import { mint, Uuid } from '../codecs/formats.js';
+import type { CheckedDestination } from '../codecs/inputs.js';
+import type { TraceSink } from '../streams/session.js';
+import type { Connection } from '../streams/tcp.js';
+import {
+  type Job,
+  type MessageJob,
+  QUEUE_FULL,
+  refusedDelivery,
+  refusedProbe,
+  summaryOf,
+} from './jobs.js';
+import type { PipelineDeps } from './options.js';
+import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
+import { retryDelayMs } from './retry.js';
+import { type NodeState, pendingMessages } from './state.js';
+import type { NodeEvent, Role } from './types.js';
+
+/** What running jobs needs beyond the resolved options: the pipeline's shared pieces. */
+export interface RunDeps extends PipelineDeps {
+  readonly open: Set<Connection>;
+  readonly state$: { readonly value: NodeState };
+  readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
+}
+
+/** A job as the pipeline takes it: said at once (`queued`), then run, or refused at once. */
+interface Taken {
+  readonly queued: NodeEvent;
+  readonly run: RunnableJob | undefined;
+  readonly refused: NodeEvent | undefined;
+}
+
+const refuse = (job: Job, why: string): NodeEvent =>
+  job.kind === 'probe'
+    ? { kind: 'probe', jobId: job.id, report: refusedProbe(job.to, why) }
+    : {
+        kind: 'delivery',
+        jobId: job.id,
+        report: refusedDelivery({ msgId: job.msgId, to: job.to ?? NOWHERE }, why),
+      };
+
+const NOWHERE = { username: undefined, host: '', port: 0 };
+
+/**
+ * A retry becomes the message it repeats: same id and text, to the destination given, or to
+ * the contact of that name as the directory has it now (a changed password or address is
+ * used), or to where it went before (a destination typed by hand: its secret kept here,
+ * never in the state).
+ */
+const resolveRetry = (
+  job: Extract<Job, { kind: 'retry' }>,
+  state: NodeState,
+  secrets: ReadonlyMap<string, CheckedDestination>,
+): MessageJob | string => {
+  const entry = state.outbox.find((e) => e.job.msgId === job.msgId);
+  if (entry === undefined) return `there is no undelivered message ${job.msgId}`;
+  const { msgId, text, group } = entry.job;
+  const contact = entry.job.to.username
+    ? findContact(state.directory, entry.job.to.username)
+    : undefined;
+  const to =
+    job.to ??
+    (contact && {
+      username: contact.username,
+      host: contact.ip,
+      port: contact.port,
+      secret: contact.password,
+    }) ??
+    secrets.get(msgId);
+  if (to === undefined) {
+    return `the password for ${msgId} is no longer known; retry it with a destination`;
+  }
+  return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
+};
+
+/** A new message the outbox could not keep, should it fail: refused now, saying why. */
+const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | undefined => {
+  const waiting = pendingMessages(state);
+  const bytes = waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0);
+  if (waiting.length >= deps.maxOutboxMessages) {
+    return `the outbox is full (${waiting.length} messages wait); nothing was sent: let some go out first (/outbox)`;
+  }
+  if (bytes + Buffer.byteLength(text, 'utf8') > deps.maxOutboxBytes) {
+    return `the outbox is full (${Math.ceil(bytes / 1024)} KiB wait); nothing was sent: let some go out first (/outbox)`;
+  }
+  return undefined;
+};
+
+const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>): Taken => {
+  const state = deps.state$.value;
+  const resolved = job.kind === 'retry' ? resolveRetry(job, state, secrets) : job;
+  if (typeof resolved === 'string') {
+    return {
+      queued: { kind: 'queued', jobId: job.id },
+      run: undefined,
+      refused: refuse(job, resolved),
+    };
+  }
+  const message = resolved.kind === 'message' ? summaryOf(resolved) : undefined;
+  const queued: NodeEvent = { kind: 'queued', jobId: job.id, ...(message ? { message } : {}) };
+  if (state.running >= deps.maxQueued) {
+    return { queued, run: undefined, refused: refuse(resolved, QUEUE_FULL) };
+  }
+  const full = job.kind === 'message' ? outboxFull(state, job.text, deps) : undefined;
+  if (full !== undefined) return { queued, run: undefined, refused: refuse(resolved, full) };
+  if (resolved.kind === 'message') secrets.set(resolved.msgId, resolved.to);
+  return { queued, run: resolved, refused: undefined };
+};
+
+/**
+ * The outgoing epic: every job an initiator, at most `maxOutgoing` at once, each ending in
+ * exactly one report. A job is said to be queued the moment it is taken.
+ */
+export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEvent> =>
+  defer(() => {
+    // The secrets of undelivered messages, for retries: kept here, out of the public state.
+    const secrets = new Map<string, CheckedDestination>();
+    const ctx: OutgoingContext = {
+      self: deps.self,
+      deps: deps.actor,
+      stepDeadlineMs: deps.stepDeadlineMs,
+      scheduler: deps.scheduler,
+      connectTimeoutMs: deps.connectTimeoutMs,
+      localAddress: deps.localAddress,
+      open: deps.open,
+      traceFor: deps.traceFor,
+    };
+    return jobs$.pipe(
+      map((job) => take(job, deps, secrets)),
+      connect((taken$) =>
+        merge(
+          taken$.pipe(mergeMap((t) => (t.refused ? of(t.queued, t.refused) : of(t.queued)))),
+          taken$.pipe(mergeMap((t) => (t.run ? initiate$(t.run, ctx) : EMPTY), deps.maxOutgoing)),
+        ),
+      ),
+      map((event) => {
+        if (event.kind !== 'delivery') return event;
+        if (event.report.outcome === 'delivered') {
+          secrets.delete(event.report.msgId);
+          return event;
+        }
+        return { ...event, retryAt: nextTry(deps, event.report.msgId) };
+      }),
+    );
+  });
+
+/** When a message that did not go out goes out again by itself (see RetryPolicy). */
+const nextTry = (deps: RunDeps, msgId: string): number => {
+  const attempts = (deps.state$.value.outbox.find((e) => e.job.msgId === msgId)?.attempts ?? 0) + 1;
+  return deps.scheduler.now() + retryDelayMs(attempts, deps.retry);
+};

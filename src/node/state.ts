@@ -1,0 +1,123 @@
+/**
+ * The node's state as a reducer over its events, as redux folds actions: what it listens on,
+ * its contacts, how many jobs are under way, and the outbox of messages not (known to be)
+ * delivered. The pipeline reads it for its decisions; `createNode` exposes it as `state$`.
+ */
+import type { Directory } from '../codecs/directory.js';
+import type { MessageSummary } from './jobs.js';
+import type { DeliveryReport } from './reports.js';
+import { detailsChanged, needsNewDetails } from './retry.js';
+import type { NodeEvent } from './types.js';
+
+export interface OutboxEntry {
+  readonly job: MessageSummary;
+  /** The last attempt's report (for a message kept from an earlier run: why it waits). */
+  readonly report: DeliveryReport;
+  /** Attempts so far. */
+  readonly attempts: number;
+  /** When it goes out again by itself (scheduler ms; 0: as soon as it can). */
+  readonly nextTryAt: number | undefined;
+  /** Not retried by itself: the password was refused; until the contact's details change. */
+  readonly paused: boolean;
+}
+
+export interface NodeState {
+  readonly listening: { readonly port: number; readonly host: string } | undefined;
+  readonly directory: Directory;
+  /** Jobs taken and not yet reported (waiting for a slot, or running). */
+  readonly running: number;
+  /** Message jobs under way, by job id: what the outbox keeps if they fail. */
+  readonly sending: ReadonlyMap<number, MessageSummary>;
+  /** Messages not (known to be) delivered, oldest first. */
+  readonly outbox: readonly OutboxEntry[];
+}
+
+export const initialNodeState = (directory: Directory): NodeState => ({
+  listening: undefined,
+  directory,
+  running: 0,
+  sending: new Map(),
+  outbox: [],
+});
+
+const without = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
+  const next = new Map(map);
+  next.delete(key);
+  return next;
+};
+
+/** The outbox after a message's report: dropped when delivered, else kept (or updated). */
+const settle = (
+  outbox: readonly OutboxEntry[],
+  job: MessageSummary,
+  event: Extract<NodeEvent, { kind: 'delivery' }>,
+): readonly OutboxEntry[] => {
+  const { report } = event;
+  if (report.outcome === 'delivered') return outbox.filter((e) => e.job.msgId !== report.msgId);
+  const at = outbox.findIndex((e) => e.job.msgId === report.msgId);
+  const entry: OutboxEntry = {
+    job,
+    report,
+    attempts: (outbox[at]?.attempts ?? 0) + 1,
+    nextTryAt: event.retryAt,
+    paused: needsNewDetails(report),
+  };
+  // A retry keeps its place in the list, so that the numbers /outbox shows stay put.
+  return at < 0 ? [...outbox, entry] : outbox.map((e, i) => (i === at ? entry : e));
+};
+
+/** New details for a contact (a new password, say): its paused messages go out again now. */
+const resume = (outbox: readonly OutboxEntry[], before: Directory, after: Directory) =>
+  outbox.some((e) => e.paused && e.job.to.username !== undefined)
+    ? outbox.map((e) =>
+        e.paused &&
+        e.job.to.username !== undefined &&
+        detailsChanged(before, after, e.job.to.username)
+          ? { ...e, paused: false, nextTryAt: 0 }
+          : e,
+      )
+    : outbox;
+
+export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState => {
+  switch (event.kind) {
+    case 'listening':
+      return { ...state, listening: { port: event.port, host: event.host } };
+    case 'restored':
+      return { ...state, outbox: [...state.outbox, ...event.outbox] };
+    case 'contacts':
+      return {
+        ...state,
+        directory: event.directory,
+        outbox: resume(state.outbox, state.directory, event.directory),
+      };
+    case 'queued':
+      return {
+        ...state,
+        running: state.running + 1,
+        sending:
+          event.message === undefined
+            ? state.sending
+            : new Map(state.sending).set(event.jobId, event.message),
+      };
+    case 'delivery': {
+      const job = state.sending.get(event.jobId);
+      return {
+        ...state,
+        running: state.running - 1,
+        sending: job === undefined ? state.sending : without(state.sending, event.jobId),
+        outbox: job === undefined ? state.outbox : settle(state.outbox, job, event),
+      };
+    }
+    case 'probe':
+      return { ...state, running: state.running - 1 };
+    default:
+      return state;
+  }
+};
+
+/** Every message not (known to be) delivered: the outbox and those on their first try. */
+export const pendingMessages = (state: NodeState): MessageSummary[] => {
+  const kept = new Set(state.outbox.map((e) => e.job.msgId));
+  const firstTries = [...state.sending.values()].filter((m) => !kept.has(m.msgId));
+  return [...state.outbox.map((e) => e.job), ...firstTries];
+};

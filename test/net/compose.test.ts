@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import { runComposeExample } from '../../examples/compose.js';
+
+it('the cold pipeline composes with another app: its stream becomes jobs, all delivered', async () => {
+  const seen = await runComposeExample(['hello', 'this is a reactive app']);
+  expect(seen.filter((s) => 'bobShowed' in s)).toEqual([
+    { bobShowed: 'hello' },
+    { bobShowed: 'this is a reactive app' },
+  ]);
+  expect(seen.filter((s) => 'aliceGot' in s)).toEqual([
+    { aliceGot: 'delivered' },
+    { aliceGot: 'delivered' },
+  ]);
+  // Each message is shown before its sender hears "delivered" (bob shows, then acks).
+  expect(seen.findIndex((s) => 'bobShowed' in s)).toBeLessThan(
+    seen.findIndex((s) => 'aliceGot' in s),
+  );
+});

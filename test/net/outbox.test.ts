@@ -1,0 +1,121 @@
+/**
+ * Asynchronous delivery on real sockets: a message to a contact who is away waits in the
+ * outbox (on disk when given a store), goes out by itself when the contact is back — on its
+ * schedule, or at once when the contact shows it is online — and a wrong password stops the
+ * retries until the contact's details change.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom } from 'rxjs';
+import { afterEach, expect, it } from 'vitest';
+import type { NodeOptions, ParleyNode } from '../../src/node/node.js';
+import { createOutboxFile } from '../../src/node/outbox-file.js';
+import { directoryOf, LOCALHOST, nextReceived, startNode } from '../support/nodes.js';
+
+const SECRET = 'correct horse battery staple';
+const nodes: ParleyNode[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.close()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A port nothing listens on now (bob's, before bob starts). */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, LOCALHOST, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+const fast = {
+  retry: { firstMs: 150, maxMs: 600, jitter: () => 0 },
+} satisfies Partial<NodeOptions>;
+
+const start = async (options: NodeOptions) => {
+  const node = await startNode(options);
+  nodes.push(node);
+  return node;
+};
+
+const alice = (bobPort: number, over: Partial<NodeOptions> = {}) =>
+  start({
+    name: 'alice',
+    listen: false,
+    directory: directoryOf([{ username: 'bob', password: SECRET, port: bobPort }]),
+    ...fast,
+    ...over,
+  });
+
+const bob = (port: number, password = SECRET) =>
+  start({ name: 'bob', port, directory: directoryOf([{ username: 'alice', password, port: 1 }]) });
+
+const toBob = (port: number) => ({ username: 'bob', host: LOCALHOST, port, secret: SECRET });
+
+it('a message to a contact who is away goes out by itself once the contact is back', async () => {
+  const port = await freePort();
+  const a = await alice(port);
+  const first = await firstValueFrom(a.send({ to: toBob(port), text: 'are you there?' }));
+  expect(first.outcome).toBe('not_delivered');
+  expect(a.outbox().map((e) => [e.job.msgId, e.attempts])).toEqual([[first.msgId, 1]]);
+
+  const b = await bob(port);
+  const [shown] = await nextReceived(b);
+  expect(shown).toMatchObject({ from: 'alice', text: 'are you there?', msgId: first.msgId });
+  await firstValueFrom(a.state$.pipe(filter((s) => s.outbox.length === 0)));
+});
+
+it('survives a restart: the outbox on disk goes out from the next run, shown once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+  dirs.push(dir);
+  const file = join(dir, 'outbox-alice.json');
+  const port = await freePort();
+  const before = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const report = await firstValueFrom(before.send({ to: toBob(port), text: 'kept on disk' }));
+  expect(report.outcome).toBe('not_delivered');
+  await before.close();
+
+  const b = await bob(port);
+  const shown: string[] = [];
+  b.received$.subscribe((m) => shown.push(`${m.msgId} ${m.text}`));
+  const after = await alice(port, { outboxStore: createOutboxFile(file).store });
+  expect(after.outbox().map((e) => e.job.msgId)).toEqual([report.msgId]);
+  await firstValueFrom(after.state$.pipe(filter((s) => s.outbox.length === 0)));
+  expect(shown).toEqual([`${report.msgId} kept on disk`]);
+  expect(createOutboxFile(file).store.load()).toEqual([]);
+});
+
+it('goes out at once when the contact shows it is online, not at the next scheduled try', async () => {
+  const port = await freePort();
+  const a = await start({
+    name: 'alice',
+    directory: directoryOf([{ username: 'bob', password: SECRET, port }]),
+    retry: { firstMs: 60_000, maxMs: 60_000, jitter: () => 0 },
+  });
+  const waiting = await firstValueFrom(a.send({ to: toBob(port), text: 'when you are back' }));
+  expect(waiting.outcome).toBe('not_delivered');
+  const b = await bob(port);
+  b.setDirectory(directoryOf([{ username: 'alice', password: SECRET, port: a.port }]));
+  const shown = nextReceived(b);
+  // bob says something to alice: authenticated, so alice knows he is there.
+  const hi = { username: 'alice', host: LOCALHOST, port: a.port, secret: SECRET };
+  expect((await firstValueFrom(b.send({ to: hi, text: 'hi' }))).outcome).toBe('delivered');
+  expect((await shown)[0]).toMatchObject({ text: 'when you are back', msgId: waiting.msgId });
+});
+
+it('a refused password stops the retries until the contact is given new details', async () => {
+  const port = await freePort();
+  const b = await bob(port, 'what bob really has');
+  const a = await alice(port);
+  const report = await firstValueFrom(a.send({ to: toBob(port), text: 'wrong password' }));
+  expect(report.outcome).toBe('not_delivered');
+  await new Promise((resolve) => setTimeout(resolve, 700)); // several retry periods
+  expect(a.outbox().map((e) => [e.attempts, e.paused])).toEqual([[1, true]]);
+
+  const shown = nextReceived(b);
+  a.setDirectory(directoryOf([{ username: 'bob', password: 'what bob really has', port }]));
+  expect((await shown)[0]).toMatchObject({ text: 'wrong password', msgId: report.msgId });
+});
