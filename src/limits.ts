@@ -30,6 +30,12 @@ export const DEFAULT_DEDUPE_CAPACITY = 100_000;
 /** A sender clock further than this from ours is pointed out to the user (not rejected). */
 export const CLOCK_SKEW_NOTICE_MS = 5 * 60_000;
 
+/** How much of a peer's own words (an error frame's message) is shown: the rest is cut. */
+export const MAX_SHOWN_PEER_WORDS = 200;
+
+/** How much of an error code a peer sent is shown (ours are at most 19 characters). */
+export const MAX_SHOWN_PEER_CODE = 32;
+
 // The node's defences and queues (each a NodeOptions field of the same name).
 
 /** Incoming connections in progress at most; more are answered `busy`. */

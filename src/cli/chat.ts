@@ -9,6 +9,7 @@ import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say, seenMemory } from './common.js';
 import { runConsole } from './console.js';
+import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
 import { askOnTerminal, setUpChat } from './startup.js';
 
@@ -22,13 +23,19 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   }
   const { port, name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
+  for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
+  const dedupe = seenMemory(name);
+  if (E.isLeft(dedupe)) {
+    say(dedupe.left);
+    return EXIT.failed;
+  }
 
   const node = resolveDeps({
     name,
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
-    dedupe: seenMemory(name),
+    dedupe: dedupe.right,
   });
   if (E.isLeft(node)) {
     say(node.left.message);

@@ -2,8 +2,6 @@
  * What every command does alike: say things on stderr, load the directory, start the node,
  * and trace the protocol for --verbose.
  */
-import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
@@ -14,6 +12,7 @@ import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '.
 import { createSeenFile } from '../node/seen-file.js';
 import { loadDirectoryFile } from './directory-file.js';
 import { traceLine, traceStamp } from './notices.js';
+import { prepareStateDirectory } from './state-dir.js';
 
 /** A diagnostic on stderr, named as Unix tools name theirs. */
 export const say = (text: string): void => {
@@ -86,21 +85,27 @@ export const onStopSignal = (stop: () => void): (() => void) => {
 
 /**
  * Where a listening peer remembers the message ids it has shown, so that a retry after a
- * crash or restart is still shown once: $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else
- * ~/.local/state/parley. If that cannot be written, say so and remember in memory only.
+ * crash or restart is still shown once (see state-dir.ts for where). A state directory that
+ * others own or may write to is refused (Left: parley does not start); one that cannot be
+ * created or written is said, and the ids are remembered in memory only (Right(undefined)).
  */
-export const seenMemory = (name: string): DedupeMemory | undefined => {
-  const dir =
-    process.env.PARLEY_STATE_DIR ??
-    join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'parley');
-  const file = join(dir, `seen-${encodeURIComponent(name)}`);
+export const seenMemory = (name: string): E.Either<string, DedupeMemory | undefined> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const file = join(dir.right.path, `seen-${encodeURIComponent(name)}`);
+  const inMemory = (reason: string) => {
+    say(`cannot keep seen message ids in ${file} (${reason}); keeping them in memory`);
+    return E.right(undefined);
+  };
+  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return createSeenFile(file);
+    return E.right(createSeenFile(file, { onWarning: say }));
   } catch (err) {
-    say(
-      `cannot keep seen message ids in ${file} (${(err as Error).message}); keeping them in memory`,
+    const code = (err as NodeJS.ErrnoException).code;
+    return inMemory(
+      code === 'ELOOP'
+        ? 'it is a symbolic link, which parley does not follow: remove it'
+        : (err as Error).message,
     );
-    return undefined;
   }
 };

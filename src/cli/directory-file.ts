@@ -1,7 +1,7 @@
 /**
- * The directory file on disk: read and checked at start-up (with a warning when others can
- * read it, as ssh warns about keys), and rewritten atomically when a contact is added or
- * changed, so that a crash or a full disk never leaves half a file.
+ * The directory file on disk: read and checked at start-up (refused when others may write
+ * it, with a warning when they can read it, as ssh does with keys), and rewritten atomically
+ * when a contact is added or changed, so that a crash or a full disk never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -37,12 +37,50 @@ const describeReadError = (path: string, err: unknown): string => {
   return `directory file ${path}: ${READ_ERRORS[code] ?? (err as Error).message}`;
 };
 
+const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
+
+/**
+ * Refused, as ssh refuses a key others may change: whoever may write the file decides where
+ * each contact is and with which password, so another local user could have parley send to
+ * an address of theirs.
+ */
+export const permissionProblem = (path: string, mode: number): string | undefined => {
+  if ((mode & 0o022) === 0) return undefined;
+  const who = (mode & 0o002) !== 0 ? 'every user' : 'your group';
+  return (
+    `${path} is writable by ${who} (permissions ${octal(mode)}), who could change where your ` +
+    `contacts are; parley will not use it until only you can: run: chmod 600 ${path}`
+  );
+};
+
 /** The warning ssh would give: the file holds passwords, so only its owner should read it. */
 export const permissionWarning = (path: string, mode: number): string | undefined => {
   if ((mode & 0o077) === 0) return undefined;
-  const octal = (mode & 0o777).toString(8).padStart(4, '0');
   const who = (mode & 0o007) !== 0 ? 'other users' : 'your group';
-  return `warning: ${path} is open to ${who} (permissions ${octal}) and it holds your passwords; run: chmod 600 ${path}`;
+  return `warning: ${path} is open to ${who} (permissions ${octal(mode)}) and it holds your passwords; run: chmod 600 ${path}`;
+};
+
+const andList = (names: readonly string[]): string =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/**
+ * One warning per password that several contacts share (never the password itself). The
+ * password is what proves who is calling: with one shared, each of those contacts can call
+ * us as any of the others, and read what we send them.
+ */
+export const sharedPasswordWarnings = (directory: Directory, path: string): string[] => {
+  const byPassword = new Map<string, string[]>();
+  for (const { username, password } of directory) {
+    byPassword.set(password, [...(byPassword.get(password) ?? []), username]);
+  }
+  return [...byPassword.values()]
+    .filter((names) => names.length > 1)
+    .map(
+      (names) =>
+        `warning: ${andList(names)} share one password in ${path}: each of them could pretend ` +
+        `to be ${names.length === 2 ? 'the other' : 'any of the others'} to you; give every ` +
+        'contact a password of its own',
+    );
 };
 
 const parseFile = (path: string, text: string): E.Either<string, Directory> =>
@@ -61,9 +99,13 @@ export const loadDirectoryFile = (path: string): E.Either<string, LoadedDirector
     E.chain(({ text, mode }) =>
       pipe(
         parseFile(path, text),
-        E.map((directory) => {
-          const warning = process.platform === 'win32' ? undefined : permissionWarning(path, mode);
-          return { directory, warnings: warning === undefined ? [] : [warning] };
+        E.chain((directory) => {
+          // Windows has no such mode bits: its access lists are not checked here.
+          if (process.platform === 'win32') return E.right({ directory, warnings: [] });
+          const problem = permissionProblem(path, mode);
+          if (problem !== undefined) return E.left(problem);
+          const warning = permissionWarning(path, mode);
+          return E.right({ directory, warnings: warning === undefined ? [] : [warning] });
         }),
       ),
     ),

@@ -93,7 +93,11 @@ Receives messages without a keyboard until stopped (Ctrl-C or SIGTERM).
   --json            one JSON line per verified message on stdout:
                     {"from","to","text","msg_id","timestamp"}; diagnostics go to stderr
 ${BIND}
-${COMMON}`;
+${COMMON}
+
+Message ids already shown are kept in $PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else
+~/.local/state/parley), which must be yours and not writable by others. Internal errors
+(that folder cannot be written, say) are always said on stderr.`;
 
 const send = (
   run: string,
@@ -123,7 +127,11 @@ them in the directory's order.
 ${COMMON}
 
 Exit status: 0 every contact probed is online, 1 one or more offline or failing,
-3 one or more rejected the password (and none offline), 2 usage or input error.`;
+3 a password mismatch with one or more (and none offline), 2 usage or input error.
+A mismatch is the peer at the contact's address saying the password does not match, or
+failing to prove it knows it: a different password on one side, or not the contact at
+all. Nothing proves which, so check with the contact another way; do not try other
+passwords on its word.`;
 
 /** `--help` of a command; `run` is the command as the person runs it. */
 export const helpText = (topic: CommandName, run: string): string =>

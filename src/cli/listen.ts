@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, seenMemory, startNode, traceNode } from './common.js';
+import { sharedPasswordWarnings } from './directory-file.js';
 import { describeIncoming } from './notices.js';
 import { refusalTeller } from './refusals.js';
 import { formatReceived } from './text.js';
@@ -20,6 +21,12 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     say(directory.left);
     return EXIT.usage;
   }
+  for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
+  const dedupe = seenMemory(options.name);
+  if (E.isLeft(dedupe)) {
+    say(dedupe.left);
+    return EXIT.failed;
+  }
   const started = await startNode({
     name: options.name,
     port: options.port,
@@ -27,7 +34,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     directory: directory.right,
     group: options.group,
     trace: options.verbose,
-    dedupe: seenMemory(options.name),
+    dedupe: dedupe.right,
   });
   if (E.isLeft(started)) {
     say(started.left);

@@ -4,56 +4,71 @@
  * message text.
  */
 import type { ResponderEvent } from '../actors/responder.js';
+import { printable, printableText } from '../codecs/printable.js';
+import { MAX_SHOWN_PEER_CODE, MAX_USERNAME_CHARS } from '../limits.js';
 import type { NodeEvent } from '../node/node.js';
 import type { Address, DeliveryReport, ProbeReport, SendFailure } from '../node/reports.js';
 
 type Rejected = Extract<ResponderEvent, { kind: 'rejected' }>;
 
+/** A name a peer claimed: the codecs refuse unsafe ones; this holds if they did not. */
+const claimed = (name: string): string => printable(name, MAX_USERNAME_CHARS);
+
 const isWrongPassword = (e: Rejected): boolean =>
   e.failure.cause === 'rejected' && e.failure.code === 'auth_failed';
 
 /**
- * A notice worth interrupting the person for: someone who tried to reach us with a password
- * that did not match (they will see "rejected the password" on their side).
+ * A notice worth interrupting the person for, with or without --verbose: an internal error
+ * (a seen file that cannot be written, say: messages are refused until it is fixed), or
+ * someone who tried to reach us with a password that did not match.
  */
 export const describeIncoming = (event: NodeEvent): string | undefined => {
+  if (event.kind === 'error') {
+    const what = event.code === 'internal' ? 'internal error' : `error ${event.code}`;
+    return `! ${what}: ${printableText(event.message)}`;
+  }
   if (event.kind !== 'incoming' || event.event.kind !== 'rejected') return undefined;
   const rejected = event.event;
   if (!isWrongPassword(rejected) || rejected.peer === undefined) return undefined;
+  const name = claimed(rejected.peer);
   const who = rejected.stranger
-    ? `someone at ${event.remote} calling themselves ${rejected.peer} (not in your directory)`
-    : `${rejected.peer} (from ${event.remote})`;
+    ? `someone at ${event.remote} calling themselves ${name} (not in your directory)`
+    : `${name} (from ${event.remote})`;
   return `! ${who} tried to reach you, but the password did not match`;
 };
 
-const failureCode = (f: SendFailure): string => ('code' in f ? `${f.cause} ${f.code}` : f.cause);
+/** `peer_error busy`: the code may be any string a peer sent, so it is made printable. */
+const failureCode = (f: SendFailure): string =>
+  'code' in f ? `${f.cause} ${printable(f.code, MAX_SHOWN_PEER_CODE)}` : f.cause;
 
 const addressText = (to: Address): string =>
   to.username === undefined ? `${to.host}:${to.port}` : `${to.username} ${to.host}:${to.port}`;
 
 const deliveryTrace = (jobId: number, r: DeliveryReport): string =>
   r.outcome === 'delivered'
-    ? `out #${jobId} message ${r.msgId} to ${addressText(r.to)}: ack verified, peer ${r.peer}, ${r.elapsedMs} ms`
+    ? `out #${jobId} message ${r.msgId} to ${addressText(r.to)}: ack verified, peer ${claimed(r.peer)}, ${r.elapsedMs} ms`
     : `out #${jobId} message ${r.msgId} to ${addressText(r.to)}: ${r.outcome} (${failureCode(r.failure)}) after ${r.elapsedMs} ms`;
 
 const probeTrace = (jobId: number, r: ProbeReport): string =>
   r.outcome === 'online'
-    ? `out #${jobId} probe of ${addressText(r.to)}: online, peer ${r.peer}, ${r.elapsedMs} ms`
+    ? `out #${jobId} probe of ${addressText(r.to)}: online, peer ${claimed(r.peer)}, ${r.elapsedMs} ms`
     : `out #${jobId} probe of ${addressText(r.to)}: ${r.outcome} (${failureCode(r.failure)}) after ${r.elapsedMs} ms`;
 
 const incomingTrace = (remote: string, e: ResponderEvent): string => {
   switch (e.kind) {
     case 'received': {
       const bytes = Buffer.byteLength(e.message.text, 'utf8');
-      return `in  ${remote} message ${e.message.msgId} from ${e.message.from}: MAC verified, ${bytes} bytes, ack sent`;
+      return `in  ${remote} message ${e.message.msgId} from ${claimed(e.message.from)}: MAC verified, ${bytes} bytes, ack sent`;
     }
     case 'duplicate':
-      return `in  ${remote} message ${e.msgId} from ${e.from}: seen before, acknowledged again, not shown`;
+      return `in  ${remote} message ${e.msgId} from ${claimed(e.from)}: seen before, acknowledged again, not shown`;
     case 'presence':
-      return `in  ${remote} probe from ${e.from}: authenticated, bye`;
+      return `in  ${remote} probe from ${claimed(e.from)}: authenticated, bye`;
     case 'rejected': {
       const peer =
-        e.peer === undefined ? '' : ` (says it is ${e.peer}${e.stranger ? ', not a contact' : ''})`;
+        e.peer === undefined
+          ? ''
+          : ` (says it is ${claimed(e.peer)}${e.stranger ? ', not a contact' : ''})`;
       return `in  ${remote}${peer} ended at ${e.step}: ${failureCode(e.failure)}`;
     }
   }
@@ -77,7 +92,7 @@ export const traceLine = (event: NodeEvent): string | undefined => {
     case 'probe':
       return probeTrace(event.jobId, event.report);
     case 'error':
-      return `error ${event.code}: ${event.message}`;
+      return `error ${event.code}: ${printableText(event.message)}`;
     case 'frame': {
       // As initiator we wrote to `remote`; as responder it wrote to us.
       const arrow = event.direction === 'in' ? '<-' : '->';

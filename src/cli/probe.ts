@@ -11,7 +11,10 @@ import { loadDirectory, say, startSendingNode } from './common.js';
 import { probeInOrder } from './in-order.js';
 import { formatProbe, widest } from './text.js';
 
-/** 0 every contact online; 1 any offline or failing; else 3 when any rejected the password. */
+/**
+ * 0 every contact online; 1 any offline or failing; else 3 for a password mismatch with any:
+ * the peer at its address said auth_failed (unauthenticated) or failed to prove itself.
+ */
 export const probeStatus = (reports: readonly ProbeReport[]): number => {
   if (reports.some((r) => r.outcome === 'offline' || r.outcome === 'failed')) return EXIT.failed;
   if (reports.some((r) => r.outcome === 'wrong_password')) return EXIT.wrongPassword;

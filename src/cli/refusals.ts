@@ -11,29 +11,30 @@ import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 const { blockMs, maxFailures, windowMs } = DEFAULT_AUTH_LIMIT;
 
-const nameOf = (to: DeliveryReport['to']): string =>
-  to.username ?? `the peer at ${to.host}:${to.port}`;
-
 /** The reason of a failed send or probe, saying how long a refusal lasts where it is one. */
 export const reasonOf = (report: DeliveryReport | ProbeReport): string => {
   if (!('failure' in report)) return '';
   const { failure } = report;
   if (failure.cause !== 'peer_error' || failure.code !== 'rate_limited') return report.reason;
+  // The peer's word, unauthenticated: told as what the address says, as every error frame is.
+  const { to } = report;
   return (
-    `${nameOf(report.to)} is refusing us after too many failed attempts (a parley peer ` +
-    `refuses for ${seconds(blockMs)} by default); check the password, then try again after that`
+    `the peer at ${to.host}:${to.port} says it is refusing us after failed attempts (a parley ` +
+    `peer refuses for ${seconds(blockMs)} by default), which may not be ` +
+    `${to.username ?? 'the one you meant'}; wait that long before trying again`
   );
 };
 
-/** A contact that refused our password: /edit can correct it (a destination typed by hand, not). */
-const passwordTrouble = (report: DeliveryReport): boolean => {
-  if (report.outcome === 'delivered' || report.to.username === undefined) return false;
-  const { failure } = report;
-  if (failure.cause === 'peer_error') {
-    return failure.code === 'auth_failed' || failure.code === 'rate_limited';
-  }
-  return failure.cause === 'rejected' && failure.code === 'auth_failed';
-};
+/**
+ * A contact whose password /edit may correct: we checked its proof ourselves and it failed.
+ * Never on the peer's own word (an error frame), which anyone at the address can send: an
+ * impostor who says "wrong password" would have the person try other passwords on it.
+ */
+const passwordTrouble = (report: DeliveryReport): boolean =>
+  report.outcome !== 'delivered' &&
+  report.to.username !== undefined &&
+  report.failure.cause === 'rejected' &&
+  report.failure.code === 'auth_failed';
 
 /** In the chat, what to do about a failed send: `/retry N`, after `/edit NAME` if need be. */
 export const retryHint = (report: DeliveryReport, outboxNumber: number | undefined): string => {

@@ -14,8 +14,16 @@ import { ownCommandName } from './help.js';
 /** Asks one question and returns the answer (readline-sync on a terminal; a script in tests). */
 export type Ask = (question: string, hidden: boolean) => string;
 
+/**
+ * How readline-sync is asked (docs/SECURITY.md says what it does with a password). Hidden:
+ * raw mode, nothing echoed, not even a mask, whitespace kept (a password is used exactly).
+ * No history: it would keep an answer for `!!` at a later question, which prints it.
+ */
+export const questionOptions = (hidden: boolean) =>
+  ({ hideEchoBack: hidden, mask: '', keepWhitespace: hidden, history: false }) as const;
+
 export const askOnTerminal: Ask = (question, hidden) =>
-  readlineSync.question(question, { hideEchoBack: hidden, mask: '', keepWhitespace: hidden });
+  readlineSync.question(question, questionOptions(hidden));
 
 export interface ChatSetup {
   readonly port: number;

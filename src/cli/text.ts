@@ -4,19 +4,14 @@
  */
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
-import { CLOCK_SKEW_NOTICE_MS } from '../limits.js';
+import { printable, printableText } from '../codecs/printable.js';
+import { CLOCK_SKEW_NOTICE_MS, MAX_USERNAME_CHARS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, DeliveryReport, ProbeReport } from '../node/reports.js';
 import { reasonOf, retryHint } from './refusals.js';
 
-// C0 and C1 controls (but newline and tab), and the bidirectional overrides: text from a peer
-// must not move the cursor, recolour the terminal, or reorder what is shown around it.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu;
-
-/** Text from a peer, safe to print on a terminal: control characters shown as `\u001b`. */
-export const printable = (text: string): string =>
-  text.replace(UNSAFE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+/** A username as received (the codecs already refuse unsafe ones; this holds if they did not). */
+const shownName = (name: string): string => printable(name, MAX_USERNAME_CHARS);
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -42,13 +37,13 @@ export const clockNote = (m: ReceivedMessage): string | undefined => {
   if (Math.abs(m.clockSkewMs) < CLOCK_SKEW_NOTICE_MS) return undefined;
   // clockSkewMs is our clock minus theirs: positive when theirs is behind.
   const side = m.clockSkewMs > 0 ? 'behind' : 'ahead of';
-  return `(${m.from}'s clock is ${roughly(m.clockSkewMs)} ${side} ours: it says it sent this at ${m.timestamp})`;
+  return `(${shownName(m.from)}'s clock is ${roughly(m.clockSkewMs)} ${side} ours: it says it sent this at ${m.timestamp})`;
 };
 
 /** `[12:03:45] alice: hello`, later lines of the message indented under the first. */
 export const formatReceived = (m: ReceivedMessage, receivedAt: Date): string => {
-  const head = `[${clockTime(receivedAt)}] ${m.from}: `;
-  const body = printable(m.text)
+  const head = `[${clockTime(receivedAt)}] ${shownName(m.from)}: `;
+  const body = printableText(m.text)
     .split('\n')
     .join(`\n${' '.repeat(head.length)}`);
   const note = clockNote(m);
@@ -61,7 +56,7 @@ export const nameOf = (to: Address): string => to.username ?? `${to.host}:${to.p
 /** The one line that ends a send. `outboxNumber`: where /retry finds it if it failed. */
 export const formatDelivery = (report: DeliveryReport, outboxNumber?: number): string => {
   if (report.outcome === 'delivered') {
-    const peer = report.to.username === undefined ? ` (${report.peer})` : '';
+    const peer = report.to.username === undefined ? ` (${shownName(report.peer)})` : '';
     return `✓ delivered to ${nameOf(report.to)}${peer} in ${report.elapsedMs} ms`;
   }
   const retry = retryHint(report, outboxNumber);
@@ -74,7 +69,8 @@ export const formatDelivery = (report: DeliveryReport, outboxNumber?: number): s
 const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
   online: 'online',
   offline: 'offline',
-  wrong_password: 'wrong password',
+  // Not "wrong password": it may be the peer's word, and the peer may not be the contact.
+  wrong_password: 'password mismatch',
   failed: 'failed',
 };
 
@@ -86,7 +82,7 @@ export const formatProbe = (report: ProbeReport, width = 0): string => {
     : `${who}  ${PROBE_WORDS[report.outcome]}: ${reasonOf(report)}`;
 };
 
-/** `3 contacts: 1 online, 1 offline, 1 wrong password`. */
+/** `3 contacts: 1 online, 1 offline, 1 password mismatch`. */
 export const probeSummary = (reports: readonly ProbeReport[]): string => {
   const counts = new Map<string, number>();
   for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
@@ -109,7 +105,7 @@ export const formatContacts = (contacts: readonly DirectoryEntry[]): string => {
 
 /** The first line of a message, shortened, for lists. */
 export const excerpt = (text: string, max = 40): string => {
-  const first = printable(text.split('\n')[0] ?? '');
+  const first = printableText(text.split('\n')[0] ?? '');
   const chars = [...first];
   const more = chars.length > max || text.includes('\n');
   return `"${chars.slice(0, max).join('')}${more ? '…' : ''}"`;

@@ -13,6 +13,7 @@ import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_SECRET_CHARS, MAX_USERNAME_CHARS } from '../limits.js';
 import { Group, isUsername, Secret, Username } from './formats.js';
 import { type JsonSyntaxError, parseJsonText } from './json-text.js';
+import { printableText } from './printable.js';
 import { showValue } from './report.js';
 
 const MAX_PORT = 65_535;
@@ -104,7 +105,7 @@ const FIELDS = new Set(['username', 'password', 'port', 'ip', 'group']);
 const quote = (value: unknown): string => {
   if (typeof value !== 'string') return showValue(value);
   const chars = [...value];
-  const shown = JSON.stringify(chars.slice(0, 40).join('')).slice(1, -1);
+  const shown = printableText(JSON.stringify(chars.slice(0, 40).join('')).slice(1, -1));
   return `'${shown}${chars.length > 40 ? '…' : ''}'`;
 };
 

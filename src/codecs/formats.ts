@@ -6,12 +6,19 @@ import * as t from 'io-ts';
 import { MAX_PLAINTEXT_BYTES, MAX_SECRET_CHARS, MAX_USERNAME_CHARS } from '../limits.js';
 
 const lowerHex = (chars: number) => new RegExp(`^[0-9a-f]{${chars}}$`);
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the contract forbids exactly these.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const codePoints = (s: string): number => [...s].length;
 
+/**
+ * Not in a username: the contract's control characters (U+0000–U+001F, U+007F), and also the
+ * C1 controls (U+0080–U+009F, CSI among them) and the bidirectional controls (U+202E makes
+ * `bob\u202eevil` read as `bobeliv`). A name is shown to people; it must read as what it is.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it refuses.
+const NOT_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** 1–64 characters, none of them a control character, and well-formed (no lone surrogate). */
 export const isUsername = (s: string): boolean =>
-  s.length > 0 && codePoints(s) <= MAX_USERNAME_CHARS && !CONTROL_CHARS.test(s);
+  s.length > 0 && codePoints(s) <= MAX_USERNAME_CHARS && !NOT_IN_NAMES.test(s) && s.isWellFormed();
 
 export interface UsernameBrand {
   readonly Username: unique symbol;

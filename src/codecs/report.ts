@@ -4,6 +4,7 @@
  */
 import * as t from 'io-ts';
 import { EXPECTATIONS } from './formats.js';
+import { printableText } from './printable.js';
 
 // io-ts tries each branch of a union under the key '0', '1', …: not a field of the value.
 const isUnion = (type: t.Decoder<unknown, unknown>): type is t.UnionType<t.Mixed[]> =>
@@ -31,13 +32,17 @@ export const expectation = (error: t.ValidationError): string => {
   return last === undefined ? 'a value' : describeCodec(last.type);
 };
 
-/** Show a found value briefly, so a 1 MiB string does not end up in a message. */
+/**
+ * Show a found value briefly, so a 1 MiB string does not end up in a message, and printable:
+ * the value may be a peer's, and the sentence may reach a terminal (JSON escapes C0 controls
+ * but not C1 or bidirectional ones).
+ */
 export const showValue = (value: unknown): string => {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
   // Cut between code points: half an emoji (a lone surrogate) cannot be encoded as UTF-8.
   // 122 UTF-16 units hold at least 61 code points, so the head is enough to decide.
   const head = [...text.slice(0, 122)];
-  return head.length > 60 ? `${head.slice(0, 57).join('')}...` : text;
+  return printableText(head.length > 60 ? `${head.slice(0, 57).join('')}...` : text);
 };
 
 /** One sentence for one error: `field 'nonce': expected 32 lowercase hex characters, got "xy"`. */

@@ -20,10 +20,16 @@ export interface DedupeMemory {
 /** The memory's key for a message: its id and its authenticated sender. */
 export const dedupeKey = (sender: string, msgId: string): string => `${msgId} ${sender}`;
 
+/** The memory in RAM, which can also be asked without remembering (see seen-file.ts). */
+export interface RecentIds extends DedupeMemory {
+  /** True when the key was seen within the window; remembers nothing. */
+  has(key: string, nowMs: number): boolean;
+}
+
 export const createDedupeMemory = ({
   windowMs = DEDUPE_WINDOW_MS,
   capacity = DEFAULT_DEDUPE_CAPACITY,
-} = {}): DedupeMemory => {
+} = {}): RecentIds => {
   // A Map iterates in insertion order, so the oldest entries are always first.
   const seenAt = new Map<string, number>();
   const forgetOld = (nowMs: number) => {
@@ -38,6 +44,10 @@ export const createDedupeMemory = ({
       if (seenAt.has(key)) return false;
       seenAt.set(key, nowMs);
       return true;
+    },
+    has(key, nowMs) {
+      const at = seenAt.get(key);
+      return at !== undefined && nowMs - at < windowMs;
     },
     get size() {
       return seenAt.size;

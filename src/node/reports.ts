@@ -3,6 +3,8 @@
  */
 import type { Failure } from '../actors/types.js';
 import type { Group } from '../codecs/formats.js';
+import { printable } from '../codecs/printable.js';
+import { MAX_SHOWN_PEER_CODE, MAX_SHOWN_PEER_WORDS } from '../limits.js';
 
 /** Where to send: a directory contact, or an address and secret entered by hand. */
 export interface Destination {
@@ -67,7 +69,11 @@ export type ProbeReport =
       readonly elapsedMs: number;
     }
   | {
-      /** `wrong_password`: it answered but the shared secret did not match. */
+      /**
+       * `wrong_password`: the passwords did not match, by the peer's unauthenticated word
+       * (`auth_failed`) or because it could not prove it knows ours. Either side may hold
+       * another password, or the peer may not be the contact: nothing proves which.
+       */
       readonly outcome: 'offline' | 'wrong_password' | 'failed';
       readonly to: Address;
       readonly failure: SendFailure;
@@ -135,22 +141,33 @@ export const explainFailure = (failure: SendFailure, to: Address, group?: Group)
       }
       return `${who} sent something invalid (${failure.code}): ${failure.message}`;
     case 'peer_error':
-      return explainPeerError(failure.code, failure.message, who);
+      return explainPeerError(
+        printable(failure.code, MAX_SHOWN_PEER_CODE),
+        printable(failure.message, MAX_SHOWN_PEER_WORDS),
+        to,
+      );
   }
 };
 
-const explainPeerError = (code: string, message: string, who: string): string => {
+/**
+ * An error frame carries no MAC: whoever answers at the address, or anyone on the path, can
+ * send one. So it is told as what the peer at that address says, never as the contact's
+ * verdict, and never with advice to change the password: an impostor who says "wrong
+ * password" would have the person try their other passwords on it, one proof each.
+ */
+const explainPeerError = (code: string, message: string, to: Address): string => {
+  const says = `the peer at ${to.host}:${to.port} says`;
+  const mayNotBe = `which may not be ${to.username ?? 'the one you meant'}`;
   switch (code) {
     case 'auth_failed':
-      return `${who} rejected the password (or does not have you in its directory under this name)`;
+      return `${says} the password does not match (auth_failed), ${mayNotBe}: check with ${to.username ?? 'them'} another way rather than trying other passwords`;
     case 'busy':
-      return `${who} is busy; try again in a moment`;
+      return `${says} it is busy, ${mayNotBe}; try again in a moment`;
     case 'rate_limited':
-      return `${who} is refusing us for a while after failed attempts; check the password and wait`;
+      return `${says} it is refusing us for a while after failed attempts, ${mayNotBe}; wait before trying again`;
     case 'unknown_recipient':
-      return `the peer at that address is not ${who}: ${message}`;
+      return `${says} it is not ${to.username ?? 'the one you meant'}: "${message}"`;
     default:
-      // The peer's words, unauthenticated: shown as what it said, proof of nothing.
-      return `${who} answered with an error (${code}): ${message}`;
+      return `${says} "${message}" (${code}), ${mayNotBe}`;
   }
 };

@@ -2,9 +2,15 @@
  * A dedupe memory that survives a restart: the `msg_id`s of the last window are appended to a
  * file as they are first seen, and read back at start. Without it, a peer that crashed after
  * showing a message but before its ack arrived would show the sender's retry a second time.
+ *
+ * An id is remembered in memory only once the append succeeded. If the append fails,
+ * `remember` throws: the responder then answers `internal` without an ack, so the sender
+ * keeps the message and its retry is shown once the file can be written again. (Recording in
+ * memory first made the retry a "duplicate": acknowledged, never shown, lost.)
  */
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+import { writeFileAtomicallySync } from './atomic-file.js';
 import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 
 interface Seen {
@@ -16,25 +22,66 @@ interface Seen {
 // `<msg_id> <sender> <ms>`: a username has no control characters, so no newline.
 const LINE = /^([0-9a-f-]{36} .+) (\d+)$/;
 
-/** The entries of the file that are still inside the window; unreadable lines are skipped. */
-const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] => {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line) => LINE.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ key: m[1]!, atMs: Number(m[2]) }))
-    .filter((s) => nowMs - s.atMs < windowMs);
+// Never through a symbolic link: one planted at the file's name would have parley write
+// wherever it points. (The state directory is checked too; this holds if it were not.)
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const READ = constants.O_RDONLY | NO_FOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+
+const parseLine = (line: string): Seen | undefined => {
+  const match = LINE.exec(line);
+  return match === null ? undefined : { key: match[1]!, atMs: Number(match[2]) };
 };
+
+const readText = (path: string): string => {
+  let fd: number;
+  try {
+    fd = openSync(path, READ);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** The entries of the file that are still inside the window; unreadable lines are skipped. */
+const readSeen = (path: string, nowMs: number, windowMs: number): Seen[] =>
+  readText(path)
+    .split('\n')
+    .map(parseLine)
+    .filter((s): s is Seen => s !== undefined && nowMs - s.atMs < windowMs);
 
 const format = (s: Seen) => `${s.key} ${s.atMs}\n`;
 
-/** Rewrite the file with only the live entries (a temp file and a rename: never half written). */
-const compact = (path: string, live: readonly Seen[]) => {
-  const temp = `${path}.tmp`;
-  writeFileSync(temp, live.map(format).join(''), { mode: 0o600 });
-  renameSync(temp, path);
+/** Append one line; the file is created 0600 if missing, never through a link. */
+const appendLine = (path: string, line: string) => {
+  const fd = openSync(path, APPEND, 0o600);
+  try {
+    writeSync(fd, line);
+  } finally {
+    closeSync(fd);
+  }
 };
+
+/**
+ * Rewrite the file with only the live entries, never half written: a new file under a random
+ * name, created exclusively (no name can be prepared for it in advance, no link followed),
+ * then renamed over the file.
+ */
+const compact = (path: string, live: readonly Seen[]) =>
+  writeFileAtomicallySync(path, live.map(format).join(''));
+
+export interface SeenFileOptions {
+  readonly nowMs?: number;
+  readonly windowMs?: number;
+  readonly capacity?: number;
+  /** Told when a compaction fails (nothing is lost: the file only stays longer). */
+  readonly onWarning?: (text: string) => void;
+}
 
 export const createSeenFile = (
   path: string,
@@ -42,27 +89,47 @@ export const createSeenFile = (
     nowMs = Date.now(),
     windowMs = DEDUPE_WINDOW_MS,
     capacity = DEFAULT_DEDUPE_CAPACITY,
-  }: { nowMs?: number; windowMs?: number; capacity?: number } = {},
+    onWarning = () => {},
+  }: SeenFileOptions = {},
 ): DedupeMemory => {
   const memory = createDedupeMemory({ windowMs, capacity });
   const live = readSeen(path, nowMs, windowMs);
   for (const seen of live) memory.remember(seen.key, seen.atMs);
   compact(path, live);
   let appended = 0;
+
+  const record = (key: string, atMs: number) => {
+    try {
+      appendLine(path, format({ key, atMs }));
+    } catch (err) {
+      throw new Error(
+        `cannot record a message id in ${path} (${(err as Error).message}); the message was ` +
+          'not acknowledged, so its sender keeps it and can retry once the file can be written',
+      );
+    }
+  };
+
+  const compactNow = (atMs: number) => {
+    try {
+      compact(path, readSeen(path, atMs, windowMs));
+      appended = 0;
+    } catch (err) {
+      // The ids are on disk already; the file is only longer until the next try.
+      onWarning(`cannot compact ${path} (${(err as Error).message}); will try again later`);
+    }
+  };
+
   return {
     remember(key, atMs) {
-      const fresh = memory.remember(key, atMs);
-      // Written before the message is shown and acknowledged: a crash after this line
-      // can only make a retry count as seen, never show it twice.
-      if (fresh) {
-        appendFileSync(path, format({ key, atMs }), { mode: 0o600 });
-        appended += 1;
-        if (appended >= capacity) {
-          compact(path, readSeen(path, atMs, windowMs));
-          appended = 0;
-        }
-      }
-      return fresh;
+      if (memory.has(key, atMs)) return false;
+      // In the file before in memory, and both before the message is shown and acknowledged:
+      // a crash after this line can only make a retry count as seen, never show it twice;
+      // a failed write throws with the id still unseen, so the retry is shown.
+      record(key, atMs);
+      memory.remember(key, atMs);
+      appended += 1;
+      if (appended >= capacity) compactNow(atMs);
+      return true;
     },
     get size() {
       return memory.size;

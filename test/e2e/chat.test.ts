@@ -159,7 +159,7 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor('send to>');
     for (const answer of ['m', LOCALHOST, String(bobPort), 'not the password']) alice.line(answer);
     await alice.waitFor(
-      `✗ not delivered to 127.0.0.1:${bobPort}: the peer at 127.0.0.1:${bobPort} rejected the password`,
+      `✗ not delivered to 127.0.0.1:${bobPort}: the peer at 127.0.0.1:${bobPort} says the password does not match (auth_failed), which may not be the one you meant`,
     );
     await alice.waitFor('/retry 1 to try again');
     await bob.waitFor(
@@ -186,12 +186,12 @@ inTerminal('destinations entered by hand, and failures', () => {
     for (let i = 0; i < 5; i++) {
       const guess = parley(args, env);
       expect(await guess.exited()).toBe(1);
-      expect(guess.stderr()).toContain('rejected the password');
+      expect(guess.stderr()).toContain('says the password does not match');
     }
     const refused = parley(args, env);
     expect(await refused.exited()).toBe(1);
     expect(refused.stderr()).toContain(
-      `the peer at 127.0.0.1:${bob.port} is refusing us after too many failed attempts (a parley peer refuses for 30 s by default)`,
+      `the peer at 127.0.0.1:${bob.port} says it is refusing us after failed attempts (a parley peer refuses for 30 s by default), which may not be the one you meant; wait that long before trying again`,
     );
     await bob.pane.waitFor(
       '! refusing 127.0.0.1 for 30 s: 5 wrong passwords from there within 60 s (a contact with an old password, or someone guessing)',
@@ -199,7 +199,7 @@ inTerminal('destinations entered by hand, and failures', () => {
     // Six processes one after another: more than the default 20 s on a loaded machine.
   }, 60_000);
 
-  it('an offline contact: not reachable, and /who tells online, offline and wrong password apart, in order', async () => {
+  it('an offline contact: not reachable, and /who tells online, offline and password mismatch apart, in order', async () => {
     const carolFile = folder.directory('carol.json', [{ username: 'alice', port: 1 }]);
     const { port: carolPort } = await startListener('carol', carolFile);
     const davePort = await closedPort();
@@ -216,13 +216,13 @@ inTerminal('destinations entered by hand, and failures', () => {
 
     alice.line('/who');
     await alice.waitFor('checking 3 contacts…');
-    await alice.waitFor('3 contacts: 1 online, 1 offline, 1 wrong password');
+    await alice.waitFor('3 contacts: 1 online, 1 offline, 1 password mismatch');
     // In the directory's order, although dave's refusal comes back first.
     expect(alice.screen()).toMatch(
       new RegExp(
         [
           '\\[1/3\\] bob {4}online \\(\\d+ ms\\)',
-          '\\[2/3\\] carol {2}wrong password: carol rejected the password.*',
+          '\\[2/3\\] carol {2}password mismatch: the peer at 127\\.0\\.0\\.1:\\d+ says the password does not match \\(auth_failed\\), which may not be carol.*',
           '\\[3/3\\] dave {3}offline: dave is not reachable.*',
         ].join('\n {2}'),
       ),
@@ -272,7 +272,7 @@ inTerminal('commands', () => {
     ]);
     alice.line('@bob psst');
     await alice.waitFor(
-      '✗ not delivered to bob: bob rejected the password (or does not have you in its directory under this name) — /edit bob corrects the password, then /retry 1 to try again',
+      `✗ not delivered to bob: the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords — /retry 1 to try again`,
     );
 
     alice.line('/edit bob');

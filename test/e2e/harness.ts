@@ -66,6 +66,8 @@ export interface Pane {
   line(text: string): void;
   /** Press keys by tmux name: Enter, C-c, C-d. */
   press(...keys: string[]): void;
+  /** The window title, as the program in it may have set it (an escape sequence can). */
+  title(): string;
 }
 
 /** Seen message ids go to a folder of the test run's own, not the user's ~/.local/state. */
@@ -83,7 +85,13 @@ export const tmuxServer = () => {
     execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', timeout: 5_000 });
   let sessions = 0;
 
-  const open = (label: string, args: readonly string[], env: Record<string, string> = {}): Pane => {
+  /** `program`: parley itself unless told (a script of a test's own, say). */
+  const open = (
+    label: string,
+    args: readonly string[],
+    env: Record<string, string> = {},
+    program = MAIN,
+  ): Pane => {
     const name = `${label}-${++sessions}`;
     const envArgs = Object.entries({
       LANG: 'C.UTF-8',
@@ -105,7 +113,7 @@ export const tmuxServer = () => {
       'sh',
       '-c',
       script,
-      MAIN,
+      program,
       ...args,
     );
     const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', name);
@@ -120,6 +128,7 @@ export const tmuxServer = () => {
         tmux('send-keys', '-t', name, 'Enter');
       },
       press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+      title: () => tmux('display-message', '-p', '-t', name, '#{pane_title}').trim(),
     };
   };
 

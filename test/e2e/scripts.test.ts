@@ -78,7 +78,9 @@ describe('listen --json and send', () => {
     const { port } = await startBob();
     const wrong = aliceSends(aliceKnowing(port, 'wrong'), ['--to', 'bob', 'x']);
     expect(await wrong.exited()).toBe(1);
-    expect(wrong.stderr()).toContain('✗ not delivered to bob: bob rejected the password');
+    expect(wrong.stderr()).toContain(
+      `✗ not delivered to bob: the peer at 127.0.0.1:${port} says the password does not match (auth_failed), which may not be bob`,
+    );
 
     const offline = await closedPort();
     const gone = aliceSends(aliceKnowing(offline), ['--to', 'bob', 'x']);
@@ -119,7 +121,7 @@ describe('listen --json and send', () => {
 });
 
 describe('probe', () => {
-  it('one line per contact, in the directory order; exit 0 all online, 1 any offline, 3 a wrong password', async () => {
+  it('one line per contact, in the directory order; exit 0 all online, 1 any offline, 3 a password mismatch', async () => {
     const { port } = await startBob();
     const offline = await closedPort();
     const online = parley(['probe', '--name', 'alice', '--directory', aliceKnowing(port)]);
@@ -146,7 +148,9 @@ describe('probe', () => {
 
     const wrong = parley(['probe', '--name', 'alice', '--directory', aliceKnowing(port, 'nope')]);
     expect(await wrong.exited()).toBe(3);
-    expect(wrong.stdout()).toContain('bob  wrong password: bob rejected the password');
+    expect(wrong.stdout()).toContain(
+      `bob  password mismatch: the peer at 127.0.0.1:${port} says the password does not match (auth_failed), which may not be bob`,
+    );
   });
 });
 

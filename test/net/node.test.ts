@@ -57,7 +57,7 @@ describe.each(GROUPS)('two nodes over %s', (group) => {
 });
 
 describe('failures are reports, and the node keeps serving', () => {
-  it('a wrong secret: not delivered, "rejected the password", kept in the outbox', async () => {
+  it("a wrong secret: not delivered, told as the peer's unproven word, kept in the outbox", async () => {
     const { alice, bob, toBob } = track(await startPair());
     const report = await firstValueFrom(
       alice.send({ to: { ...toBob, secret: 'wrong' }, text: 'hi' }),
@@ -65,7 +65,7 @@ describe('failures are reports, and the node keeps serving', () => {
     expect(report).toMatchObject({
       outcome: 'not_delivered',
       failure: { cause: 'peer_error', code: 'auth_failed' },
-      reason: 'bob rejected the password (or does not have you in its directory under this name)',
+      reason: `the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords`,
     });
     expect(alice.outbox().map((e) => e.job.msgId)).toEqual([report.msgId]);
     expect(await firstValueFrom(alice.probe({ ...toBob, secret: 'wrong' }))).toMatchObject({

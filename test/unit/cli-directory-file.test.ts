@@ -20,9 +20,12 @@ import {
   addContactToFile,
   editContactInFile,
   loadDirectoryFile,
+  permissionProblem,
   permissionWarning,
+  sharedPasswordWarnings,
   writeFileAtomically,
 } from '../../src/cli/directory-file.js';
+import type { Directory } from '../../src/codecs/directory.js';
 
 let dir: string;
 beforeEach(() => {
@@ -81,6 +84,46 @@ describe('loadDirectoryFile', () => {
       'warning: f is open to your group (permissions 0640) and it holds your passwords; run: chmod 600 f',
     );
     expect(permissionWarning('f', 0o100600)).toBeUndefined();
+  });
+
+  it('refuses, as ssh does, a file others may write, with the chmod to run', () => {
+    const world = write('world.json', `[${BOB}]`, 0o666);
+    expect(left(loadDirectoryFile(world))).toBe(
+      `${world} is writable by every user (permissions 0666), who could change where your contacts are; parley will not use it until only you can: run: chmod 600 ${world}`,
+    );
+    const group = write('group.json', `[${BOB}]`, 0o620);
+    expect(left(loadDirectoryFile(group))).toBe(
+      `${group} is writable by your group (permissions 0620), who could change where your contacts are; parley will not use it until only you can: run: chmod 600 ${group}`,
+    );
+    expect(permissionProblem('f', 0o100644)).toBeUndefined();
+    expect(permissionProblem('f', 0o100602)).toContain('writable by every user');
+  });
+});
+
+describe('sharedPasswordWarnings', () => {
+  const entry = (username: string, password: string) =>
+    ({ username, password, port: 5000, ip: '127.0.0.1' }) as unknown as Directory[number];
+
+  it('names the contacts that share a password, never the password', () => {
+    const directory = [
+      entry('bob', 'pw-1'),
+      entry('carol', 'pw-2'),
+      entry('dave', 'pw-1'),
+      entry('erin', 'pw-3'),
+      entry('frank', 'pw-3'),
+      entry('grace', 'pw-3'),
+    ] as unknown as Directory;
+    const warnings = sharedPasswordWarnings(directory, 'f.json');
+    expect(warnings).toEqual([
+      'warning: bob and dave share one password in f.json: each of them could pretend to be the other to you; give every contact a password of its own',
+      'warning: erin, frank and grace share one password in f.json: each of them could pretend to be any of the others to you; give every contact a password of its own',
+    ]);
+    expect(warnings.join('')).not.toContain('pw-');
+  });
+
+  it('says nothing when every contact has its own', () => {
+    const directory = [entry('bob', 'one'), entry('carol', 'One')] as unknown as Directory;
+    expect(sharedPasswordWarnings(directory, 'f.json')).toEqual([]);
   });
 });
 

@@ -20,9 +20,11 @@ describe('the sender: how long the peer refuses', () => {
       reason: 'bob is refusing us for a while after failed attempts; check the password and wait',
       elapsedMs: 4,
     };
+    // The peer's word (an error frame): told as what the address says, with no password advice.
     expect(formatDelivery(report, 1)).toBe(
-      '✗ not delivered to bob: bob is refusing us after too many failed attempts (a parley peer ' +
-        'refuses for 30 s by default); check the password, then try again after that — /edit bob corrects the password, then /retry 1 to try again',
+      '✗ not delivered to bob: the peer at 10.0.0.5:5002 says it is refusing us after failed ' +
+        'attempts (a parley peer refuses for 30 s by default), which may not be bob; wait that ' +
+        'long before trying again — /retry 1 to try again',
     );
     const probe: ProbeReport = { ...report, outcome: 'failed' };
     expect(formatProbe(probe)).toContain('refuses for 30 s by default');

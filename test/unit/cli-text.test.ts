@@ -9,7 +9,6 @@ import {
   formatDelivery,
   formatProbe,
   formatReceived,
-  printable,
   probeSummary,
   roughly,
 } from '../../src/cli/text.js';
@@ -37,11 +36,12 @@ describe('incoming messages', () => {
     );
   });
 
-  it('never pass terminal control characters through', () => {
-    expect(printable('red \u001b[31malert\u0007 \u202eevil')).toBe(
-      'red \\u001b[31malert\\u0007 \\u202eevil',
+  it('never pass terminal control characters through, in the text or the name', () => {
+    const shown = formatReceived(
+      message({ from: 'ali\u009bce', text: 'red \u001b[31malert\u0007 \u202eevil\ttab' }),
+      at,
     );
-    expect(printable('tab\tand\nnewline stay')).toBe('tab\tand\nnewline stay');
+    expect(shown).toBe('[09:05:07] ali\\u009bce: red \\u001b[31malert\\u0007 \\u202eevil\ttab');
   });
 
   it('note a sender clock far from ours, and which way', () => {
@@ -75,16 +75,25 @@ describe('the line that ends a send', () => {
   });
 
   it('not delivered: the node’s reason, and how to retry', () => {
+    // Our own check of its proof failed: /edit may be the answer (never on the peer's word).
     const report: DeliveryReport = {
       outcome: 'not_delivered',
       msgId: 'm',
       to: bob,
-      failure: { cause: 'peer_error', code: 'auth_failed', message: '' },
+      failure: { cause: 'rejected', code: 'auth_failed', message: '' },
       reason: 'bob rejected the password',
       elapsedMs: 5,
     };
     expect(formatDelivery(report, 2)).toBe(
       '✗ not delivered to bob: bob rejected the password — /edit bob corrects the password, then /retry 2 to try again',
+    );
+    // The peer's own word that the password is wrong is no reason to change it.
+    const saidSo = {
+      ...report,
+      failure: { cause: 'peer_error', code: 'auth_failed', message: '' } as const,
+    };
+    expect(formatDelivery(saidSo, 2)).toBe(
+      '✗ not delivered to bob: bob rejected the password — /retry 2 to try again',
     );
     const byHand = { ...report, to: { ...bob, username: undefined } };
     expect(formatDelivery(byHand, 2)).toMatch(/password — \/retry 2 to try again$/);
@@ -111,7 +120,7 @@ describe('presence', () => {
     expect(formatProbe(online, 5)).toBe('bob    online (3 ms)');
     expect(formatProbe(offline, 5)).toBe('carol  offline: carol is not reachable');
     expect(probeSummary([online, offline, { ...offline, outcome: 'wrong_password' }])).toBe(
-      '3 contacts: 1 online, 1 offline, 1 wrong password',
+      '3 contacts: 1 online, 1 offline, 1 password mismatch',
     );
   });
 });
@@ -137,12 +146,35 @@ describe('notices and the trace', () => {
     },
   });
 
+  it('an internal error is always worth telling', () => {
+    expect(describeIncoming({ kind: 'error', code: 'internal', message: 'disk full' })).toBe(
+      '! internal error: disk full',
+    );
+  });
+
   it('a failed password attempt is worth telling; a stranger is called so', () => {
     expect(describeIncoming(rejected(false))).toBe(
       '! alice (from 10.1.2.3) tried to reach you, but the password did not match',
     );
     expect(describeIncoming(rejected(true))).toBe(
       '! someone at 10.1.2.3 calling themselves alice (not in your directory) tried to reach you, but the password did not match',
+    );
+  });
+
+  it('a claimed name or an error code from a peer reaches the screen only as printable text', () => {
+    const sneaky = rejected(true);
+    const named = { ...sneaky, event: { ...sneaky.event, peer: 'ali\u202eecila\u009b2J' } };
+    expect(describeIncoming(named)).toBe(
+      '! someone at 10.1.2.3 calling themselves ali\\u202eecila\\u009b2J (not in your directory) tried to reach you, but the password did not match',
+    );
+    const failure = { cause: 'peer_error' as const, code: '\u001b[2J', message: '\u001b[2J' };
+    const trace = traceLine({
+      kind: 'incoming',
+      remote: '10.1.2.3',
+      event: { ...named.event, failure, step: 'awaitingDh' },
+    });
+    expect(trace).toBe(
+      'in  10.1.2.3 (says it is ali\\u202eecila\\u009b2J, not a contact) ended at awaitingDh: peer_error \\u001b[2J',
     );
   });
 

@@ -119,7 +119,20 @@ const BAD_FIELDS: ReadonlyArray<readonly [unknown, string]> = [
   ],
   [
     { ...hello, from: 'a\u007fb' },
-    `hello frame: field 'from': expected ${USERNAME_RULE}, got "a\u007fb"`,
+    `hello frame: field 'from': expected ${USERNAME_RULE}, got "a\\u007fb"`,
+  ],
+  // Stricter than the contract's list: C1 and bidirectional controls, ill-formed UTF-16.
+  [
+    { ...hello, from: 'a\u009bb' },
+    `hello frame: field 'from': expected ${USERNAME_RULE}, got "a\\u009bb"`,
+  ],
+  [
+    { ...hello, from: 'bob\u202eevil' },
+    `hello frame: field 'from': expected ${USERNAME_RULE}, got "bob\\u202eevil"`,
+  ],
+  [
+    { ...hello, from: 'a\ud800' },
+    `hello frame: field 'from': expected ${USERNAME_RULE}, got "a\\ud800"`,
   ],
   [
     { ...hello, from: 'a'.repeat(65) },

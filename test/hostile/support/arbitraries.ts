@@ -16,10 +16,18 @@ const hex = (length: number) =>
     .uint8Array({ minLength: length / 2, maxLength: length / 2 })
     .map((b) => Buffer.from(b).toString('hex'));
 
-// Any code point but the control characters and lone surrogates (both invalid in a username).
+// Any code point but those a username refuses: control characters (C0, DEL, C1), the
+// bidirectional controls, and lone surrogates.
+const BIDI_CONTROLS = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e];
 const nameChar = fc
   .integer({ min: 0x20, max: 0x10ffff })
-  .filter((c) => c !== 0x7f && (c < 0xd800 || c > 0xdfff))
+  .filter(
+    (c) =>
+      (c < 0x7f || c > 0x9f) &&
+      (c < 0xd800 || c > 0xdfff) &&
+      (c < 0x2066 || c > 0x2069) &&
+      !BIDI_CONTROLS.includes(c),
+  )
   .map((c) => String.fromCodePoint(c));
 export const username = fc
   .array(fc.oneof(fc.constantFrom('a', 'b', '"', '\\', ' ', '\u2028', '😀'), nameChar), {

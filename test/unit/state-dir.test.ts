@@ -1,0 +1,94 @@
+/**
+ * The state directory (where the seen file lives): created private, refused when another user
+ * owns it or may write to it, with the command that fixes it.
+ */
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  prepareStateDirectory,
+  stateDirectory,
+  stateDirectoryProblem,
+} from '../../src/cli/state-dir.js';
+
+const dirs: string[] = [];
+const temp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-state-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const folder = (uid: number, mode: number) => ({ uid, mode, isDirectory: () => true });
+const isRoot = process.getuid?.() === 0;
+
+describe('stateDirectoryProblem', () => {
+  it('accepts a folder of ours that only we may write to', () => {
+    expect(stateDirectoryProblem('/s', folder(1000, 0o40700), 1000)).toBeUndefined();
+    expect(stateDirectoryProblem('/s', folder(1000, 0o40755), 1000)).toBeUndefined();
+  });
+
+  it('refuses one that others may write to, with the chmod to run', () => {
+    expect(stateDirectoryProblem('/s', folder(1000, 0o40777), 1000)).toBe(
+      "the state directory /s is writable by every user (permissions 0777), who could change parley's record of seen messages; run: chmod 700 /s",
+    );
+    expect(stateDirectoryProblem('/s', folder(1000, 0o40770), 1000)).toBe(
+      "the state directory /s is writable by your group (permissions 0770), who could change parley's record of seen messages; run: chmod 700 /s",
+    );
+    expect(stateDirectoryProblem('/tmp', folder(1000, 0o41777), 1000)).toContain(
+      'writable by every user (permissions 1777)',
+    );
+  });
+
+  it('refuses one that another user owns, or that is not a folder', () => {
+    expect(stateDirectoryProblem('/s', folder(0, 0o40700), 1000)).toBe(
+      "the state directory /s belongs to another user (uid 0), who could change parley's record of seen messages: remove it (parley creates it), or set PARLEY_STATE_DIR to a folder of your own",
+    );
+    expect(
+      stateDirectoryProblem('/s', { uid: 1000, mode: 0o100600, isDirectory: () => false }, 1000),
+    ).toBe(
+      'the state directory /s is not a folder: remove it (parley creates it), or set PARLEY_STATE_DIR to a folder of your own',
+    );
+  });
+});
+
+describe('prepareStateDirectory', () => {
+  it('creates a missing folder 0700, parents included', () => {
+    const path = join(temp(), 'state', 'parley');
+    expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
+    expect(statSync(path).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a folder anyone may write to', () => {
+    const path = temp();
+    chmodSync(path, 0o777);
+    expect(prepareStateDirectory(path)).toEqual(
+      E.left(
+        `the state directory ${path} is writable by every user (permissions 0777), who could change parley's record of seen messages; run: chmod 700 ${path}`,
+      ),
+    );
+  });
+
+  it('refuses a file where the folder should be', () => {
+    const path = join(temp(), 'state');
+    writeFileSync(path, '');
+    expect(E.isLeft(prepareStateDirectory(path))).toBe(true);
+  });
+
+  it.skipIf(!isRoot)('refuses a folder another user owns (run as root: chown to nobody)', () => {
+    const path = temp();
+    chownSync(path, 65534, 65534);
+    const prepared = prepareStateDirectory(path);
+    expect(E.isLeft(prepared) && prepared.left).toContain('belongs to another user (uid 65534)');
+  });
+
+  it('is $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else ~/.local/state/parley', () => {
+    expect(stateDirectory({ PARLEY_STATE_DIR: '/p', XDG_STATE_HOME: '/x' })).toBe('/p');
+    expect(stateDirectory({ XDG_STATE_HOME: '/x' })).toBe('/x/parley');
+    expect(stateDirectory({})).toMatch(/\/\.local\/state\/parley$/);
+  });
+});
