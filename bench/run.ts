@@ -78,8 +78,9 @@ const profileArgs = (dir: string | undefined, role: string): string[] =>
 const PROFILED_ROLES = ['receiver', 'sender'];
 
 /**
- * DH first, with nothing else running: one worker per core, all at once; through key objects
- * (the bound) and through parley's createKeyPair (what parley's DH code allows today).
+ * DH first, with nothing else running: one worker per core, all at once; with the fastest
+ * arithmetic measured (the bound) and through parley's createKeyPair (what parley's DH code
+ * allows today).
  */
 const measureDhBounds = async (groups: readonly Group[]): Promise<Map<Group, DhBounds>> => {
   const cores = availableParallelism();
