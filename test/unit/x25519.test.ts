@@ -69,6 +69,8 @@ describe.each(IMPLEMENTATIONS.map((i) => [i.implementation, i] as const))(
 );
 
 describe('the two implementations', () => {
+  // sodium-native ships binaries for the platforms we build on: if it stops loading here
+  // (a packaging mistake), parley still works, only slower, so say it loudly.
   it('parley uses libsodium where sodium-native loads', () => {
     expect(sodiumX25519).toBeDefined();
     expect(x25519.implementation).toBe('libsodium');
