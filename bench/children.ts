@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Api, EXIT, type Reply } from './ipc.js';
+import { type Api, CPU, EXIT, type Reply } from './ipc.js';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +20,8 @@ type ResultOf<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
 export interface Child<A extends Api> {
   readonly name: string;
   call<K extends keyof A & string>(cmd: K, ...args: Parameters<A[K]>): Promise<ResultOf<A[K]>>;
+  /** Its CPU time so far (user + system), in µs. */
+  cpu(): Promise<number>;
   /** Ask it to exit; kill it if it does not in time. */
   stop(): Promise<void>;
 }
@@ -119,5 +121,7 @@ export const startChild = <A extends Api>(
     clearTimeout(killer);
   };
 
-  return { name, call: call as Child<A>['call'], stop };
+  const cpu = () => call(CPU) as Promise<number>;
+
+  return { name, call: call as Child<A>['call'], cpu, stop };
 };

@@ -50,3 +50,21 @@ export const RECEIVER_STEP_DEADLINE_MS = 60_000;
 
 /** The whole bench is stopped, children and all, if it runs longer than this. */
 export const BENCH_TIME_LIMIT_MS = 240_000;
+
+/**
+ * `--peers`: what a user could pick instead of parley, each doing parley's unit of work (a new
+ * TCP connection, one 100-byte message, an application acknowledgement), at this many
+ * concurrent senders, taking turns with parley in each round.
+ */
+export const PEER_CONCURRENCY = 64;
+export const PEER_WARMUP_MS = 1_000;
+/** Many short rounds rather than a few long ones: a burst of other work hits one round. */
+export const PEER_ROUNDS = 5;
+export const PEER_RUN_WARMUP_MS = 200;
+export const PEER_WINDOW_MS = 1_000;
+/** The acknowledgement the peers' receivers send back, inside their secure channel. */
+export const PEER_ACK = 'delivered';
+/** No delivery waits longer than this (a stuck peer fails its delivery, not the bench). */
+export const PEER_DEADLINE_MS = 10_000;
+/** Nothing a peer's receiver reads per connection is larger than this. */
+export const PEER_MAX_BYTES = 4_096;

@@ -6,18 +6,13 @@
  * Two ways, because they answer two questions:
  * - `parley`: with parley's own `createKeyPair` (wire encoding of public values and their
  *   checks included), what a delivery pays today;
- * - `floor`: node:crypto's key objects directly (for CPace, libsodium's ristretto255 and
- *   node:crypto's SHA-512), no encoding at all: what the arithmetic costs, the floor that no
- *   implementation on this machine goes below.
+ * - `floor`: the fastest arithmetic measured here (`npm run bench:dh`), no encoding at all:
+ *   node:crypto's DiffieHellman for modp14, libsodium's scalar multiplication for x25519 (less
+ *   CPU than node:crypto's key objects, which parley uses), libsodium's ristretto255 and
+ *   node:crypto's SHA-512 for CPace: the floor that no implementation here goes below.
  */
-import {
-  createDiffieHellman,
-  createHash,
-  diffieHellman,
-  generateKeyPairSync,
-  getDiffieHellman,
-  randomBytes,
-} from 'node:crypto';
+import { createDiffieHellman, createHash, getDiffieHellman, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import sodium from 'libsodium-wrappers-sumo';
 import type { Group } from '../src/protocol.js';
 import { serve } from './ipc.js';
@@ -58,11 +53,20 @@ const modp14Floor = (): void => {
   responder.computeSecret(initiator.getPublicKey());
 };
 
+// sodium-native (a devDependency) is CommonJS without types: the two calls used here.
+const native = createRequire(import.meta.url)('sodium-native') as {
+  crypto_scalarmult_base(q: Buffer, n: Buffer): void;
+  crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
+};
+
 const x25519Floor = (): void => {
-  const initiator = generateKeyPairSync('x25519');
-  const responder = generateKeyPairSync('x25519');
-  diffieHellman({ privateKey: initiator.privateKey, publicKey: responder.publicKey });
-  diffieHellman({ privateKey: responder.privateKey, publicKey: initiator.publicKey });
+  const keys = [randomBytes(32), randomBytes(32)] as const;
+  const publics = [Buffer.alloc(32), Buffer.alloc(32)] as const;
+  const shared = Buffer.alloc(32);
+  native.crypto_scalarmult_base(publics[0], keys[0]);
+  native.crypto_scalarmult_base(publics[1], keys[1]);
+  native.crypto_scalarmult(shared, keys[0], publics[1]);
+  native.crypto_scalarmult(shared, keys[1], publics[0]);
 };
 
 await sodium.ready;

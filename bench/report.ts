@@ -15,7 +15,7 @@ export interface LatencyFigure {
 export interface GroupFigures {
   readonly latency_ms: LatencyFigure;
   readonly throughput: Readonly<Record<Concurrency, number>>;
-  /** DH alone, on all cores: node:crypto's key objects, no encoding (see docs/PERFORMANCE.md). */
+  /** DH alone, on all cores: the fastest arithmetic measured, no encoding (docs/PERFORMANCE.md). */
   readonly dh_bound_per_s: number;
   /** Plain TCP, same connections, round trips and sizes, at the best throughput's concurrency. */
   readonly tcp_bound_per_s: number;
@@ -192,7 +192,7 @@ export const renderTable = (figures: Figures): string => {
       ),
     ),
     row(
-      'DH bound, key objects (/s)',
+      'DH bound, fastest arithmetic (/s)',
       cell((g) => g.dh_bound_per_s),
     ),
     row(

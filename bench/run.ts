@@ -7,14 +7,18 @@
  *   npm run bench -- --json          the table, then the figures as one JSON line (last)
  *   npm run bench -- --profile       also CPU-profile the sender and the receiver
  *   npm run bench -- --group x25519  one group only (for profiling; the JSON then lacks one)
+ *   npm run bench -- --peers         instead: parley against Noise NNpsk0 and TLS 1.2 ECDHE-PSK
+ *                                    (bench/peers.ts; --json works with it, --profile does not)
  */
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Group } from '../src/index.js';
 import { killAll, startChild, whenChildLost } from './children.js';
-import { BENCH_TIME_LIMIT_MS, GROUPS } from './config.js';
+import { BENCH_TIME_LIMIT_MS, GROUPS, PEER_CONCURRENCY } from './config.js';
 import type { DhWorkerApi } from './dh-worker.js';
+import { measurePeers } from './peers.js';
+import { peerFigures, renderPeers } from './peers-report.js';
 import {
   type Fleet,
   type GroupRun,
@@ -40,6 +44,7 @@ import { round, sum } from './stats.js';
 interface Options {
   readonly json: boolean;
   readonly profile: boolean;
+  readonly peers: boolean;
   readonly groups: readonly Group[];
 }
 
@@ -49,9 +54,14 @@ const parseOptions = (argv: readonly string[]): Options => {
   if (only !== undefined && !GROUPS.includes(only as Group)) {
     throw new Error(`--group takes one of ${GROUPS.join(', ')}`);
   }
+  const peers = argv.includes('--peers');
+  if (peers && (argv.includes('--profile') || only !== undefined)) {
+    throw new Error('--peers runs on its own: without --profile or --group');
+  }
   return {
     json: argv.includes('--json'),
     profile: argv.includes('--profile'),
+    peers,
     groups: only === undefined ? GROUPS : [only as Group],
   };
 };
@@ -68,8 +78,9 @@ const profileArgs = (dir: string | undefined, role: string): string[] =>
 const PROFILED_ROLES = ['receiver', 'sender'];
 
 /**
- * DH first, with nothing else running: one worker per core, all at once; through key objects
- * (the bound) and through parley's createKeyPair (what parley's DH code allows today).
+ * DH first, with nothing else running: one worker per core, all at once; with the fastest
+ * arithmetic measured (the bound) and through parley's createKeyPair (what parley's DH code
+ * allows today).
  */
 const measureDhBounds = async (groups: readonly Group[]): Promise<Map<Group, DhBounds>> => {
   const cores = availableParallelism();
@@ -109,13 +120,26 @@ const stopFleet = (fleet: Fleet) =>
     [fleet.sender, fleet.plainClient, fleet.plainServer, fleet.receiver].map((c) => c.stop()),
   );
 
-const bench = async (options: Options, profileDir: string | undefined): Promise<Figures> => {
-  const started = performance.now();
+/** The 1-minute load average when the bench starts; warns when other work takes cores. */
+const startingLoad = (): number => {
   const [loadAverage = 0] = loadavg();
   // Other work takes cores from the bench: say so, since its figures will be low.
   if (loadAverage > availableParallelism() / 2) {
     progress(`the machine is busy (load ${loadAverage.toFixed(2)}): figures will be low`);
   }
+  return loadAverage;
+};
+
+const machine = (loadAverage: number) => ({
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? '?',
+  node: process.version,
+  load_average: round(loadAverage, 2),
+});
+
+const bench = async (options: Options, profileDir: string | undefined): Promise<Figures> => {
+  const started = performance.now();
+  const loadAverage = startingLoad();
   const dhBounds = await measureDhBounds(options.groups);
   const fleet = await startFleet(profileDir);
   const runs = new Map<Group, GroupRun>();
@@ -140,12 +164,7 @@ const bench = async (options: Options, profileDir: string | undefined): Promise<
     memory: memoryFigures(memory, peakRssKiB),
     failures: sum([...runs.values()].map((r) => r.failures)) + unseen,
     receiver,
-    machine: {
-      cores: availableParallelism(),
-      cpu: cpus()[0]?.model ?? '?',
-      node: process.version,
-      load_average: round(loadAverage, 2),
-    },
+    machine: machine(loadAverage),
     elapsed_s: round((performance.now() - started) / 1000, 1),
   };
 };
@@ -172,6 +191,20 @@ const fail = (why: string): never => {
   process.exit(1);
 };
 
+/** `--peers`: the comparison table, and its JSON. */
+const benchPeers = async (options: Options): Promise<number> => {
+  const started = performance.now();
+  const loadAverage = startingLoad();
+  const run = await measurePeers(progress);
+  for (const reason of run.reasons) progress(`not delivered: ${reason}`);
+  if (run.unseen > 0) progress(`${run.unseen} acknowledged deliveries were never counted`);
+  const elapsed = round((performance.now() - started) / 1000, 1);
+  const figures = peerFigures(run, machine(loadAverage), PEER_CONCURRENCY, elapsed);
+  console.log(renderPeers(figures));
+  if (options.json) console.log(JSON.stringify(figures));
+  return figures.failures === 0 ? 0 : 1;
+};
+
 const main = async () => {
   const options = parseOptions(process.argv.slice(2));
   whenChildLost(fail);
@@ -180,6 +213,10 @@ const main = async () => {
     BENCH_TIME_LIMIT_MS,
   );
   watchdog.unref();
+  if (options.peers) {
+    process.exitCode = await benchPeers(options);
+    return;
+  }
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'parley-bench-')) : undefined;
   const figures = await bench(options, profileDir);
   console.log(renderTable(figures));

@@ -1,17 +1,10 @@
 /**
  * Ephemeral Diffie–Hellman for parley/1's three groups: modp14 and x25519 through node:crypto
- * (OpenSSL), and cpace-ristretto255, whose generator comes from the password (./cpace.ts).
- * A key pair is made fresh for every connection; tests and vectors may inject the private key.
+ * (OpenSSL; x25519 by ./x25519.ts, without round trips), and cpace-ristretto255, whose
+ * generator comes from the password (./cpace.ts). A key pair is made fresh for every
+ * connection; tests and vectors may inject the private key.
  */
-import {
-  createDiffieHellman,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  getDiffieHellman,
-  type KeyObject,
-} from 'node:crypto';
+import { createDiffieHellman, getDiffieHellman } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ProtocolError, protocolError } from '../codecs/errors.js';
 import { type Group, mint, PublicHex } from '../codecs/formats.js';
@@ -24,6 +17,7 @@ import {
   scalarMultVfy,
   shareProblem,
 } from './cpace.js';
+import { x25519 } from './x25519.js';
 
 /** One side's ephemeral key: its public value for the wire and the derivation of DHSK. */
 export interface DhKeyPair {
@@ -106,54 +100,18 @@ const modp14KeyPair = (privateKey?: Buffer): DhKeyPair => {
   };
 };
 
-// The PKCS#8 wrapper of RFC 8410 for a raw X25519 private key (injected keys only).
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-
-const x25519Private = (raw?: Buffer): KeyObject =>
-  raw
-    ? createPrivateKey({
-        key: Buffer.concat([X25519_PKCS8_PREFIX, raw]),
-        format: 'der',
-        type: 'pkcs8',
-      })
-    : generateKeyPairSync('x25519').privateKey;
-
-// A raw public value is imported as a JWK: OpenSSL's DER decoder costs ~20 times more here.
-const x25519Public = (raw: Buffer): KeyObject =>
-  createPublicKey({
-    key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') },
-    format: 'jwk',
-  });
-
-// Our public value is X25519(k, 9), RFC 7748's base point: one scalar multiplication, cheaper
-// than exporting the key through DER. (KeyObject.export as JWK is avoided: on Node 20 it can
-// deadlock with the garbage collector after many thousands of keys.)
-const BASE_POINT = x25519Public(Buffer.from([9, ...new Array<number>(31).fill(0)]));
-const rawPublic = (privateKey: KeyObject): Buffer =>
-  diffieHellman({ privateKey, publicKey: BASE_POINT });
-
-const ALL_ZERO = Buffer.alloc(32);
-
-const x25519Derive = (privateKey: KeyObject, peer: Buffer): E.Either<ProtocolError, Buffer> => {
-  // OpenSSL refuses a low-order point (all-zero result) with an exception; both mean the same.
-  const shared = E.tryCatch(
-    () => diffieHellman({ privateKey, publicKey: x25519Public(peer) }),
-    () => badKey('the x25519 public value gives an all-zero shared secret'),
-  );
-  return E.chain((s: Buffer) =>
-    s.equals(ALL_ZERO)
-      ? E.left(badKey('the x25519 public value gives an all-zero shared secret'))
-      : E.right(s),
-  )(shared);
-};
-
 const x25519KeyPair = (raw?: Buffer): DhKeyPair => {
-  const privateKey = x25519Private(raw);
+  const key = x25519.keyPair(raw);
   return {
     group: 'x25519',
-    publicHex: mint(PublicHex, rawPublic(privateKey).toString('hex')),
+    publicHex: mint(PublicHex, key.publicKey.toString('hex')),
     deriveShared: (peerHex) =>
-      E.chain((peer: Buffer) => x25519Derive(privateKey, peer))(publicBytes('x25519', peerHex)),
+      E.chain((peer: Buffer) => {
+        const shared = key.shared(peer);
+        return shared
+          ? E.right(shared)
+          : E.left(badKey('the x25519 public value gives an all-zero shared secret'));
+      })(publicBytes('x25519', peerHex)),
   };
 };
 
