@@ -6,7 +6,6 @@
  */
 import {
   catchError,
-  concat,
   defer,
   finalize,
   map,
@@ -38,7 +37,7 @@ import {
   refuse,
   release,
 } from './admission.js';
-import { answerFrom, type DedupeMemory } from './dedupe.js';
+import { answerFrom } from './dedupe.js';
 import { sourceOf } from './defences.js';
 import { createGuard, type Guard } from './guard.js';
 import type { PipelineDeps } from './options.js';
@@ -48,7 +47,8 @@ import type { NodeEvent, Role } from './types.js';
 export interface IncomingContext extends CapBooks {
   readonly config: ResponderConfig;
   readonly deps: ResponderDeps;
-  readonly dedupe: DedupeMemory;
+  /** Answers `remember` from the dedupe memory; a failure to record is told, not acked. */
+  readonly remember: (effect: Effect<ResponderEvent>) => Inbound | undefined;
   readonly guard: Guard;
   /** Whether a source is a contact's address (from the directory as it is now). */
   readonly isContactAddress: (source: string) => boolean;
@@ -96,12 +96,7 @@ const limitedAtAuth =
  * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
  * it decides, and a `remember` is answered from the dedupe memory.
  */
-const interpreter = (
-  admission: Admission,
-  ctx: IncomingContext,
-  onInternal: (err: unknown) => void,
-) => {
-  const remember = answerFrom(ctx.dedupe, onInternal);
+const interpreter = (admission: Admission, ctx: IncomingContext) => {
   return (effect: Effect<ResponderEvent>): Inbound | undefined => {
     if (effect.kind === 'send') {
       admission.progress += 1;
@@ -117,7 +112,7 @@ const interpreter = (
       const { source, claimed, trusted } = admission;
       ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
     }
-    return remember(effect);
+    return ctx.remember(effect);
   };
 };
 
@@ -142,24 +137,18 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
     const admission = admit(connection, source, trusted, ctx);
     const trace = ctx.traceFor('responder', remote);
-    // An error of ours that the actor must not see (a seen file that cannot be written) is
-    // reported once the connection has ended.
-    const internal: NodeEvent[] = [];
     const run$ = runActor(responderLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
       stepDeadlineMs: ctx.stepDeadlineMs,
       firstStepDeadlineMs: ctx.helloDeadlineMs,
       scheduler: ctx.scheduler,
       screen: limitedAtAuth(admission, ctx),
-      answer: interpreter(admission, ctx, (err) => internal.push(internalEvent(err))),
+      answer: interpreter(admission, ctx),
     }).pipe(
       carryOut<ResponderEvent>(connection, trace),
       map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
       finalize(() => release(admission, ctx)),
     );
-    const contained$ = concat(
-      run$,
-      defer(() => internal),
-    ).pipe(
+    const contained$ = run$.pipe(
       // One connection's failure, even a bug of ours, ends that connection and nothing else.
       catchError((err: unknown) => {
         connection.destroy();
@@ -174,6 +163,8 @@ export interface AnswerDeps extends PipelineDeps {
   readonly open: Set<Connection>;
   readonly state$: { readonly value: NodeState };
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
+  /** Tells an event that no connection's stream carries (an error of our own I/O). */
+  readonly tell: (event: NodeEvent) => void;
 }
 
 /**
@@ -192,7 +183,8 @@ export const answer$ = (
         lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
         lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
       },
-      dedupe: deps.dedupe,
+      // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
+      remember: answerFrom(deps.dedupe, (err) => deps.tell(internalEvent(err))),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),
       isContactAddress: (source) =>
         deps.state$.value.directory.some((c) => sourceOf(c.ip) === source),

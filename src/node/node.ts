@@ -11,13 +11,11 @@ import {
   EMPTY,
   filter,
   firstValueFrom,
-  map,
   mergeMap,
   Observable,
   of,
   ReplaySubject,
   Subject,
-  type Subscriber,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
@@ -30,7 +28,6 @@ import {
   type Report,
   refusedDelivery,
   refusedProbe,
-  reportOf,
   retryJob,
   SHUTTING_DOWN,
 } from './jobs.js';
@@ -66,13 +63,25 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
   });
   const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
   events$.subscribe({
-    next: (event) => state$.next(reduceNodeState(state$.value, event)),
+    next: (event) => {
+      const next = reduceNodeState(state$.value, event);
+      if (next !== state$.value) state$.next(next);
+    },
     // The pipeline contains every failure; should a bug of ours escape, it is not swallowed.
     error: (err: unknown) => state$.error(err),
     complete: () => state$.complete(),
   });
+  // Each job's report goes straight to its waiter: one look-up per report, not a filter per
+  // waiting job over every event.
+  const waiters = new Map<number, (report: Report) => void>();
+  events$.subscribe((event) => {
+    if (event.kind !== 'delivery' && event.kind !== 'probe') return;
+    const waiter = waiters.get(event.jobId);
+    waiters.delete(event.jobId);
+    waiter?.(event.report);
+  });
   const done = firstValueFrom(events$.pipe(filter(() => false)), { defaultValue: undefined });
-  return { jobs$, contacts$, stop$, events$, state$, done: done.then(() => undefined) };
+  return { jobs$, contacts$, stop$, events$, state$, waiters, done: done.then(() => undefined) };
 };
 
 /**
@@ -93,11 +102,13 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
         subscriber.complete();
         return;
       }
-      const sub = reportOf(wired.events$, job.right.id)
-        .pipe(map((e) => e.report))
-        .subscribe(subscriber as Subscriber<Report>);
+      const { id } = job.right;
+      wired.waiters.set(id, (report) => {
+        subscriber.next(report as R);
+        subscriber.complete();
+      });
       wired.jobs$.next(job.right);
-      return sub;
+      return () => wired.waiters.delete(id);
     });
   const defaults = { group: deps.group, newMsgId: randomUUID };
   return {

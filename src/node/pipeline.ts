@@ -110,13 +110,13 @@ export const parley$ = <Line = never, View = never>(
     const contacts$ = until(
       merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
     );
-    // Frame traces are told by the sockets' interpreter as they happen, so they join here.
-    const traces$ = new Subject<NodeEvent>();
+    // Events told from outside the streams as they happen (frame traces from the sockets'
+    // interpreter, errors of our own I/O) join here.
+    const told$ = new Subject<NodeEvent>();
+    const tell = (event: NodeEvent) => told$.next(event);
     const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
-      deps.trace
-        ? (trace) => traces$.next({ kind: 'frame', role, remote, jobId, ...trace })
-        : undefined;
-    const shared = { ...deps, open, state$, traceFor };
+      deps.trace ? (trace) => tell({ kind: 'frame', role, remote, jobId, ...trace }) : undefined;
+    const shared = { ...deps, open, state$, traceFor, tell };
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
@@ -127,13 +127,15 @@ export const parley$ = <Line = never, View = never>(
     const events$: Observable<NodeEvent> = merge(
       work$,
       persisted$(state$, deps).pipe(takeUntil(finished$)),
-      traces$.pipe(takeUntil(finished$)),
+      told$.pipe(takeUntil(finished$)),
       closeDeadline$(stop$, open, deps).pipe(takeUntil(finished$)),
     ).pipe(
       // The one place the state changes: each event is folded in before anyone sees it.
       tap({
         next: (event) => {
-          state$.next(reduceNodeState(state$.value, event));
+          const next = reduceNodeState(state$.value, event);
+          // Most events (frames, incoming messages) change nothing the state holds.
+          if (next !== state$.value) state$.next(next);
           event$.next(event);
         },
         finalize: () => event$.complete(),
