@@ -4,7 +4,7 @@
  * never sees the socket; this is the only place where the two meet.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, concatMap, EMPTY, map, type Observable, of, tap } from 'rxjs';
+import { map, Observable, tap } from 'rxjs';
 import type { Effect, Inbound } from '../actors/types.js';
 import type { ProtocolError } from '../codecs/errors.js';
 import { decodeLine, encodeFrame } from '../codecs/line.js';
@@ -52,33 +52,46 @@ const toInbound = (
 };
 
 /**
- * Carries out the effects; emits the actor's events. A write that fails (the peer is gone) is
- * not an error here: the actor hears the end of the connection and reports it itself.
+ * Carries out the effects; emits the actor's events. Frames are written in order without
+ * waiting for each (the socket keeps them in order, and the close after an error frame is a
+ * graceful end, which flushes it first). A write that fails (the peer is gone) is not an
+ * error here: the actor hears the end of the connection and reports it itself.
+ *
+ * One hand-written subscriber rather than concatMap with an observable per frame: it runs
+ * for every frame of every connection.
  */
 export const carryOut =
   <Ev>(connection: Connection, onTrace?: TraceSink) =>
   (effects$: Observable<Effect<Ev>>): Observable<Ev> =>
-    effects$.pipe(
-      concatMap((effect): Observable<Ev> => {
-        switch (effect.kind) {
-          case 'emit':
-            return of(effect.event);
-          case 'close':
-            connection.close();
-            return EMPTY;
-          case 'remember':
-            // Answered by the driver's interpreter, not by the connection.
-            return EMPTY;
-          case 'send': {
-            const line = encodeFrame(effect.frame);
-            onTrace?.({
-              direction: 'out',
-              type: effect.frame.type,
-              bytes: Buffer.byteLength(line),
-            });
-            return connection.send(line).pipe(catchError(() => EMPTY)) as Observable<never>;
+    new Observable<Ev>((subscriber) => {
+      const subscription = effects$.subscribe({
+        next: (effect) => {
+          switch (effect.kind) {
+            case 'emit':
+              subscriber.next(effect.event);
+              return;
+            case 'close':
+              connection.close();
+              return;
+            case 'remember':
+              // Answered by the driver's interpreter, not by the connection.
+              return;
+            case 'send': {
+              const line = encodeFrame(effect.frame);
+              onTrace?.({
+                direction: 'out',
+                type: effect.frame.type,
+                bytes: Buffer.byteLength(line),
+              });
+              connection.write(line);
+            }
           }
-        }
-      }),
-      tap({ finalize: () => connection.close() }),
-    );
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        subscription.unsubscribe();
+        connection.close();
+      };
+    });

@@ -32,6 +32,11 @@ export interface Connection {
   readonly closed$: Observable<{ error?: string }>;
   /** Write one full line (newline included); completes once the kernel has it. */
   send(line: string): Observable<void>;
+  /**
+   * Write one full line and go on: the socket keeps writes in order, and a write that fails
+   * (the peer is gone) surfaces as the end of the connection, which the actor hears.
+   */
+  write(line: string): void;
   /** End gracefully, flushing pending writes; destroy after a grace period if the peer lingers. */
   close(): void;
   /** Close at once. */
@@ -80,6 +85,9 @@ const closedReason$ = (socket: net.Socket): Observable<{ error?: string }> => {
   else socket.once('close', settle);
   return closed$.asObservable();
 };
+
+// A failed write ends the connection; the 'error' listener of closedReason$ records why.
+const ignoreWriteError = (): void => {};
 
 const connectionGone = (): Error => new Error('the connection is already closed');
 
@@ -143,6 +151,9 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
     lines$: socketData$(socket).pipe(frameLines(maxFrameBytes), share()),
     closed$,
     send: (line) => write$(socket, line),
+    write: (line) => {
+      if (!socket.destroyed && socket.writable) socket.write(line, ignoreWriteError);
+    },
     close,
     destroy: () => {
       clearTimeout(graceTimer);
