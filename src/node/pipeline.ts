@@ -97,16 +97,8 @@ export const parley$ = <Line = never, View = never>(
     const asked = <K extends LineAction<View>['kind']>(kind: K) =>
       fromLines$.pipe(filter((a): a is Extract<LineAction<View>, { kind: K }> => a.kind === kind));
 
-    const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job))).pipe(
-      share(),
-    );
-    // The outbox retries by itself while anyone may still give it jobs.
-    let retryId = 0;
-    const retries$ = autoRetry$(state$, event$, {
-      scheduler: deps.scheduler,
-      nextId: () => --retryId,
-    }).pipe(takeUntil(callerJobs$.pipe(ignoreElements(), endWith(null))));
-    const jobs$ = until(merge(callerJobs$, retries$));
+    const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job)));
+    const jobs$ = until(withRetries(callerJobs$, state$, event$, deps));
     const contacts$ = until(
       merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
     );
@@ -142,6 +134,23 @@ export const parley$ = <Line = never, View = never>(
       }),
     );
     return merge(events$, asked('view'));
+  });
+
+/** The callers' jobs and the outbox's own retries, which go on while callers may send. */
+const withRetries = (
+  callerJobs$: Observable<Job>,
+  state$: BehaviorSubject<NodeState>,
+  event$: Observable<NodeEvent>,
+  deps: PipelineDeps,
+): Observable<Job> =>
+  defer(() => {
+    const shared$ = callerJobs$.pipe(share());
+    let retryId = 0;
+    const retries$ = autoRetry$(state$, event$, {
+      scheduler: deps.scheduler,
+      nextId: () => --retryId,
+    }).pipe(takeUntil(shared$.pipe(ignoreElements(), endWith(null))));
+    return merge(shared$, retries$);
   });
 
 /**
