@@ -28,7 +28,14 @@ import { ackMac, seal } from '../crypto/channel.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import { macEquals, proof } from '../crypto/schedule.js';
 import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
-import { dispatcher, establish, freshNonce, type Handlers, versionError } from './handshake.js';
+import {
+  dispatcher,
+  establish,
+  freshNonce,
+  type Handlers,
+  stepsPerDeps,
+  versionError,
+} from './handshake.js';
 import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } from './types.js';
 
 /** What to do once authenticated: deliver one message, or only prove presence. */
@@ -213,19 +220,7 @@ const handlers = (deps: ActorDeps): Handlers<Open, InitiatorEvent> => ({
   awaitingAck: { ack: onAck },
 });
 
-/**
- * The step for a set of dependencies, its table built once: a node shares one set among all
- * its connections, so a connection costs no closures of its own here.
- */
-const steps = new WeakMap<ActorDeps, (state: InitiatorState, input: Inbound) => Out>();
-const stepFor = (deps: ActorDeps) => {
-  let step = steps.get(deps);
-  if (step === undefined) {
-    step = dispatcher(handlers(deps), failureReport);
-    steps.set(deps, step);
-  }
-  return step;
-};
+const stepFor = stepsPerDeps((deps: ActorDeps) => dispatcher(handlers(deps), failureReport));
 
 /** One step of the initiator: the state after `input`, and what to do. */
 export const stepInitiator = (state: InitiatorState, input: Inbound, deps: ActorDeps): Out =>

@@ -21,7 +21,14 @@ import {
 import { ackMac, open } from '../crypto/channel.js';
 import { macEquals, proof } from '../crypto/schedule.js';
 import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
-import { dispatcher, establish, freshNonce, type Handlers, versionError } from './handshake.js';
+import {
+  dispatcher,
+  establish,
+  freshNonce,
+  type Handlers,
+  stepsPerDeps,
+  versionError,
+} from './handshake.js';
 import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } from './types.js';
 
 export interface ResponderConfig {
@@ -229,19 +236,7 @@ const handlers = (deps: ResponderDeps): Handlers<Open, ResponderEvent> => ({
   recording: { recorded: (s, answer) => onRecorded(s, answer.fresh) },
 });
 
-/**
- * The step for a set of dependencies, its table built once: a node shares one set among all
- * its connections, so a connection costs no closures of its own here.
- */
-const steps = new WeakMap<ResponderDeps, (state: ResponderState, input: Inbound) => Out>();
-const stepFor = (deps: ResponderDeps) => {
-  let step = steps.get(deps);
-  if (step === undefined) {
-    step = dispatcher(handlers(deps), failureReport);
-    steps.set(deps, step);
-  }
-  return step;
-};
+const stepFor = stepsPerDeps((deps: ResponderDeps) => dispatcher(handlers(deps), failureReport));
 
 /** One step of the responder: the state after `input`, and what to do. */
 export const stepResponder = (state: ResponderState, input: Inbound, deps: ResponderDeps): Out =>
