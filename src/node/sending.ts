@@ -109,7 +109,14 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
     return { queued, run: undefined, refused: refuse(resolved, QUEUE_FULL) };
   }
   const full = job.kind === 'message' ? outboxFull(state, job.text, deps) : undefined;
-  if (full !== undefined) return { queued, run: undefined, refused: refuse(resolved, full) };
+  if (full !== undefined) {
+    // Said as taken without its message: kept, the refused message would grow the full outbox.
+    return {
+      queued: { kind: 'queued', jobId: job.id },
+      run: undefined,
+      refused: refuse(resolved, full),
+    };
+  }
   if (resolved.kind === 'message') secrets.set(resolved.msgId, resolved.to);
   return { queued, run: resolved, refused: undefined };
 };

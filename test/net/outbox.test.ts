@@ -119,3 +119,14 @@ it('a refused password stops the retries until the contact is given new details'
   a.setDirectory(directoryOf([{ username: 'bob', password: 'what bob really has', port }]));
   expect((await shown)[0]).toMatchObject({ text: 'wrong password', msgId: report.msgId });
 });
+
+it('a message refused because the outbox is full does not join the outbox (the cap holds)', async () => {
+  const port = await freePort();
+  const a = await alice(port, { maxOutboxMessages: 1 });
+  const first = await firstValueFrom(a.send({ to: toBob(port), text: 'the one that fits' }));
+  expect(first.outcome).toBe('not_delivered');
+  const second = await firstValueFrom(a.send({ to: toBob(port), text: 'one too many' }));
+  expect(second).toMatchObject({ outcome: 'not_delivered', failure: { cause: 'refused' } });
+  expect(second.outcome !== 'delivered' && second.reason).toMatch(/^the outbox is full/);
+  expect(a.outbox().map((e) => e.job.text)).toEqual(['the one that fits']);
+});
