@@ -93,11 +93,17 @@ export interface ConsoleState {
    * (a person making sure) must not go on to quit.
    */
   readonly cancelled: boolean;
+  /**
+   * The person quit. Quitting closes the terminal, whose input then ends: that end is not a
+   * second quit, and says nothing again.
+   */
+  readonly quit: boolean;
 }
 
 export const initialState: ConsoleState = {
   mode: { kind: 'composing', lines: [] },
   cancelled: false,
+  quit: false,
 };
 
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
@@ -228,6 +234,7 @@ export const step = (
   input: Input,
   view: View,
 ): readonly [ConsoleState, readonly Output[]] => {
+  if (state.quit) return [state, []];
   const [mode, outputs] =
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
@@ -237,6 +244,6 @@ export const step = (
           ? onCancelKey(state, '', view)
           : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode) };
+  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode), quit: quitting };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

@@ -63,12 +63,13 @@ const BIND = `  --bind HOST       the address to listen on: 0.0.0.0 (the default
                     other machines on every network interface; 127.0.0.1 only from this
                     machine; the address of one interface, only through that one`;
 
-const STATE = `$PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else
-~/.local/state/parley), which must be yours and not writable by others`;
+const STATE = `$PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else ~/.local/state/parley),
+which must be yours and not writable by others`;
 
-const OUTBOX = `What is not delivered waits in the outbox, kept in ${STATE}, and goes
-out by itself: 10 s after a failure, then twice as long each time (at most 15 min apart),
-and at once when the contact reaches you. Quitting keeps it for your next chat or listen.`;
+const OUTBOX = `What is not delivered waits in the outbox and goes out by itself: 10 s after a failure,
+then twice as long each time (at most 15 min apart), and at once when the contact reaches
+you. Quitting keeps it for your next chat or listen as NAME (see outbox --help): it is in
+${STATE}.`;
 
 const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (parley/1)
 
@@ -104,7 +105,8 @@ Receives messages without a keyboard until stopped (Ctrl-C or SIGTERM).
 ${BIND}
 ${COMMON}
 
-Message ids already shown, and the outbox of NAME, are kept in ${STATE}.
+Message ids already shown, and the outbox of NAME, are kept in
+${STATE}.
 Messages waiting in that outbox (from a chat, or send --queue) go out by themselves while it
 listens; each delivery or failure is said on stderr. Internal errors (that folder cannot be
 written, say) are always said on stderr.`;
@@ -149,10 +151,11 @@ passwords on its word.`;
 
 const outbox = (run: string) => `Usage: ${run} outbox [--name NAME] [--json]
 
-Lists the messages that wait in the outbox of NAME (without --name, of every name), kept in
-${STATE}: to whom, the first words, the attempts so far, and when it
-goes out — as soon as a chat or listen as NAME runs (or by the one running now), unless
-paused after a password mismatch.
+Lists the messages that wait in the outbox of NAME (without --name, of every name): to whom,
+the first words, the attempts so far, and when each goes out: as soon as a chat or listen as
+NAME starts (or by the one running now), unless paused after a password mismatch. Nothing
+is changed. The outboxes are kept in
+${STATE}.
   --json            one JSON line per message on stdout: {"name","msg_id","to":{"username",
                     "host","port"},"text","bytes","attempts","paused","next_try"}, next_try
                     being "on_start", "running" (a parley as NAME runs and sends it on its

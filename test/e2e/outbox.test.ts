@@ -79,7 +79,10 @@ inTerminal('the chat keeps its outbox on disk', () => {
     );
     // The outbox is on disk: quitting asks nothing and loses nothing.
     alice.line('/quit');
-    await alice.waitFor(/1 message will be sent when you are back\n\[exited 0\]/);
+    // Said once: the end of the input that quitting brings about is not a second quit.
+    await alice.waitFor(
+      /alice> \/quit\n1 message will be sent when you are back\nalice> ?\n\[exited 0\]/,
+    );
     const file = outboxFile('alice');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toContain('see you when you are back');

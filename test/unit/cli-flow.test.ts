@@ -459,6 +459,13 @@ describe('quitting with the outbox on disk', () => {
     ]);
   });
 
+  it('the end of the input that quitting brings about says nothing twice', () => {
+    // Quitting closes the terminal, whose input then ends: that end is not a second quit.
+    expect(run([line('/quit'), end], kept).outputs).toEqual([]);
+    const inMemory = view({ outbox: [failed('m-1', 'x')] });
+    expect(run([line('/quit'), line('y'), end], inMemory).outputs).toEqual([]);
+  });
+
   it('the end of the input says what is kept, not what is lost', () => {
     expect(shown(run([end], kept).outputs)).toEqual(['2 messages will be sent when you are back']);
   });

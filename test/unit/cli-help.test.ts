@@ -37,10 +37,10 @@ describe('what --help explains', () => {
   });
 
   it('the outbox: where it is kept, its schedule, --queue and its exit status, quitting', () => {
-    expect(helpText('chat', 'x')).toContain('10 s after a failure, then twice as long each time');
+    expect(helpText('chat', 'x')).toContain('then twice as long each time (at most 15 min apart)');
     expect(helpText('chat', 'x')).toContain('  x outbox [--name NAME] [--json]');
     expect(helpText('listen', 'x')).toContain(
-      'and the outbox of NAME, are kept in $PARLEY_STATE_DIR',
+      'and the outbox of NAME, are kept in\n$PARLEY_STATE_DIR',
     );
     expect(helpText('send', 'x')).toContain('--queue           if it is not delivered, keep it');
     expect(helpText('send', 'x')).toContain('4 not delivered and\nqueued');
