@@ -10,8 +10,8 @@ import { isHost, Port } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, isGroup, isUsername } from '../codecs/formats.js';
 import type { ParleyError } from '../errors.js';
 
-/** Exit statuses, the same for every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3 } as const;
+/** Exit statuses, the same for every command (4: `send --queue` kept it for later). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3, queued: 4 } as const;
 
 interface Common {
   readonly group: Group;
@@ -49,6 +49,8 @@ export interface SendOptions extends Common {
   /** The words after the options; undefined: read the text from stdin. */
   readonly text: string | undefined;
   readonly json: boolean;
+  /** Not delivered: keep it in the outbox for the next chat or `listen` of this name. */
+  readonly queue: boolean;
 }
 
 export interface ProbeOptions extends Common {
@@ -59,15 +61,23 @@ export interface ProbeOptions extends Common {
   readonly json: boolean;
 }
 
+export interface OutboxOptions {
+  readonly command: 'outbox';
+  /** Whose outbox; undefined: every name's in the state directory. */
+  readonly name: string | undefined;
+  readonly json: boolean;
+}
+
 export type Command =
   | ChatOptions
   | ListenOptions
   | SendOptions
   | ProbeOptions
+  | OutboxOptions
   | { readonly command: 'help'; readonly topic: CommandName }
   | { readonly command: 'version' };
 
-export type CommandName = 'chat' | 'listen' | 'send' | 'probe';
+export type CommandName = 'chat' | 'listen' | 'send' | 'probe' | 'outbox';
 
 /** A command line parley cannot run, and which command's help to point to. */
 export interface UsageError extends ParleyError<'usage'> {
@@ -94,8 +104,10 @@ const SPECS = {
     host: value,
     port: value,
     json: flag,
+    queue: flag,
   },
   probe: { ...COMMON, name: value, directory: value, to: value, json: flag },
+  outbox: { help: COMMON.help, version: flag, name: value, json: flag },
 } as const;
 
 type Raw = Readonly<Record<string, string | boolean | undefined>>;
@@ -104,7 +116,7 @@ type Check<T> = E.Either<string, T>;
 /** Listen on every interface, as the course's peers do; `--bind 127.0.0.1` keeps it local. */
 export const DEFAULT_BIND = '0.0.0.0';
 
-const SUBCOMMANDS: readonly CommandName[] = ['listen', 'send', 'probe', 'chat'];
+const SUBCOMMANDS: readonly CommandName[] = ['listen', 'send', 'probe', 'outbox', 'chat'];
 const isSubcommand = (s: string | undefined): s is CommandName =>
   SUBCOMMANDS.includes(s as CommandName);
 
@@ -207,6 +219,12 @@ const send = (raw: Raw, words: readonly string[]): Check<SendOptions> =>
       ({ to }) => to.kind === 'manual' || str(raw, 'directory') !== undefined,
       () => '--directory is required to send to a contact by name',
     ),
+    // The outbox keeps no password: a message waits there only for a contact of the directory.
+    E.filterOrElse(
+      ({ to }) => to.kind === 'contact' || raw.queue !== true,
+      () =>
+        '--queue needs --to USER: the outbox keeps no passwords, so it cannot hold a destination typed by hand',
+    ),
     E.map(({ common, name, to }) => ({
       command: 'send',
       ...common,
@@ -215,6 +233,7 @@ const send = (raw: Raw, words: readonly string[]): Check<SendOptions> =>
       to,
       text: words.length > 0 ? words.join(' ') : undefined,
       json: raw.json === true,
+      queue: raw.queue === true,
     })),
   );
 
@@ -228,11 +247,19 @@ const probe = (raw: Raw): Check<ProbeOptions> =>
     E.map(({ common, ...o }) => ({ command: 'probe', ...common, ...o, json: raw.json === true })),
   );
 
+const outbox = (raw: Raw): Check<OutboxOptions> =>
+  E.map((name: string | undefined) => ({
+    command: 'outbox' as const,
+    name,
+    json: raw.json === true,
+  }))(optional(str(raw, 'name'), checkName));
+
 const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<Command>> = {
   chat,
   listen,
   send,
   probe,
+  outbox,
 };
 
 /** node:util's sentences, without the advice about '--' that does not fit here. */

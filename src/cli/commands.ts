@@ -6,6 +6,7 @@ import { startEdit } from './edit-form.js';
 import type { Output, View } from './flow.js';
 import { CONSOLE_HELP } from './help.js';
 import { formatContacts, formatOutbox } from './text.js';
+import { messages } from './waiting.js';
 
 /** What quitting now would lose, in a sentence; undefined when nothing. */
 export const lossWarning = (undelivered: number): string | undefined => {
@@ -14,17 +15,52 @@ export const lossWarning = (undelivered: number): string | undefined => {
   return `${what} not delivered (see /outbox); quitting now loses ${undelivered === 1 ? 'it' : 'them'}.`;
 };
 
+/**
+ * What quitting leaves in an outbox kept on disk, in a sentence; undefined when nothing. The
+ * paused ones are counted apart: they do not go out by themselves.
+ */
+export const keptNote = (outbox: View['outbox']): string | undefined => {
+  if (outbox.length === 0) return undefined;
+  const paused = outbox.filter((e) => e.paused).length;
+  const goes = outbox.length - paused;
+  const kept = goes === 0 ? [] : [`${messages(goes)} will be sent when you are back`];
+  const one = paused === 1;
+  const held =
+    paused === 0
+      ? []
+      : [
+          `${messages(paused)} ${one ? 'waits' : 'wait'} paused after a password mismatch ` +
+            `(/outbox says what sends ${one ? 'it' : 'them'})`,
+        ];
+  return [...kept, ...held].join('; ');
+};
+
+/** What quitting does to what waits: kept for the next run, or lost (in memory only). */
+const quitNote = (view: View): string | undefined =>
+  view.durable ? keptNote(view.outbox) : lossWarning(view.outbox.length);
+
 /** Quit; messages still being sent are finished first (the node's close waits for them). */
 export const quitNow = (view: View): Output[] => {
   const n = view.sending;
-  const note = `finishing ${n === 1 ? '1 message' : `${n} messages`} still being sent…`;
+  const note = `finishing ${messages(n)} still being sent…`;
   return [...(n > 0 ? [show(note)] : []), { kind: 'quit' }];
 };
 
+/**
+ * /quit, Ctrl-D, Ctrl-C on an empty line. With the outbox on disk nothing is lost: quit at
+ * once, saying what waits. In memory only, ask first when messages would be lost.
+ */
 export const quitRequest = (view: View): Step => {
-  const warning = lossWarning(view.outbox.length);
-  if (warning === undefined) return [composing, quitNow(view)];
-  return [{ kind: 'confirmQuit' }, [show(warning)]];
+  const note = quitNote(view);
+  if (note === undefined) return [composing, quitNow(view)];
+  if (view.durable) return [composing, [show(note), ...quitNow(view)]];
+  return [{ kind: 'confirmQuit' }, [show(note)]];
+};
+
+/** The input ended (nothing more can be asked): quit, saying what is kept or lost. */
+export const quitAtEnd = (view: View): Output[] => {
+  const note = quitNote(view);
+  return [...(note === undefined ? [] : [show(note)]), ...quitNow(view)];
 };
 
 const retryCommand = (arg: string, view: View): Step => {
@@ -41,7 +77,7 @@ const retryCommand = (arg: string, view: View): Step => {
 
 const outboxText = (view: View): string =>
   view.outbox.length > 0
-    ? formatOutbox(view.outbox)
+    ? formatOutbox(view.outbox, view.nowMs)
     : 'the outbox is empty: every message was delivered';
 
 export const command = (line: string, view: View): Step => {

@@ -22,6 +22,7 @@ import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
 import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
+import { keptFromLastTime, type Waiting } from './waiting.js';
 
 /** What the terminal is asked to do. */
 export type Draw =
@@ -37,8 +38,11 @@ export interface ConsoleDeps {
   readonly banner: (port: number) => string;
   readonly group: Group;
   readonly verbose: boolean;
+  /** The clock; the node's scheduler must read the same one (the chat's reads Date.now). */
   readonly now: () => Date;
   readonly newMsgId: () => string;
+  /** The outbox is kept on disk (quitting loses nothing). */
+  readonly durable: boolean;
 }
 
 type Action = LineAction<Draw>;
@@ -46,17 +50,26 @@ type Action = LineAction<Draw>;
 const draw = (d: Draw): Action => ({ kind: 'view', view: d });
 const showLine = (text: string): Action => draw({ kind: 'show', text });
 
-const viewOf = (self: string, state: NodeState): View => ({
-  self,
+const viewOf = (deps: ConsoleDeps, state: NodeState): View => ({
+  self: deps.self,
   contacts: state.directory,
   outbox: state.outbox,
   sending: state.running,
+  durable: deps.durable,
+  nowMs: deps.now().getTime(),
 });
 
-/** Where an undelivered message is in /outbox, counted from 1. */
-const outboxNumber = (state: NodeState, report: DeliveryReport): number | undefined => {
+/** Where a message that was not delivered waits, for its line; undefined if it does not. */
+const waitingOf = (
+  state: NodeState,
+  report: DeliveryReport,
+  deps: ConsoleDeps,
+): Waiting | undefined => {
   const index = state.outbox.findIndex((e) => e.job.msgId === report.msgId);
-  return index < 0 ? undefined : index + 1;
+  const entry = state.outbox[index];
+  return entry === undefined
+    ? undefined
+    : { number: index + 1, entry, nowMs: deps.now().getTime() };
 };
 
 /** What the console's helpers share: its deps, the node's events and state, job numbers. */
@@ -73,7 +86,7 @@ const job = (ctx: Ctx, made: E.Either<InputError, Job>): Observable<Action> => {
   const report$ = reportOf(ctx.event$, made.right.id).pipe(
     map((e) =>
       e.kind === 'delivery'
-        ? showLine(formatDelivery(e.report, outboxNumber(ctx.state$.value, e.report)))
+        ? showLine(formatDelivery(e.report, waitingOf(ctx.state$.value, e.report, ctx.deps)))
         : showLine(formatProbe(e.report)),
     ),
   );
@@ -83,7 +96,7 @@ const job = (ctx: Ctx, made: E.Either<InputError, Job>): Observable<Action> => {
 /** /who: a probe of every contact, a line as each answers (in the directory's order), a summary. */
 const probeAll = (ctx: Ctx): Observable<Action> =>
   defer(() => {
-    const list = contactsOf(viewOf(ctx.deps.self, ctx.state$.value));
+    const list = contactsOf(viewOf(ctx.deps, ctx.state$.value));
     const width = widest(list.map((c) => c.username));
     const jobs = list.flatMap((c) =>
       E.match(
@@ -177,7 +190,7 @@ export const consoleEpic =
     const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
     type Stepped = readonly [ConsoleState, readonly Output[]];
     const keyboard$ = lines$.pipe(
-      scan(([state], input): Stepped => step(state, input, viewOf(deps.self, state$.value)), [
+      scan(([state], input): Stepped => step(state, input, viewOf(deps, state$.value)), [
         initialState,
         [],
       ] as Stepped),
@@ -200,9 +213,12 @@ const notice = (
   const trace = deps.verbose ? traceLine(event) : undefined;
   const traced: Action[] = trace === undefined ? [] : [draw({ kind: 'trace', text: trace })];
   if (event.kind === 'listening') {
+    // Nothing was typed yet: what the outbox holds now was kept from the last run.
+    const kept = state.outbox.length;
     return [
       ...traced,
       showLine(deps.banner(event.port)),
+      ...(kept > 0 ? [showLine(`${keptFromLastTime(kept)} (see /outbox)`)] : []),
       draw(promptOf(initialState.mode, deps.self) as Draw),
     ];
   }
@@ -213,9 +229,16 @@ const notice = (
   if (event.kind === 'incoming' && event.event.kind === 'received') {
     return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }
-  // The outbox's own retries (negative ids): a delivery is news; a failure waits quietly.
-  if (event.kind === 'delivery' && event.jobId < 0 && event.report.outcome === 'delivered') {
-    return [...traced, showLine(`${formatDelivery(event.report)} (it went out by itself)`)];
+  // The outbox's own retries (negative ids): a delivery is news; a failure waits quietly,
+  // unless it paused the message (it will not go by itself: the person must know why).
+  if (event.kind === 'delivery' && event.jobId < 0) {
+    if (event.report.outcome === 'delivered') {
+      return [...traced, showLine(`${formatDelivery(event.report)} (it went out by itself)`)];
+    }
+    const waiting = waitingOf(state, event.report, deps);
+    return waiting?.entry.paused
+      ? [...traced, showLine(formatDelivery(event.report, waiting))]
+      : traced;
   }
   const said = describeIncoming(event) ?? tellRefusal(event);
   return said === undefined ? traced : [...traced, showLine(said)];

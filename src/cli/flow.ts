@@ -7,7 +7,7 @@
  *       │                   └──1..N / name / Enter (retry) ──► send, back to composing
  *       ├──/add──► addUsername → addHost → addPort → addSecret ──► addContact
  *       ├──/edit NAME──► editHost → editPort → editSecret ──► editContact
- *       └──/quit, Ctrl-C, Ctrl-D (with undelivered messages) ──► confirmQuit
+ *       └──/quit, Ctrl-C, Ctrl-D (undelivered messages, outbox in memory) ──► confirmQuit
  *
  * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
  */
@@ -17,7 +17,7 @@ import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, Destination } from '../node/reports.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
-import { command, lossWarning, quitNow, quitRequest } from './commands.js';
+import { command, quitAtEnd, quitNow, quitRequest } from './commands.js';
 import {
   chooseDestination,
   composing,
@@ -43,6 +43,10 @@ export interface View {
   readonly outbox: readonly OutboxEntry[];
   /** Sends not yet reported. */
   readonly sending: number;
+  /** The outbox is kept on disk: quitting loses nothing, so it need not ask. */
+  readonly durable: boolean;
+  /** The node's clock now (scheduler ms), for when waiting messages go out. */
+  readonly nowMs: number;
 }
 
 export type Output =
@@ -89,11 +93,17 @@ export interface ConsoleState {
    * (a person making sure) must not go on to quit.
    */
   readonly cancelled: boolean;
+  /**
+   * The person quit. Quitting closes the terminal, whose input then ends: that end is not a
+   * second quit, and says nothing again.
+   */
+  readonly quit: boolean;
 }
 
 export const initialState: ConsoleState = {
   mode: { kind: 'composing', lines: [] },
   cancelled: false,
+  quit: false,
 };
 
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
@@ -197,10 +207,7 @@ const onCancelKey = (state: ConsoleState, typed: string, view: View): Step => {
 };
 
 /** The input ended (not Ctrl-D at a terminal): nothing can be asked any more. */
-const onEnd = (view: View): Step => {
-  const warning = lossWarning(view.outbox.length);
-  return [composing, [...(warning === undefined ? [] : [show(warning)]), ...quitNow(view)]];
-};
+const onEnd = (view: View): Step => [composing, quitAtEnd(view)];
 
 const isQuestion = (mode: Mode): boolean => mode.kind !== 'composing';
 
@@ -227,6 +234,7 @@ export const step = (
   input: Input,
   view: View,
 ): readonly [ConsoleState, readonly Output[]] => {
+  if (state.quit) return [state, []];
   const [mode, outputs] =
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
@@ -236,6 +244,6 @@ export const step = (
           ? onCancelKey(state, '', view)
           : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode) };
+  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode), quit: quitting };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

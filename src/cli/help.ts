@@ -63,6 +63,14 @@ const BIND = `  --bind HOST       the address to listen on: 0.0.0.0 (the default
                     other machines on every network interface; 127.0.0.1 only from this
                     machine; the address of one interface, only through that one`;
 
+const STATE = `$PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else ~/.local/state/parley),
+which must be yours and not writable by others`;
+
+const OUTBOX = `What is not delivered waits in the outbox and goes out by itself: 10 s after a failure,
+then twice as long each time (at most 15 min apart), and at once when the contact reaches
+you. Quitting keeps it for your next chat or listen as NAME (see outbox --help): it is in
+${STATE}.`;
+
 const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (parley/1)
 
 Usage:
@@ -70,6 +78,7 @@ Usage:
   ${run} listen --port P --name NAME --directory FILE [--json]
   ${run} send   --name NAME --directory FILE --to USER [TEXT…]
   ${run} probe  --name NAME --directory FILE [--to USER]
+  ${run} outbox [--name NAME] [--json]
   ${run} help COMMAND
 ${run.startsWith('npm') ? '(npm start builds first and prints its own lines on stdout: scripts run node dist/main.js.)\n' : ''}
 Without --port, --directory or --name, parley asks for them (on a terminal only).
@@ -83,7 +92,8 @@ ${BIND}
 ${COMMON}
 
 In the chat, type a message and press Enter, then pick who gets it. /help lists the rest.
-${SIZE_LIMIT}`;
+${SIZE_LIMIT}
+${OUTBOX}`;
 
 const listen = (
   run: string,
@@ -95,13 +105,15 @@ Receives messages without a keyboard until stopped (Ctrl-C or SIGTERM).
 ${BIND}
 ${COMMON}
 
-Message ids already shown are kept in $PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else
-~/.local/state/parley), which must be yours and not writable by others. Internal errors
-(that folder cannot be written, say) are always said on stderr.`;
+Message ids already shown, and the outbox of NAME, are kept in
+${STATE}.
+Messages waiting in that outbox (from a chat, or send --queue) go out by themselves while it
+listens; each delivery or failure is said on stderr. Internal errors (that folder cannot be
+written, say) are always said on stderr.`;
 
 const send = (
   run: string,
-) => `Usage: ${run} send --name NAME --directory FILE --to USER [--group G] [TEXT…]
+) => `Usage: ${run} send --name NAME --directory FILE --to USER [--queue] [--group G] [TEXT…]
        ${run} send --name NAME --host H --port P [TEXT…]
 
 Sends one message: TEXT, or else everything read from stdin.
@@ -111,10 +123,14 @@ Split longer text and send each part as a message of its own.
   --host H --port P a destination entered by hand; the password is read from the
                     environment variable PARLEY_SECRET, or asked for on the terminal
   --json            print the delivery report as JSON on stdout
+  --queue           if it is not delivered, keep it in the outbox of NAME for the next
+                    chat or listen as NAME to send by itself (shown once); not while a
+                    parley as NAME runs (it holds that outbox): see ${run} outbox --help
 ${COMMON}
 
 Exit status: 0 delivered (a verified acknowledgement came back), 1 not delivered or
-not known to be (the reason is on stderr), 2 usage or input error.`;
+not known to be (the reason is on stderr), 2 usage or input error, 4 not delivered and
+queued (--queue: it waits in the outbox).`;
 
 const probe = (
   run: string,
@@ -133,9 +149,23 @@ failing to prove it knows it: a different password on one side, or not the conta
 all. Nothing proves which, so check with the contact another way; do not try other
 passwords on its word.`;
 
+const outbox = (run: string) => `Usage: ${run} outbox [--name NAME] [--json]
+
+Lists the messages that wait in the outbox of NAME (without --name, of every name): to whom,
+the first words, the attempts so far, and when each goes out: as soon as a chat or listen as
+NAME starts (or by the one running now), unless paused after a password mismatch. Nothing
+is changed. The outboxes are kept in
+${STATE}.
+  --json            one JSON line per message on stdout: {"name","msg_id","to":{"username",
+                    "host","port"},"text","bytes","attempts","paused","next_try"}, next_try
+                    being "on_start", "running" (a parley as NAME runs and sends it on its
+                    schedule) or null (paused)
+  --help, -h        this help
+  --version         print the version`;
+
 /** `--help` of a command; `run` is the command as the person runs it. */
 export const helpText = (topic: CommandName, run: string): string =>
-  ({ chat, listen, send, probe })[topic](run);
+  ({ chat, listen, send, probe, outbox })[topic](run);
 
 /** The console's /help. */
 export const CONSOLE_HELP = `Type a message and press Enter, then pick who gets it.
@@ -149,9 +179,10 @@ Commands:
   /who            check which contacts are online
   /add            add a contact (saved to the directory file)
   /edit NAME      change a contact's ip, port or password (Enter keeps each as it is)
-  /outbox         messages not delivered
-  /retry [N]      send undelivered message N again (to the same or another destination)
-  /quit           leave; asks first if messages were not delivered
+  /outbox         messages not delivered: attempts, next try (they go out by themselves)
+  /retry [N]      send undelivered message N again now (to the same or another destination)
+  /quit           leave; what waits in the outbox goes out when you are back (asks first
+                  if the outbox cannot be kept on disk)
   /help           this list
 Ctrl-C clears the line you are typing; on an empty line, Ctrl-C or Ctrl-D is /quit.
 In a question, Ctrl-C, Ctrl-D or an empty answer cancels the question (never parley);

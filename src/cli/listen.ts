@@ -4,16 +4,35 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
+import type { Directory } from '../codecs/directory.js';
+import type { DedupeMemory } from '../node/dedupe.js';
+import type { NodeEvent, ParleyNode } from '../node/node.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, seenMemory, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
+import { ownCommandName } from './help.js';
 import { describeIncoming } from './notices.js';
+import { inMemoryWarning, type KeptOutbox, keptOutbox } from './outbox.js';
 import { refusalTeller } from './refusals.js';
-import { formatReceived } from './text.js';
+import { formatDelivery, formatReceived } from './text.js';
+import { inTime, keptFromLastTime } from './waiting.js';
 
 /** The JSON line of a verified message: the fields a program needs, in protocol spelling. */
 export const messageJson = (m: ReceivedMessage): string =>
   JSON.stringify({ from: m.from, to: m.to, text: m.text, msg_id: m.msgId, timestamp: m.timestamp });
+
+/** What the outbox's own retries come to, on stderr: each delivery, each failure and its next try. */
+const outboxNotice = (event: NodeEvent, node: ParleyNode, name: string): string | undefined => {
+  if (event.kind !== 'delivery' || event.jobId >= 0) return undefined;
+  const { report } = event;
+  if (report.outcome === 'delivered') return `${formatDelivery(report)} (it went out by itself)`;
+  const entry = node.outbox().find((e) => e.job.msgId === report.msgId);
+  if (entry === undefined) return formatDelivery(report);
+  const next = entry.paused
+    ? `paused: it does not go out by itself (${ownCommandName()} outbox --name ${name} says what sends it)`
+    : `next try ${inTime((entry.nextTryAt ?? 0) - Date.now())}`;
+  return `${formatDelivery(report)} — waits in the outbox; ${next}`;
+};
 
 export const runListen = async (options: ListenOptions): Promise<number> => {
   const directory = loadDirectory(options.directory);
@@ -27,14 +46,35 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     say(dedupe.left);
     return EXIT.failed;
   }
+  const outbox = keptOutbox(options.name, say);
+  if (E.isLeft(outbox)) {
+    say(outbox.left);
+    return EXIT.failed;
+  }
+  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
+  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
+  try {
+    return await listenWith(options, directory.right, dedupe.right, durable);
+  } finally {
+    durable?.release();
+  }
+};
+
+const listenWith = async (
+  options: ListenOptions,
+  directory: Directory,
+  dedupe: DedupeMemory | undefined,
+  durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined,
+): Promise<number> => {
   const started = await startNode({
     name: options.name,
     port: options.port,
     host: options.bind,
-    directory: directory.right,
+    directory,
     group: options.group,
     trace: options.verbose,
-    dedupe: dedupe.right,
+    dedupe,
+    outboxStore: durable?.store,
   });
   if (E.isLeft(started)) {
     say(started.left);
@@ -42,6 +82,8 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
   }
   const node = started.right;
   say(`listening on ${options.bind}:${node.port} as ${options.name}`);
+  const kept = node.outbox().length;
+  if (kept > 0) say(`${keptFromLastTime(kept)} (${durable?.path})`);
   const trace = options.verbose
     ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
     : undefined;
@@ -66,7 +108,8 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
           process.stdout.write(`${line}\n`);
           return;
         }
-        const notice = describeIncoming(event) ?? tellRefusal(event);
+        const notice =
+          describeIncoming(event) ?? tellRefusal(event) ?? outboxNotice(event, node, options.name);
         if (notice !== undefined) say(notice);
       },
       complete: resolve,

@@ -30,20 +30,11 @@ export const reasonOf = (report: DeliveryReport | ProbeReport): string => {
  * Never on the peer's own word (an error frame), which anyone at the address can send: an
  * impostor who says "wrong password" would have the person try other passwords on it.
  */
-const passwordTrouble = (report: DeliveryReport): boolean =>
+export const passwordTrouble = (report: DeliveryReport): boolean =>
   report.outcome !== 'delivered' &&
   report.to.username !== undefined &&
   report.failure.cause === 'rejected' &&
   report.failure.code === 'auth_failed';
-
-/** In the chat, what to do about a failed send: `/retry N`, after `/edit NAME` if need be. */
-export const retryHint = (report: DeliveryReport, outboxNumber: number | undefined): string => {
-  if (outboxNumber === undefined) return '';
-  const edit = passwordTrouble(report)
-    ? `/edit ${report.to.username} corrects the password, then `
-    : '';
-  return ` — ${edit}/retry ${outboxNumber} to try again`;
-};
 
 /** The address a refusal event is about, if it is one (a connection, or a guess, refused). */
 const refusedAddress = (event: NodeEvent): string | undefined => {

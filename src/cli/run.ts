@@ -7,6 +7,7 @@ import { runChat } from './chat.js';
 import { say } from './common.js';
 import { helpText, ownCommandName, version } from './help.js';
 import { runListen } from './listen.js';
+import { runOutbox } from './outbox-list.js';
 import { runProbe } from './probe.js';
 import { runSend } from './send.js';
 
@@ -34,5 +35,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
       return runSend(command);
     case 'probe':
       return runProbe(command);
+    case 'outbox':
+      return runOutbox(command);
   }
 };

@@ -8,11 +8,13 @@ import { firstValueFrom } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
+import { needsNewDetails } from '../node/retry.js';
 import { EXIT, type SendOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
 import { destinationOf } from './destinations.js';
 import { checkSecret } from './forms.js';
 import { tooLongMessage } from './help.js';
+import { queueInOutbox, queueReady } from './outbox.js';
 import { askOnTerminal, askUntil } from './startup.js';
 import { formatDelivery } from './text.js';
 
@@ -58,14 +60,35 @@ const checkText = (text: string): E.Either<string, string> => {
   return E.right(text);
 };
 
-const reportJson = (r: DeliveryReport): string =>
+const reportJson = (r: DeliveryReport, queued: boolean | undefined): string =>
   JSON.stringify({
     outcome: r.outcome,
     msg_id: r.msgId,
     to: r.to,
     elapsed_ms: r.elapsedMs,
     ...(r.outcome === 'delivered' ? { peer: r.peer } : { reason: r.reason }),
+    ...(queued === undefined ? {} : { queued }),
   });
+
+/**
+ * --queue and not delivered: into the outbox of our name, for its next chat or `listen`.
+ * Whether it was kept; every sentence on stderr.
+ */
+const queue = (options: SendOptions, to: Destination, text: string, report: DeliveryReport) => {
+  const message = { msgId: report.msgId, text, to: report.to, group: to.group ?? options.group };
+  const kept = queueInOutbox(options.name, message, report, say);
+  if (E.isLeft(kept)) {
+    say(formatDelivery(report));
+    say(`not queued: ${kept.left}`);
+    return false;
+  }
+  // A refused password pauses it there, as in the chat: it is not sent again on its own.
+  const then = needsNewDetails(report)
+    ? `paused after a password mismatch: it goes out when ${report.to.username} reaches ${options.name}, or by /retry in the chat as ${options.name}`
+    : `the next chat or listen as ${options.name} sends it by itself`;
+  say(`${formatDelivery(report)} — queued in ${kept.right}: ${then}`);
+  return true;
+};
 
 export const runSend = async (options: SendOptions): Promise<number> => {
   const directory =
@@ -81,6 +104,11 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     say(prepared.left);
     return EXIT.usage;
   }
+  const ready = options.queue ? queueReady(options.name) : E.right(undefined);
+  if (E.isLeft(ready)) {
+    say(`not sent: ${ready.left}`);
+    return EXIT.failed;
+  }
   const started = await startSendingNode(options, prepared.right.directory);
   if (E.isLeft(started)) {
     say(started.left);
@@ -91,7 +119,13 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     node.send({ to: prepared.right.to, text: prepared.right.text }),
   );
   await stop();
-  say(formatDelivery(report));
-  if (options.json) process.stdout.write(`${reportJson(report)}\n`);
-  return report.outcome === 'delivered' ? EXIT.ok : EXIT.failed;
+  const delivered = report.outcome === 'delivered';
+  const queued =
+    options.queue && !delivered
+      ? queue(options, prepared.right.to, prepared.right.text, report)
+      : undefined;
+  if (queued === undefined) say(formatDelivery(report));
+  const json = reportJson(report, options.queue ? (queued ?? false) : undefined);
+  if (options.json) process.stdout.write(`${json}\n`);
+  return delivered ? EXIT.ok : queued ? EXIT.queued : EXIT.failed;
 };

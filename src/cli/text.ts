@@ -8,7 +8,8 @@ import { printable, printableText } from '../codecs/printable.js';
 import { CLOCK_SKEW_NOTICE_MS, MAX_USERNAME_CHARS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, DeliveryReport, ProbeReport } from '../node/reports.js';
-import { reasonOf, retryHint } from './refusals.js';
+import { reasonOf } from './refusals.js';
+import { type Waiting, waitingHint, waitNote } from './waiting.js';
 
 /** A username as received (the codecs already refuse unsafe ones; this holds if they did not). */
 const shownName = (name: string): string => printable(name, MAX_USERNAME_CHARS);
@@ -53,17 +54,17 @@ export const formatReceived = (m: ReceivedMessage, receivedAt: Date): string => 
 /** A destination as a person calls it: the username, or the address entered by hand. */
 export const nameOf = (to: Address): string => to.username ?? `${to.host}:${to.port}`;
 
-/** The one line that ends a send. `outboxNumber`: where /retry finds it if it failed. */
-export const formatDelivery = (report: DeliveryReport, outboxNumber?: number): string => {
+/** The one line that ends a send; `waiting`: where it waits if it failed, and till when. */
+export const formatDelivery = (report: DeliveryReport, waiting?: Waiting): string => {
   if (report.outcome === 'delivered') {
     const peer = report.to.username === undefined ? ` (${shownName(report.peer)})` : '';
     return `✓ delivered to ${nameOf(report.to)}${peer} in ${report.elapsedMs} ms`;
   }
-  const retry = retryHint(report, outboxNumber);
+  const hint = waitingHint(waiting);
   if (report.outcome === 'unknown') {
-    return `? ${nameOf(report.to)} may or may not have it: ${reasonOf(report)}${retry} (a retry is shown only once)`;
+    return `? ${nameOf(report.to)} may or may not have it: ${reasonOf(report)}${hint} (a retry is shown only once)`;
   }
-  return `✗ not delivered to ${nameOf(report.to)}: ${reasonOf(report)}${retry}`;
+  return `✗ not delivered to ${nameOf(report.to)}: ${reasonOf(report)}${hint}`;
 };
 
 const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
@@ -111,12 +112,17 @@ export const excerpt = (text: string, max = 40): string => {
   return `"${chars.slice(0, max).join('')}${more ? '…' : ''}"`;
 };
 
-export const formatOutbox = (entries: readonly OutboxEntry[]): string =>
+const attemptsOf = (n: number): string => (n === 1 ? '1 attempt' : `${n} attempts`);
+
+/** /outbox: each message, to whom, its first words, its attempts, and when it goes next. */
+export const formatOutbox = (entries: readonly OutboxEntry[], nowMs: number): string =>
   entries
-    .map(({ job, report }, i) => {
+    .map((entry, i) => {
+      const { job, report, attempts } = entry;
       const state = report.outcome === 'unknown' ? 'maybe delivered' : 'not delivered';
-      const why = report.outcome === 'delivered' ? '' : `: ${report.reason}`;
-      return `  ${i + 1}) to ${nameOf(report.to)} ${excerpt(job.text)} — ${state}${why}`;
+      const why = report.outcome === 'delivered' ? '' : `: ${reasonOf(report)}`;
+      const next = waitNote({ number: i + 1, entry, nowMs });
+      return `  ${i + 1}) to ${nameOf(report.to)} ${excerpt(job.text)} — ${state} (${attemptsOf(attempts)})${why}; ${next}`;
     })
     .join('\n');
 

@@ -84,6 +84,13 @@ const read = (path: string): E.Either<string, readonly StoredMessage[]> => {
 };
 
 /**
+ * What waits in the file at `path`, without touching it (for a listing while a parley may be
+ * running), or why it cannot be read (naming the file and the field).
+ */
+export const readOutboxFile = (path: string): E.Either<string, readonly OutboxEntry[]> =>
+  E.map((messages: readonly StoredMessage[]) => messages.map(toEntry))(read(path));
+
+/**
  * The outbox kept in `path`. A file that cannot be read is moved aside (never overwritten, so
  * nothing in it is lost) and said in `warnings`.
  */

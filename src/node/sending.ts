@@ -75,7 +75,10 @@ const resolveRetry = (
     }) ??
     secrets.get(msgId);
   if (to === undefined) {
-    return `the password for ${msgId} is no longer known; retry it with a destination`;
+    const was = entry.job.to;
+    return was.username === undefined
+      ? `the password for ${was.host}:${was.port} is not known (a destination typed by hand keeps it only while parley runs); retry it with a destination`
+      : `${was.username} is no longer in the directory; retry it with a destination`;
   }
   return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
 };
@@ -97,10 +100,15 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
   const state = deps.state$.value;
   const resolved = job.kind === 'retry' ? resolveRetry(job, state, secrets) : job;
   if (typeof resolved === 'string') {
+    // A waiting message that cannot go now stays waiting, this attempt and its reason counted.
+    const kept =
+      job.kind === 'retry' ? state.outbox.find((e) => e.job.msgId === job.msgId)?.job : undefined;
     return {
-      queued: { kind: 'queued', jobId: job.id },
+      queued: { kind: 'queued', jobId: job.id, ...(kept ? { message: kept } : {}) },
       run: undefined,
-      refused: refuse(job, resolved),
+      refused: kept
+        ? { kind: 'delivery', jobId: job.id, report: refusedDelivery(kept, resolved) }
+        : refuse(job, resolved),
     };
   }
   const message = resolved.kind === 'message' ? summaryOf(resolved) : undefined;
@@ -109,7 +117,14 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
     return { queued, run: undefined, refused: refuse(resolved, QUEUE_FULL) };
   }
   const full = job.kind === 'message' ? outboxFull(state, job.text, deps) : undefined;
-  if (full !== undefined) return { queued, run: undefined, refused: refuse(resolved, full) };
+  if (full !== undefined) {
+    // Said as taken without its message: kept, the refused message would grow the full outbox.
+    return {
+      queued: { kind: 'queued', jobId: job.id },
+      run: undefined,
+      refused: refuse(resolved, full),
+    };
+  }
   if (resolved.kind === 'message') secrets.set(resolved.msgId, resolved.to);
   return { queued, run: resolved, refused: undefined };
 };

@@ -49,9 +49,13 @@ const chatArgs = (name: string, directory: string) => [
 ];
 
 /** A person running parley in a terminal, ready to type. */
-const startChat = async (name: string, contacts: readonly Entry[]) => {
+const startChat = async (
+  name: string,
+  contacts: readonly Entry[],
+  env: Record<string, string> = {},
+) => {
   const file = folder.directory(`${name}.json`, contacts);
-  const pane = tmux.open(name, chatArgs(name, file));
+  const pane = tmux.open(name, chatArgs(name, file), env);
   const port = portOf(await pane.waitFor(LISTENING));
   await pane.waitFor(`${name}>`);
   return { pane, port, file };
@@ -161,7 +165,10 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor(
       `✗ not delivered to 127.0.0.1:${bobPort}: the peer at 127.0.0.1:${bobPort} says the password does not match (auth_failed), which may not be the one you meant`,
     );
-    await alice.waitFor('/retry 1 to try again');
+    // Paused: the peer's word is no reason to try other passwords, nor to send it again alone.
+    await alice.waitFor(
+      'waits in the outbox (1); paused after a password mismatch: it does not go out by itself; /retry 1 tries again',
+    );
     await bob.waitFor(
       '! alice (from 127.0.0.1) tried to reach you, but the password did not match',
     );
@@ -212,7 +219,9 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor(
       `✗ not delivered to dave: dave is not reachable at 127.0.0.1:${davePort}: connection refused`,
     );
-    await alice.waitFor('is parley running there? — /retry 1 to try again');
+    await alice.waitFor(
+      /is parley running there\? — waits in the outbox \(1\); next try in \d+ s, or \/retry 1 now/,
+    );
 
     alice.line('/who');
     await alice.waitFor('checking 3 contacts…');
@@ -272,7 +281,7 @@ inTerminal('commands', () => {
     ]);
     alice.line('@bob psst');
     await alice.waitFor(
-      `✗ not delivered to bob: the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords — /retry 1 to try again`,
+      `✗ not delivered to bob: the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords — waits in the outbox (1); paused after a password mismatch: it does not go out by itself, until bob reaches you; /retry 1 tries again`,
     );
 
     alice.line('/edit bob');
@@ -303,9 +312,15 @@ inTerminal('commands', () => {
     await alice.waitFor('the outbox is empty');
   });
 
-  it('/quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
+  it('with the outbox in memory, /quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
     const davePort = await closedPort();
-    const { pane: alice } = await startChat('alice', [{ username: 'dave', port: davePort }]);
+    // No usable state directory: the outbox cannot be kept on disk.
+    const { pane: alice } = await startChat('alice', [{ username: 'dave', port: davePort }], {
+      PARLEY_STATE_DIR: '/dev/null/parley',
+    });
+    await alice.waitFor(
+      'parley: cannot keep the outbox in /dev/null/parley/outbox-alice (ENOTDIR: not a directory',
+    );
     alice.line('@dave hello?');
     await alice.waitFor('✗ not delivered to dave');
     const warning = '1 message was not delivered (see /outbox); quitting now loses it.';

@@ -70,9 +70,25 @@ export interface Pane {
   title(): string;
 }
 
-/** Seen message ids go to a folder of the test run's own, not the user's ~/.local/state. */
-const STATE_DIR = mkdtempSync(join(tmpdir(), 'parley-e2e-state-'));
-process.once('exit', () => rmSync(STATE_DIR, { recursive: true, force: true }));
+/**
+ * Seen message ids and outboxes go to a folder of each test's own, never the user's
+ * ~/.local/state: a message one test leaves waiting must not go out in the next one.
+ */
+const stateDirs: string[] = [];
+const freshStateDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-state-'));
+  stateDirs.push(dir);
+  return dir;
+};
+let STATE_DIR = freshStateDir();
+beforeEach(() => {
+  STATE_DIR = freshStateDir();
+});
+process.once('exit', () => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+/** The state directory of the test running now (where `parley outbox` looks). */
+export const stateDir = (): string => STATE_DIR;
 
 /** A tmux server of our own; each `open` is a session running parley in a fixed-size terminal. */
 export const tmuxServer = () => {

@@ -119,3 +119,38 @@ it('a refused password stops the retries until the contact is given new details'
   a.setDirectory(directoryOf([{ username: 'bob', password: 'what bob really has', port }]));
   expect((await shown)[0]).toMatchObject({ text: 'wrong password', msgId: report.msgId });
 });
+
+it('a message refused because the outbox is full does not join the outbox (the cap holds)', async () => {
+  const port = await freePort();
+  const a = await alice(port, { maxOutboxMessages: 1 });
+  const first = await firstValueFrom(a.send({ to: toBob(port), text: 'the one that fits' }));
+  expect(first.outcome).toBe('not_delivered');
+  const second = await firstValueFrom(a.send({ to: toBob(port), text: 'one too many' }));
+  expect(second).toMatchObject({ outcome: 'not_delivered', failure: { cause: 'refused' } });
+  expect(second.outcome !== 'delivered' && second.reason).toMatch(/^the outbox is full/);
+  expect(a.outbox().map((e) => e.job.text)).toEqual(['the one that fits']);
+});
+
+it('a kept message that cannot go out by itself (its password is not kept) says why, and stays', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
+  dirs.push(dir);
+  const file = join(dir, 'outbox-alice');
+  const port = await freePort();
+  const byHand = { host: LOCALHOST, port, secret: SECRET };
+  const before = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const report = await firstValueFrom(before.send({ to: byHand, text: 'typed by hand' }));
+  expect(report.outcome).toBe('not_delivered');
+  await before.close();
+
+  const after = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const tried = await firstValueFrom(
+    after.state$.pipe(filter((s) => s.outbox.some((e) => e.attempts === 2))),
+  );
+  const [entry] = tried.outbox;
+  expect(entry?.report).toMatchObject({
+    outcome: 'not_delivered',
+    to: { username: undefined, host: LOCALHOST, port },
+    reason: `the password for ${LOCALHOST}:${port} is not known (a destination typed by hand keeps it only while parley runs); retry it with a destination`,
+  });
+  expect(entry?.nextTryAt).toBeGreaterThan(0);
+});

@@ -118,6 +118,27 @@ describe('parley listen / send / probe', () => {
     );
   });
 
+  it('send --queue: only to a contact, since the outbox keeps no password', () => {
+    const base = ['send', '--name', 'alice', '--directory', 'a.json', '--to', 'bob', 'hi'];
+    expect(ok(base)).toMatchObject({ queue: false });
+    expect(ok([...base, '--queue'])).toMatchObject({ queue: true, to: { kind: 'contact' } });
+    const byHand = ['send', '--name', 'alice', '--host', 'h', '--port', '5002', '--queue'];
+    expect(usage(byHand).message).toBe(
+      '--queue needs --to USER: the outbox keeps no passwords, so it cannot hold a destination typed by hand',
+    );
+  });
+
+  it('outbox: of one name, or of every name; --json', () => {
+    expect(ok(['outbox'])).toEqual({ command: 'outbox', name: undefined, json: false });
+    expect(ok(['outbox', '--name', 'alice', '--json'])).toEqual({
+      command: 'outbox',
+      name: 'alice',
+      json: true,
+    });
+    expect(ok(['outbox', '--help'])).toEqual({ command: 'help', topic: 'outbox' });
+    expect(usage(['outbox', '--group', 'x25519']).message).toBe("unknown option '--group'");
+  });
+
   it('probe: all contacts, or one', () => {
     expect(ok(['probe', '--name', 'alice', '--directory', 'a.json'])).toMatchObject({
       to: undefined,

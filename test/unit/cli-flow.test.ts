@@ -41,6 +41,8 @@ const view = (over: Partial<View> = {}): View => ({
   contacts: [contact('alice', 5001), bob, carol],
   outbox: [],
   sending: 0,
+  durable: false,
+  nowMs: 0,
   ...over,
 });
 
@@ -273,8 +275,8 @@ describe('commands', () => {
     const v = view({ outbox: [failed('m-1', 'first'), failed('m-2', 'second', 'bob')] });
     expect(shown(run([line('/outbox')], v).outputs)[0]).toBe(
       [
-        '  1) to 10.0.0.5:5001 "first" — not delivered: bob rejected the password',
-        '  2) to bob "second" — not delivered: bob rejected the password',
+        '  1) to 10.0.0.5:5001 "first" — not delivered (1 attempt): bob rejected the password; /retry 1 sends it now',
+        '  2) to bob "second" — not delivered (1 attempt): bob rejected the password; /retry 2 sends it now',
       ].join('\n'),
     );
     expect(shown(run([line('/retry')], v).outputs)).toEqual([
@@ -423,6 +425,62 @@ describe('Ctrl-C and Ctrl-D', () => {
       { kind: 'show', text: warning },
       { kind: 'show', text: 'finishing 1 message still being sent…' },
       { kind: 'quit' },
+    ]);
+  });
+});
+
+describe('quitting with the outbox on disk', () => {
+  const kept = view({ durable: true, outbox: [failed('m-1', 'x'), failed('m-2', 'y', 'bob')] });
+
+  it('/quit, Ctrl-D and Ctrl-C on an empty line quit at once, saying what will be sent', () => {
+    for (const quit of [line('/quit'), ctrlD, ctrlC()]) {
+      expect(run([quit], kept).outputs).toEqual([
+        { kind: 'show', text: '2 messages will be sent when you are back' },
+        { kind: 'quit' },
+      ]);
+    }
+    const one = view({ durable: true, outbox: [failed('m-1', 'x')], sending: 1 });
+    expect(run([line('/quit')], one).outputs).toEqual([
+      { kind: 'show', text: '1 message will be sent when you are back' },
+      { kind: 'show', text: 'finishing 1 message still being sent…' },
+      { kind: 'quit' },
+    ]);
+    expect(run([line('/quit')], view({ durable: true })).outputs).toEqual([{ kind: 'quit' }]);
+  });
+
+  it('counts the paused ones apart: they do not go out by themselves', () => {
+    const paused = { ...failed('m-3', 'z', 'bob'), paused: true };
+    expect(shown(run([ctrlD], view({ durable: true, outbox: [paused] })).outputs)).toEqual([
+      '1 message waits paused after a password mismatch (/outbox says what sends it)',
+    ]);
+    const mixed = view({ durable: true, outbox: [failed('m-1', 'x'), paused, paused] });
+    expect(shown(run([line('/quit')], mixed).outputs)).toEqual([
+      '1 message will be sent when you are back; 2 messages wait paused after a password mismatch (/outbox says what sends them)',
+    ]);
+  });
+
+  it('the end of the input that quitting brings about says nothing twice', () => {
+    // Quitting closes the terminal, whose input then ends: that end is not a second quit.
+    expect(run([line('/quit'), end], kept).outputs).toEqual([]);
+    const inMemory = view({ outbox: [failed('m-1', 'x')] });
+    expect(run([line('/quit'), line('y'), end], inMemory).outputs).toEqual([]);
+  });
+
+  it('the end of the input says what is kept, not what is lost', () => {
+    expect(shown(run([end], kept).outputs)).toEqual(['2 messages will be sent when you are back']);
+  });
+});
+
+describe('/outbox', () => {
+  it('shows each message: to whom, its first words, attempts, and when it goes next', () => {
+    const soon = { ...failed('m-1', 'first line\nsecond', 'bob'), attempts: 2, nextTryAt: 18_000 };
+    const paused = { ...failed('m-2', 'psst', 'carol'), paused: true };
+    const { outputs } = run([line('/outbox')], view({ outbox: [soon, paused], nowMs: 10_000 }));
+    expect(shown(outputs)).toEqual([
+      [
+        '  1) to bob "first line…" — not delivered (2 attempts): bob rejected the password; next try in 8 s, or /retry 1 now',
+        '  2) to carol "psst" — not delivered (1 attempt): bob rejected the password; paused after a password mismatch: it does not go out by itself, until carol reaches you; /retry 2 tries again',
+      ].join('\n'),
     ]);
   });
 });

@@ -31,9 +31,22 @@ describe('what --help explains', () => {
     for (const topic of ['chat', 'listen'] as const) {
       expect(helpText(topic, 'x')).toContain('127.0.0.1 only from this');
     }
-    for (const topic of ['chat', 'listen', 'send', 'probe'] as const) {
+    for (const topic of ['chat', 'listen', 'send', 'probe', 'outbox'] as const) {
       expect(helpText(topic, 'x')).toContain('--version');
     }
+  });
+
+  it('the outbox: where it is kept, its schedule, --queue and its exit status, quitting', () => {
+    expect(helpText('chat', 'x')).toContain('then twice as long each time (at most 15 min apart)');
+    expect(helpText('chat', 'x')).toContain('  x outbox [--name NAME] [--json]');
+    expect(helpText('listen', 'x')).toContain(
+      'and the outbox of NAME, are kept in\n$PARLEY_STATE_DIR',
+    );
+    expect(helpText('send', 'x')).toContain('--queue           if it is not delivered, keep it');
+    expect(helpText('send', 'x')).toContain('4 not delivered and\nqueued');
+    expect(helpText('outbox', 'x')).toMatch(/^Usage: x outbox \[--name NAME\] \[--json\]/);
+    expect(helpText('outbox', 'x')).toContain('"on_start", "running"');
+    expect(CONSOLE_HELP).toContain('goes out when you are back');
   });
 
   it('the size limit of one message, in --help and /help', () => {

@@ -21,10 +21,10 @@ describe('the sender: how long the peer refuses', () => {
       elapsedMs: 4,
     };
     // The peer's word (an error frame): told as what the address says, with no password advice.
-    expect(formatDelivery(report, 1)).toBe(
+    expect(formatDelivery(report)).toBe(
       '✗ not delivered to bob: the peer at 10.0.0.5:5002 says it is refusing us after failed ' +
         'attempts (a parley peer refuses for 30 s by default), which may not be bob; wait that ' +
-        'long before trying again — /retry 1 to try again',
+        'long before trying again',
     );
     const probe: ProbeReport = { ...report, outcome: 'failed' };
     expect(formatProbe(probe)).toContain('refuses for 30 s by default');

@@ -12,7 +12,8 @@ import {
   probeSummary,
   roughly,
 } from '../../src/cli/text.js';
-import type { ReceivedMessage } from '../../src/index.js';
+import type { Waiting } from '../../src/cli/waiting.js';
+import type { OutboxEntry, ReceivedMessage } from '../../src/index.js';
 import type { DeliveryReport, ProbeReport } from '../../src/node/reports.js';
 
 const message = (over: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
@@ -74,36 +75,79 @@ describe('the line that ends a send', () => {
     expect(formatDelivery(manual)).toBe('✓ delivered to 127.0.0.1:5002 (bob) in 42 ms');
   });
 
-  it('not delivered: the node’s reason, and how to retry', () => {
-    // Our own check of its proof failed: /edit may be the answer (never on the peer's word).
+  it('not delivered: the node’s reason, that it waits, and when it goes out by itself', () => {
     const report: DeliveryReport = {
       outcome: 'not_delivered',
       msgId: 'm',
       to: bob,
-      failure: { cause: 'rejected', code: 'auth_failed', message: '' },
-      reason: 'bob rejected the password',
+      failure: { cause: 'unreachable', code: 'ECONNREFUSED', message: 'refused' },
+      reason: 'bob is not reachable',
       elapsedMs: 5,
     };
-    expect(formatDelivery(report, 2)).toBe(
-      '✗ not delivered to bob: bob rejected the password — /edit bob corrects the password, then /retry 2 to try again',
+    const waits = (over: Partial<OutboxEntry> = {}, nowMs = 1_000): Waiting => ({
+      number: 2,
+      entry: {
+        job: { msgId: 'm', text: 'x', to: bob, group: 'x25519' },
+        report,
+        attempts: 1,
+        nextTryAt: 11_000,
+        paused: false,
+        ...over,
+      },
+      nowMs,
+    });
+    expect(formatDelivery(report, waits())).toBe(
+      '✗ not delivered to bob: bob is not reachable — waits in the outbox (2); next try in 10 s, or /retry 2 now',
+    );
+    expect(formatDelivery(report, waits({ nextTryAt: 400_000 }))).toMatch(
+      /next try in 7 min, or \/retry 2 now$/,
+    );
+    expect(formatDelivery(report, waits({}, 11_000))).toMatch(/\(2\); next try now$/);
+    expect(formatDelivery(report)).toBe('✗ not delivered to bob: bob is not reachable');
+    expect(
+      formatDelivery({ ...report, outcome: 'unknown', reason: 'the connection broke' }, waits()),
+    ).toBe(
+      '? bob may or may not have it: the connection broke — waits in the outbox (2); next try in 10 s, or /retry 2 now (a retry is shown only once)',
+    );
+  });
+
+  it('paused: why it does not go by itself; /edit only when our own check of the proof failed', () => {
+    const ours: DeliveryReport = {
+      outcome: 'not_delivered',
+      msgId: 'm',
+      to: bob,
+      failure: { cause: 'rejected', code: 'auth_failed', message: '' },
+      reason: 'bob could not prove it knows the password',
+      elapsedMs: 5,
+    };
+    const paused = (report: DeliveryReport): Waiting => ({
+      number: 1,
+      entry: {
+        job: { msgId: 'm', text: 'x', to: report.to, group: 'x25519' },
+        report,
+        attempts: 1,
+        nextTryAt: 9,
+        paused: true,
+      },
+      nowMs: 0,
+    });
+    expect(formatDelivery(ours, paused(ours))).toBe(
+      '✗ not delivered to bob: bob could not prove it knows the password — waits in the outbox (1); paused: it does not go out by itself until /edit bob corrects the password (it goes at once then)',
     );
     // The peer's own word that the password is wrong is no reason to change it.
-    const saidSo = {
-      ...report,
-      failure: { cause: 'peer_error', code: 'auth_failed', message: '' } as const,
+    const saidSo: DeliveryReport = {
+      ...ours,
+      failure: { cause: 'peer_error', code: 'auth_failed', message: '' },
+      reason: 'the peer at 127.0.0.1:5002 says the password does not match',
     };
-    expect(formatDelivery(saidSo, 2)).toBe(
-      '✗ not delivered to bob: bob rejected the password — /retry 2 to try again',
+    expect(formatDelivery(saidSo, paused(saidSo))).toBe(
+      '✗ not delivered to bob: the peer at 127.0.0.1:5002 says the password does not match — waits in the outbox (1); paused after a password mismatch: it does not go out by itself, until bob reaches you; /retry 1 tries again',
     );
-    const byHand = { ...report, to: { ...bob, username: undefined } };
-    expect(formatDelivery(byHand, 2)).toMatch(/password — \/retry 2 to try again$/);
-    const offline = { ...report, failure: { cause: 'closed' } as const, reason: 'bob closed' };
-    expect(formatDelivery(offline, 2)).toBe(
-      '✗ not delivered to bob: bob closed — /retry 2 to try again',
+    const byHand = { ...ours, to: { ...bob, username: undefined } };
+    expect(formatDelivery(byHand, paused(byHand))).toMatch(
+      /\(1\); paused after a password mismatch: it does not go out by itself; \/retry 1 tries again$/,
     );
-    expect(formatDelivery({ ...report, outcome: 'unknown', reason: 'the connection broke' })).toBe(
-      '? bob may or may not have it: the connection broke (a retry is shown only once)',
-    );
+    expect(formatDelivery(byHand, paused(byHand))).not.toContain('/edit');
   });
 });
 

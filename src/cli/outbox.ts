@@ -1,0 +1,159 @@
+/**
+ * The outbox of a name on disk, for the chat, `listen` and `send --queue`: the file
+ * `outbox-<name>` in the checked state directory (beside the seen file), held by one parley
+ * at a time (see lock-file.ts). Without a usable state directory the outbox lives in memory,
+ * and what was not delivered is lost on quitting (the chat asks first then).
+ */
+import { basename, dirname, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { EMPTY_DIRECTORY } from '../codecs/directory.js';
+import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
+import type { MessageSummary } from '../node/jobs.js';
+import { createOutboxFile, type OutboxStore } from '../node/outbox-file.js';
+import type { DeliveryReport } from '../node/reports.js';
+import {
+  initialNodeState,
+  type NodeState,
+  pendingMessages,
+  reduceNodeState,
+} from '../node/state.js';
+import { liveHolder, type Refusal, takeLock } from './lock-file.js';
+import { prepareStateDirectory } from './state-dir.js';
+import { messages } from './waiting.js';
+
+/** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */
+export const outboxFileOf = (dir: string, name: string): string =>
+  join(dir, `outbox-${encodeURIComponent(name)}`);
+
+/** `lock-outbox-<name>`: a prefix no outbox or seen file has, whatever the name. */
+export const lockFileOf = (outboxFile: string): string =>
+  join(dirname(outboxFile), `lock-${basename(outboxFile)}`);
+
+export type KeptOutbox =
+  | {
+      readonly kind: 'durable';
+      readonly path: string;
+      readonly store: OutboxStore;
+      /** Give the file back to other runs (at the end; also done at exit). */
+      readonly release: () => void;
+    }
+  /** In memory only: the file it would be in, and why not. */
+  | { readonly kind: 'memory'; readonly path: string; readonly reason: string };
+
+/** What a run with the outbox in memory says at start. */
+export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): string =>
+  `cannot keep the outbox in ${kept.path} (${kept.reason}); it is kept in memory: ` +
+  'what is not delivered is lost when parley ends';
+
+const refusalWords = (refused: Refusal, name: string): string =>
+  refused.kind === 'held'
+    ? `another parley (pid ${refused.pid}) is running as ${name} and keeps it`
+    : refused.reason;
+
+const errorWords = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The outbox of `name`, on disk when the state directory allows it. Left: the state directory
+ * may not be used (others may write to it) and parley should not start. The file's warnings
+ * (an unreadable one moved aside) go to `say`.
+ */
+export const keptOutbox = (
+  name: string,
+  say: (text: string) => void,
+): E.Either<string, KeptOutbox> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const path = outboxFileOf(dir.right.path, name);
+  const inMemory = (reason: string): E.Either<string, KeptOutbox> =>
+    E.right({ kind: 'memory', path, reason });
+  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
+  const taken = takeLock(lockFileOf(path));
+  if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
+  try {
+    const { store, warnings } = createOutboxFile(path);
+    for (const warning of warnings) say(warning);
+    return E.right({ kind: 'durable', path, store, release: taken.lock.release });
+  } catch (err) {
+    taken.lock.release();
+    return inMemory(errorWords(err));
+  }
+};
+
+/** Why the outbox cannot take one more message of `text`, if it cannot (the node's caps). */
+const fullness = (state: NodeState, text: string, name: string): string | undefined => {
+  const waiting = pendingMessages(state);
+  const bytes = waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0);
+  const full =
+    waiting.length >= MAX_OUTBOX_MESSAGES ||
+    bytes + Buffer.byteLength(text, 'utf8') > MAX_OUTBOX_BYTES;
+  return full
+    ? `the outbox of ${name} is full (${messages(waiting.length)}, ${Math.ceil(bytes / 1024)} KiB): let some go out first`
+    : undefined;
+};
+
+/** The outbox as it was, with one more message that failed as `report` says. */
+const withFailed = (
+  kept: NodeState['outbox'],
+  message: MessageSummary,
+  report: DeliveryReport,
+): NodeState => {
+  const events = [
+    { kind: 'restored', outbox: kept },
+    { kind: 'queued', jobId: 1, message },
+    // 0: as soon as a parley of this name runs.
+    { kind: 'delivery', jobId: 1, report, retryAt: 0 },
+  ] as const;
+  return events.reduce(reduceNodeState, initialNodeState(EMPTY_DIRECTORY));
+};
+
+/**
+ * `send --queue`: add a message that was not delivered to the outbox of `name`, for its next
+ * chat or `listen` to send. Right: the file it waits in. Left: why it could not be kept.
+ */
+export const queueInOutbox = (
+  name: string,
+  message: MessageSummary,
+  report: DeliveryReport,
+  say: (text: string) => void,
+): E.Either<string, string> => {
+  const kept = keptOutbox(name, say);
+  if (E.isLeft(kept)) return kept;
+  if (kept.right.kind === 'memory') {
+    return E.left(`cannot keep it in ${kept.right.path} (${kept.right.reason})`);
+  }
+  const { path, store, release } = kept.right;
+  try {
+    const waiting = store.load();
+    const full = fullness(
+      { ...initialNodeState(EMPTY_DIRECTORY), outbox: waiting },
+      message.text,
+      name,
+    );
+    if (full !== undefined) return E.left(full);
+    store.save(withFailed(waiting, message, report));
+    return E.right(path);
+  } catch (err) {
+    return E.left(`cannot write ${path} (${errorWords(err)})`);
+  } finally {
+    release();
+  }
+};
+
+/**
+ * Before `send --queue` sends: whether a message it cannot deliver could wait in the outbox
+ * of `name` (a usable state directory, and no parley of that name holding the file).
+ */
+export const queueReady = (name: string): E.Either<string, void> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const path = outboxFileOf(dir.right.path, name);
+  if (dir.right.kind === 'unavailable') {
+    return E.left(`cannot keep the outbox in ${path} (${dir.right.reason})`);
+  }
+  const pid = liveHolder(lockFileOf(path));
+  return pid === undefined
+    ? E.right(undefined)
+    : E.left(
+        `another parley (pid ${pid}) is running as ${name} and keeps its outbox: send from it, or without --queue`,
+      );
+};

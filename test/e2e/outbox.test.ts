@@ -1,0 +1,205 @@
+/**
+ * The outbox end to end (issue 10's "done when"): a message to someone who is away is kept on
+ * disk, survives quitting and `kill -9`, and goes out by itself exactly once when both are
+ * back; scripts queue with `send --queue`, `listen` delivers, `parley outbox` lists.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  closedPort,
+  type Entry,
+  HAS_TMUX,
+  killChildren,
+  LISTENING,
+  LOCALHOST,
+  type Pane,
+  parley,
+  SECRET,
+  startListener,
+  stateDir,
+  tempFolder,
+  tmuxServer,
+  until,
+} from './harness.js';
+
+const inTerminal = describe.skipIf(!HAS_TMUX);
+
+let tmux: ReturnType<typeof tmuxServer>;
+let folder: ReturnType<typeof tempFolder>;
+beforeEach(() => {
+  tmux = tmuxServer();
+  folder = tempFolder();
+});
+afterEach(() => {
+  tmux.close();
+  killChildren();
+  folder.remove();
+});
+
+/** parley's chat in a terminal, as `name`, listening on `port` (0: any). */
+const chat = async (name: string, contacts: readonly Entry[], port = 0): Promise<Pane> => {
+  const file = folder.directory(`${name}.json`, contacts);
+  const args = ['--port', String(port), '--bind', LOCALHOST, '--directory', file, '--name', name];
+  const pane = tmux.open(name, args);
+  await pane.waitFor(LISTENING);
+  await pane.waitFor(`${name}>`);
+  return pane;
+};
+
+const count = (text: string, what: string): number => text.split(what).length - 1;
+const outboxFile = (name: string) => join(stateDir(), `outbox-${name}`);
+
+/** A peer that takes connections and never answers: a send to it hangs until its deadline. */
+const silentPeer = async () => {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => void sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, LOCALHOST, resolve));
+  const { port } = server.address() as { port: number };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return { port, close };
+};
+
+inTerminal('the chat keeps its outbox on disk', () => {
+  it('written to bob while he is down, kept across quitting, shown to bob exactly once when both are back, without /retry', async () => {
+    const bobPort = await closedPort();
+    const alice = await chat('alice', [{ username: 'bob', port: bobPort }]);
+    alice.line('@bob see you when you are back');
+    await alice.waitFor(
+      /✗ not delivered to bob: .* — waits in the outbox \(1\); next try in \d+ s, or \/retry 1 now/,
+    );
+    alice.line('/outbox');
+    await alice.waitFor(
+      /1\) to bob "see you when you are back" — not delivered \(1 attempt\): .*; next try in \d+ s, or \/retry 1 now/,
+    );
+    // The outbox is on disk: quitting asks nothing and loses nothing.
+    alice.line('/quit');
+    // Said once: the end of the input that quitting brings about is not a second quit.
+    await alice.waitFor(
+      /alice> \/quit\n1 message will be sent when you are back\nalice> ?\n\[exited 0\]/,
+    );
+    const file = outboxFile('alice');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain('see you when you are back');
+    expect(readFileSync(file, 'utf8')).not.toContain(SECRET);
+
+    const listed = parley(['outbox', '--name', 'alice']);
+    expect(await listed.exited()).toBe(0);
+    expect(listed.stdout()).toContain(
+      '1) to bob "see you when you are back" — 1 attempt; goes out as soon as a chat or listen as alice starts',
+    );
+
+    const again = await chat('alice', [{ username: 'bob', port: bobPort }]);
+    await again.waitFor('the outbox kept 1 message from last time: it goes out now, by itself');
+    const bob = await chat('bob', [{ username: 'alice', port: 1 }], bobPort);
+    // On alice's own schedule (10-20 s after her last try): nobody types anything.
+    await bob.waitFor('alice: see you when you are back', 30_000);
+    await again.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    again.line('/outbox');
+    await again.waitFor('the outbox is empty');
+    // Gone from the file too: a third run sends nothing more.
+    again.line('/quit');
+    await again.waitFor(/alice> \/quit\n\[exited 0\]/);
+    const third = await chat('alice', [{ username: 'bob', port: bobPort }]);
+    third.line('/outbox');
+    await third.waitFor('the outbox is empty');
+    expect(third.screen()).not.toContain('the outbox kept');
+    expect(count(bob.screen(), 'alice: see you when you are back')).toBe(1);
+  }, 60_000);
+
+  it('kill -9 right after sending: the message was on disk before its first try, and the next run delivers it once', async () => {
+    const silent = await silentPeer();
+    const alice = await chat('alice', [{ username: 'bob', port: silent.port }]);
+    alice.line('@bob written before the first try');
+    await alice.waitFor('sending to bob…');
+    const file = outboxFile('alice');
+    await until(
+      () =>
+        readFileSync(file, 'utf8').includes('written before the first try') ? true : undefined,
+      () => readFileSync(file, 'utf8'),
+      'the message in the outbox file',
+    );
+    // The lock holds alice's pid: kill her, no chance to clean up.
+    const pid = Number(readFileSync(join(stateDir(), 'lock-outbox-alice'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await alice.waitFor(/\[exited 137\]/);
+    await silent.close();
+
+    const bob = await chat('bob', [{ username: 'alice', port: 1 }], silent.port);
+    const again = await chat('alice', [{ username: 'bob', port: silent.port }]);
+    await again.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await bob.waitFor('alice: written before the first try');
+    again.line('/outbox');
+    await again.waitFor('the outbox is empty');
+    expect(count(bob.screen(), 'alice: written before the first try')).toBe(1);
+  }, 60_000);
+});
+
+describe('scripts: send --queue, listen, parley outbox', () => {
+  const aliceArgs = (directory: string) => ['--name', 'alice', '--directory', directory];
+
+  it('send --queue keeps what it could not deliver (exit 4); listen as alice delivers it once', async () => {
+    const bobPort = await closedPort();
+    const aliceFile = folder.directory('alice.json', [{ username: 'bob', port: bobPort }]);
+    const send = parley([
+      'send',
+      ...aliceArgs(aliceFile),
+      '--to',
+      'bob',
+      '--queue',
+      'queued for bob',
+    ]);
+    expect(await send.exited()).toBe(4);
+    expect(send.stderr()).toMatch(
+      /✗ not delivered to bob: .* — queued in .*outbox-alice: the next chat or listen as alice sends it by itself/,
+    );
+    const plain = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', 'not queued']);
+    expect(await plain.exited()).toBe(1);
+
+    const listed = parley(['outbox', '--json']);
+    expect(await listed.exited()).toBe(0);
+    expect(JSON.parse(listed.stdout())).toMatchObject({
+      name: 'alice',
+      to: { username: 'bob', port: bobPort },
+      text: 'queued for bob',
+      attempts: 1,
+      paused: false,
+      next_try: 'on_start',
+    });
+
+    const bobFile = folder.directory('bob.json', [{ username: 'alice', port: 1 }]);
+    const bob = parley([
+      'listen',
+      '--port',
+      String(bobPort),
+      '--bind',
+      LOCALHOST,
+      ...['--name', 'bob', '--directory', bobFile],
+      '--json',
+    ]);
+    await bob.waitFor('stderr', LISTENING);
+    const { run: alice } = await startListener('alice', aliceFile);
+    await alice.waitFor('stderr', 'the outbox kept 1 message from last time: it goes out now');
+    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await bob.waitFor('stdout', 'queued for bob');
+
+    // While alice listens, she holds her outbox: another send --queue is refused, not lost.
+    const busy = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', '--queue', 'x']);
+    expect(await busy.exited()).toBe(1);
+    expect(busy.stderr()).toMatch(/not sent: another parley \(pid \d+\) is running as alice/);
+    const after = parley(['outbox', '--name', 'alice']);
+    expect(await after.exited()).toBe(0);
+    expect(after.stdout()).toMatch(/^outbox of alice: empty; parley \(pid \d+\) runs as alice\n$/);
+    expect(
+      bob
+        .stdout()
+        .split('\n')
+        .filter((l) => l.includes('queued for bob')),
+    ).toHaveLength(1);
+  }, 30_000);
+});

@@ -1,0 +1,251 @@
+/**
+ * The outbox of a name on disk, as the commands use it: in the state directory, held by one
+ * parley at a time (a stale lock taken over), `send --queue` adding to it without losing what
+ * was there, and `parley outbox` listing it.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockHolder, takeLock } from '../../src/cli/lock-file.js';
+import {
+  inMemoryWarning,
+  keptOutbox,
+  lockFileOf,
+  queueInOutbox,
+  queueReady,
+} from '../../src/cli/outbox.js';
+import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
+import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
+import type { MessageSummary } from '../../src/node/jobs.js';
+import { readOutboxFile } from '../../src/node/outbox-file.js';
+import type { DeliveryReport } from '../../src/node/reports.js';
+
+const saved = process.env.PARLEY_STATE_DIR;
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'parley-outbox-cli-'));
+  chmodSync(dir, 0o700);
+  process.env.PARLEY_STATE_DIR = dir;
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (saved === undefined) delete process.env.PARLEY_STATE_DIR;
+  else process.env.PARLEY_STATE_DIR = saved;
+});
+
+/** A pid no process has any more: a child that already ended. */
+const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
+/** A live process that is not us. */
+const livePid = process.ppid;
+
+const said: string[] = [];
+const say = (text: string) => void said.push(text);
+beforeEach(() => void said.splice(0));
+
+const toBob = { username: 'bob', host: '127.0.0.1', port: 5002 };
+const summary = (msgId: string, text: string): MessageSummary => ({
+  msgId,
+  text,
+  to: toBob,
+  group: 'x25519',
+});
+const failedWith = (
+  msgId: string,
+  failure: Extract<DeliveryReport, { failure: unknown }>['failure'],
+): DeliveryReport => ({
+  outcome: 'not_delivered',
+  msgId,
+  to: toBob,
+  failure,
+  reason: 'bob is not reachable',
+  elapsedMs: 1,
+});
+const unreachable = (msgId: string) =>
+  failedWith(msgId, { cause: 'unreachable', code: 'ECONNREFUSED', message: 'refused' });
+const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+describe('the lock: one parley per outbox', () => {
+  it('is taken with our pid, said held while another live process has it, and given back', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const taken = takeLock(path);
+    expect('lock' in taken).toBe(true);
+    expect(lockHolder(path)).toBe(process.pid);
+    if ('lock' in taken) taken.lock.release();
+    expect(existsSync(path)).toBe(false);
+
+    writeFileSync(path, `${livePid}\n`);
+    expect(takeLock(path)).toEqual({ refused: { kind: 'held', pid: livePid } });
+    expect(lockHolder(path)).toBe(livePid);
+  });
+
+  it('left by a process that is gone (kill -9), it is taken over', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    writeFileSync(path, `${deadPid()}\n`);
+    const taken = takeLock(path);
+    expect('lock' in taken).toBe(true);
+    expect(lockHolder(path)).toBe(process.pid);
+  });
+
+  it('release never removes a lock that another took over meanwhile', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const taken = takeLock(path);
+    writeFileSync(path, `${livePid}\n`);
+    if ('lock' in taken) taken.lock.release();
+    expect(lockHolder(path)).toBe(livePid);
+  });
+});
+
+describe('keptOutbox', () => {
+  it('is outbox-<name> in the state directory, beside the seen file, and holds the lock', () => {
+    const kept = keptOutbox('al/ice', say);
+    expect(E.isRight(kept) && kept.right.kind).toBe('durable');
+    if (E.isLeft(kept) || kept.right.kind !== 'durable') return;
+    expect(kept.right.path).toBe(join(dir, 'outbox-al%2Fice'));
+    expect(lockHolder(lockFileOf(kept.right.path))).toBe(process.pid);
+    kept.right.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('in memory, saying why, while another parley of that name holds it', () => {
+    writeFileSync(join(dir, 'lock-outbox-alice'), `${livePid}\n`);
+    const kept = keptOutbox('alice', say);
+    expect(kept).toEqual(
+      E.right({
+        kind: 'memory',
+        path: join(dir, 'outbox-alice'),
+        reason: `another parley (pid ${livePid}) is running as alice and keeps it`,
+      }),
+    );
+    if (E.isRight(kept) && kept.right.kind === 'memory') {
+      expect(inMemoryWarning(kept.right)).toBe(
+        `cannot keep the outbox in ${join(dir, 'outbox-alice')} (another parley (pid ${livePid}) is running as alice and keeps it); it is kept in memory: what is not delivered is lost when parley ends`,
+      );
+    }
+  });
+
+  it('in memory when the state directory cannot be made; refused when others may write to it', () => {
+    process.env.PARLEY_STATE_DIR = '/dev/null/parley';
+    const kept = keptOutbox('alice', say);
+    expect(E.isRight(kept) && kept.right.kind).toBe('memory');
+    process.env.PARLEY_STATE_DIR = dir;
+    chmodSync(dir, 0o777);
+    expect(keptOutbox('alice', say)).toEqual(E.left(expect.stringContaining('chmod 700')));
+  });
+
+  it('an unreadable outbox file is set aside, and said', () => {
+    writeFileSync(join(dir, 'outbox-alice'), '{ not json');
+    const kept = keptOutbox('alice', say);
+    expect(E.isRight(kept) && kept.right.kind).toBe('durable');
+    expect(said).toEqual([
+      expect.stringMatching(/outbox-alice: not valid JSON; moved to .*unreadable/),
+    ]);
+  });
+});
+
+describe('send --queue', () => {
+  it('adds the message to what waits, keeping every message already there', () => {
+    const first = queueInOutbox('alice', summary(ID(1), 'first'), unreachable(ID(1)), say);
+    expect(first).toEqual(E.right(join(dir, 'outbox-alice')));
+    const refused = failedWith(ID(2), { cause: 'rejected', code: 'auth_failed', message: 'x' });
+    queueInOutbox('alice', summary(ID(2), 'second'), refused, say);
+    const waiting = readOutboxFile(join(dir, 'outbox-alice'));
+    expect(
+      E.map((es: readonly { job: MessageSummary; attempts: number; paused: boolean }[]) =>
+        es.map((e) => [e.job.msgId, e.job.text, e.attempts, e.paused]),
+      )(waiting),
+    ).toEqual(
+      E.right([
+        [ID(1), 'first', 1, false],
+        // A refused password pauses it, as in the chat.
+        [ID(2), 'second', 1, true],
+      ]),
+    );
+    // The lock was given back.
+    expect(existsSync(join(dir, 'lock-outbox-alice'))).toBe(false);
+  });
+
+  it('refuses, changing nothing, when the outbox is full or another parley holds it', () => {
+    const file = join(dir, 'outbox-alice');
+    const messages = Array.from({ length: MAX_OUTBOX_MESSAGES }, (_, i) => ({
+      msg_id: ID(i),
+      to: { ...toBob },
+      text: 'x',
+      group: 'x25519',
+      attempts: 1,
+      paused: false,
+    }));
+    writeFileSync(file, JSON.stringify({ version: 1, messages }));
+    const before = readFileSync(file, 'utf8');
+    expect(
+      queueInOutbox('alice', summary(ID(5000), 'one more'), unreachable(ID(5000)), say),
+    ).toEqual(E.left('the outbox of alice is full (1000 messages, 1 KiB): let some go out first'));
+    expect(readFileSync(file, 'utf8')).toBe(before);
+
+    writeFileSync(join(dir, 'lock-outbox-alice'), `${livePid}\n`);
+    const held = `another parley (pid ${livePid}) is running as alice and keeps its outbox: send from it, or without --queue`;
+    expect(queueReady('alice')).toEqual(E.left(held));
+    expect(queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say)).toEqual(
+      E.left(expect.stringContaining(`another parley (pid ${livePid}) is running as alice`)),
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(queueReady('bob')).toEqual(E.right(undefined));
+  });
+});
+
+describe('parley outbox', () => {
+  const entry = (text: string, over: { attempts?: number; paused?: boolean } = {}) => ({
+    job: summary(ID(1), text),
+    report: unreachable(ID(1)),
+    attempts: over.attempts ?? 1,
+    nextTryAt: 0,
+    paused: over.paused ?? false,
+  });
+  const listed = (over: Partial<Listed> = {}): Listed => ({
+    name: 'alice',
+    path: '/s/outbox-alice',
+    entries: [entry('hello bob\nsecond line', { attempts: 3 }), entry('psst', { paused: true })],
+    runningPid: undefined,
+    ...over,
+  });
+
+  it('lists to whom, the first words, attempts, and when each goes out', () => {
+    expect(formatListed(listed())).toBe(
+      [
+        'outbox of alice (/s/outbox-alice): 2 messages',
+        '  1) to bob "hello bob…" — 3 attempts; goes out as soon as a chat or listen as alice starts',
+        '  2) to bob "psst" — 1 attempt; paused after a password mismatch: it does not go out by itself, until bob reaches you; in the chat as alice, /retry 2 tries again',
+      ].join('\n'),
+    );
+    expect(formatListed(listed({ runningPid: 42 }))).toContain(
+      '2 messages; parley (pid 42) runs as alice\n  1) to bob "hello bob…" — 3 attempts; the parley running as alice sends it on its schedule',
+    );
+    expect(formatListed(listed({ entries: [] }))).toBe('outbox of alice: empty');
+  });
+
+  it('--json: one line per message, snake_case, the whole text', () => {
+    const [waiting, paused] = listed().entries;
+    expect(JSON.parse(entryJson(waiting!, listed()))).toEqual({
+      name: 'alice',
+      msg_id: ID(1),
+      to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+      text: 'hello bob\nsecond line',
+      bytes: 21,
+      attempts: 3,
+      paused: false,
+      next_try: 'on_start',
+    });
+    expect(JSON.parse(entryJson(waiting!, listed({ runningPid: 42 }))).next_try).toBe('running');
+    expect(JSON.parse(entryJson(paused!, listed())).next_try).toBeNull();
+  });
+});
