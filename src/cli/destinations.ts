@@ -3,21 +3,16 @@
  * finished draft there. Shared by the prompt flow, its commands and its questions.
  */
 import type { DirectoryEntry } from '../codecs/directory.js';
-import type { Destination } from '../node/reports.js';
+import { type Destination, destinationOf } from '../node/reports.js';
 import type { Draft, Mode, Output, View } from './flow.js';
 import { destinationMenu } from './text.js';
 
 export type Step = readonly [Mode, readonly Output[]];
 
 export const composing: Mode = { kind: 'composing', lines: [] };
+export { destinationOf };
+
 export const show = (text: string): Output => ({ kind: 'show', text });
-export const destinationOf = (c: DirectoryEntry): Destination => ({
-  username: c.username,
-  host: c.ip,
-  port: c.port,
-  secret: c.password,
-  ...(c.group === undefined ? {} : { group: c.group }),
-});
 
 /** Contacts to offer: ourselves too would be odd (a shared course directory lists everyone). */
 export const contactsOf = (view: View): readonly DirectoryEntry[] =>

@@ -17,9 +17,10 @@ import {
   ReplaySubject,
   Subject,
 } from 'rxjs';
-import type { Directory } from '../codecs/directory.js';
+import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
+import { parleyError } from '../errors.js';
 import { listen$ } from '../streams/tcp.js';
 import {
   type Job,
@@ -33,7 +34,7 @@ import {
 } from './jobs.js';
 import { type PipelineDeps, resolveDeps } from './options.js';
 import { parley$ } from './pipeline.js';
-import type { DeliveryReport, Destination, SendJob } from './reports.js';
+import { type DeliveryReport, type Destination, destinationOf, type SendJob } from './reports.js';
 import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
 import { type NodeEvent, type NodeOptions, NodeStartError, type ParleyNode } from './types.js';
 
@@ -111,18 +112,31 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
       return () => wired.waiters.delete(id);
     });
   const defaults = { group: deps.group, newMsgId: randomUUID };
+  /** A destination as given, or the contact of that name as the directory has it now. */
+  const named = (to: Destination | string): E.Either<InputError, Destination> => {
+    if (typeof to !== 'string') return E.right(to);
+    const contact = findContact(wired.state$.value.directory, to);
+    return contact === undefined
+      ? E.left(parleyError('invalid_input', `there is no contact called ${to} in the directory`))
+      : E.right(destinationOf(contact));
+  };
+  const addressOfInput = (to: Destination | string) =>
+    typeof to === 'string' ? { username: to, host: '', port: 0 } : to;
   return {
     send: (job: SendJob): Observable<DeliveryReport> => {
       const msgId = job.msgId ?? randomUUID();
       return submit(
-        (id) => messageJob(id, { ...job, msgId }, defaults),
-        (why) => refusedDelivery({ msgId, to: job.to }, why),
+        (id) =>
+          E.chain((to: Destination) => messageJob(id, { ...job, to, msgId }, defaults))(
+            named(job.to),
+          ),
+        (why) => refusedDelivery({ msgId, to: addressOfInput(job.to) }, why),
       );
     },
-    probe: (to: Destination, group?: Group) =>
+    probe: (to: Destination | string, group?: Group) =>
       submit(
-        (id) => probeJob(id, to, deps.group, group),
-        (why) => refusedProbe(to, why),
+        (id) => E.chain((dest: Destination) => probeJob(id, dest, deps.group, group))(named(to)),
+        (why) => refusedProbe(addressOfInput(to), why),
       ),
     retry: (msgId: string, to?: Destination) =>
       submit(

@@ -1,7 +1,9 @@
 /**
  * What a send or a probe came to, as data for programs and as a sentence for people.
  */
+
 import type { Failure } from '../actors/types.js';
+import type { DirectoryEntry } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import { printable } from '../codecs/printable.js';
 import { MAX_SHOWN_PEER_CODE, MAX_SHOWN_PEER_WORDS } from '../limits.js';
@@ -18,8 +20,18 @@ export interface Destination {
   readonly group?: Group;
 }
 
+/** A contact's address, password and group, from its directory entry. */
+export const destinationOf = (c: DirectoryEntry): Destination => ({
+  username: c.username,
+  host: c.ip,
+  port: c.port,
+  secret: c.password,
+  ...(c.group === undefined ? {} : { group: c.group }),
+});
+
 export interface SendJob {
-  readonly to: Destination;
+  /** A destination, or the username of a contact in the node's directory. */
+  readonly to: Destination | string;
   readonly text: string;
   /** Reuse the id of an undelivered message to retry it (the receiver shows it once). */
   readonly msgId?: string;

@@ -110,7 +110,7 @@ export interface ParleyNode {
   /** Deliver one message; the report comes after a verified ack, or says why not. */
   send(job: SendJob): Observable<DeliveryReport>;
   /** Is the contact there, and do we share the right secret? */
-  probe(to: Destination, group?: Group): Observable<ProbeReport>;
+  probe(to: Destination | string, group?: Group): Observable<ProbeReport>;
   /** The node's state (contacts, jobs running, outbox), now and as it changes. */
   readonly state$: Observable<NodeState>;
   /** Messages not (known to be) delivered, oldest first (never their secrets). */
