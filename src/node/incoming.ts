@@ -4,17 +4,7 @@
  * an address that holds more, see `pickEviction`), then answered by a responder actor.
  * Whatever the peer does, it ends here.
  */
-import {
-  catchError,
-  defer,
-  finalize,
-  map,
-  merge,
-  mergeMap,
-  type Observable,
-  of,
-  type SchedulerLike,
-} from 'rxjs';
+import { catchError, defer, merge, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
@@ -144,9 +134,12 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       screen: limitedAtAuth(admission, ctx),
       answer: interpreter(admission, ctx),
     }).pipe(
-      carryOut<ResponderEvent>(connection, trace),
-      map((event): NodeEvent => ({ kind: 'incoming', event, remote })),
-      finalize(() => release(admission, ctx)),
+      carryOut(
+        connection,
+        trace,
+        (event: ResponderEvent): NodeEvent => ({ kind: 'incoming', event, remote }),
+        () => release(admission, ctx),
+      ),
     );
     const contained$ = run$.pipe(
       // One connection's failure, even a bug of ours, ends that connection and nothing else.

@@ -3,16 +3,7 @@
  * outcome into a report. A job always ends in exactly one report.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  catchError,
-  defer,
-  finalize,
-  map,
-  mergeMap,
-  type Observable,
-  of,
-  type SchedulerLike,
-} from 'rxjs';
+import { catchError, defer, map, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../actors/initiator.js';
 import type { ActorDeps } from '../actors/types.js';
@@ -70,8 +61,12 @@ const exchange$ = (
     stepDeadlineMs: ctx.stepDeadlineMs,
     scheduler: ctx.scheduler,
   }).pipe(
-    carryOut<InitiatorEvent>(connection, trace),
-    finalize(() => ctx.open.delete(connection)),
+    carryOut(
+      connection,
+      trace,
+      (event: InitiatorEvent): Outcome => event,
+      () => ctx.open.delete(connection),
+    ),
   );
 };
 

@@ -61,14 +61,21 @@ const toInbound = (
  * for every frame of every connection.
  */
 export const carryOut =
-  <Ev>(connection: Connection, onTrace?: TraceSink) =>
-  (effects$: Observable<Effect<Ev>>): Observable<Ev> =>
-    new Observable<Ev>((subscriber) => {
+  <Ev, Out = Ev>(
+    connection: Connection,
+    onTrace?: TraceSink,
+    /** What each event becomes downstream (folded in here: no `map` per connection). */
+    publish: (event: Ev) => Out = (event) => event as unknown as Out,
+    /** Called once when the connection's effects end, however they end. */
+    onEnd: () => void = () => {},
+  ) =>
+  (effects$: Observable<Effect<Ev>>): Observable<Out> =>
+    new Observable<Out>((subscriber) => {
       const subscription = effects$.subscribe({
         next: (effect) => {
           switch (effect.kind) {
             case 'emit':
-              subscriber.next(effect.event);
+              subscriber.next(publish(effect.event));
               return;
             case 'close':
               connection.close();
@@ -93,5 +100,6 @@ export const carryOut =
       return () => {
         subscription.unsubscribe();
         connection.close();
+        onEnd();
       };
     });

@@ -6,7 +6,7 @@
 
 import * as net from 'node:net';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
-import { AsyncSubject, Observable, share } from 'rxjs';
+import { AsyncSubject, Observable } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
 import type { ParleyError } from '../errors.js';
 import {
@@ -148,7 +148,9 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
   return {
     remoteAddress: socket.remoteAddress ?? '',
     remotePort: socket.remotePort ?? 0,
-    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes), share()),
+    // Not shared: its one reader is the connection's actor (a share would cost a Subject and a
+    // subscriber per connection).
+    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes)),
     closed$,
     send: (line) => write$(socket, line),
     write: (line) => {
