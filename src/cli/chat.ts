@@ -3,16 +3,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
-import type { DedupeMemory } from '../node/dedupe.js';
 import { resolveDeps } from '../node/options.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
-import { say, seenMemory } from './common.js';
+import { say } from './common.js';
 import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
-import { inMemoryWarning, type KeptOutbox, keptOutbox } from './outbox.js';
+import { type PeerState, withPeerState } from './outbox.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -26,30 +25,13 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   const { name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
   for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
-  const dedupe = seenMemory(name);
-  if (E.isLeft(dedupe)) {
-    say(dedupe.left);
-    return EXIT.failed;
-  }
-  const outbox = keptOutbox(name, say);
-  if (E.isLeft(outbox)) {
-    say(outbox.left);
-    return EXIT.failed;
-  }
-  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
-  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
-  try {
-    return await chatWith(options, setup.right, dedupe.right, durable);
-  } finally {
-    durable?.release();
-  }
+  return withPeerState(name, (state) => chatWith(options, setup.right, state));
 };
 
 const chatWith = async (
   options: ChatOptions,
   { port, name, directoryFile, loaded }: ChatSetup,
-  dedupe: DedupeMemory | undefined,
-  durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined,
+  { dedupe, durable }: PeerState,
 ): Promise<number> => {
   const node = resolveDeps({
     name,

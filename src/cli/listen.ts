@@ -5,14 +5,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
-import type { DedupeMemory } from '../node/dedupe.js';
 import type { NodeEvent, ParleyNode } from '../node/node.js';
 import { EXIT, type ListenOptions } from './args.js';
-import { loadDirectory, onStopSignal, say, seenMemory, startNode, traceNode } from './common.js';
+import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { ownCommandName } from './help.js';
 import { describeIncoming } from './notices.js';
-import { inMemoryWarning, type KeptOutbox, keptOutbox } from './outbox.js';
+import { type PeerState, withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
 import { formatDelivery, formatReceived } from './text.js';
 import { inTime, keptFromLastTime } from './waiting.js';
@@ -41,30 +40,13 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     return EXIT.usage;
   }
   for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
-  const dedupe = seenMemory(options.name);
-  if (E.isLeft(dedupe)) {
-    say(dedupe.left);
-    return EXIT.failed;
-  }
-  const outbox = keptOutbox(options.name, say);
-  if (E.isLeft(outbox)) {
-    say(outbox.left);
-    return EXIT.failed;
-  }
-  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
-  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
-  try {
-    return await listenWith(options, directory.right, dedupe.right, durable);
-  } finally {
-    durable?.release();
-  }
+  return withPeerState(options.name, (state) => listenWith(options, directory.right, state));
 };
 
 const listenWith = async (
   options: ListenOptions,
   directory: Directory,
-  dedupe: DedupeMemory | undefined,
-  durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined,
+  { dedupe, durable }: PeerState,
 ): Promise<number> => {
   const started = await startNode({
     name: options.name,

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
+import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxStore } from '../node/outbox-file.js';
 import type { DeliveryReport } from '../node/reports.js';
@@ -17,6 +18,8 @@ import {
   pendingMessages,
   reduceNodeState,
 } from '../node/state.js';
+import { EXIT } from './args.js';
+import { say, seenMemory } from './common.js';
 import { liveHolder, type Refusal, takeLock } from './lock-file.js';
 import { prepareStateDirectory } from './state-dir.js';
 import { messages } from './waiting.js';
@@ -156,4 +159,40 @@ export const queueReady = (name: string): E.Either<string, void> => {
     : E.left(
         `another parley (pid ${pid}) is running as ${name} and keeps its outbox: send from it, or without --queue`,
       );
+};
+
+/** What a listening run of `name` keeps in the state directory. */
+export interface PeerState {
+  /** The seen file (undefined: in memory, already said). */
+  readonly dedupe: DedupeMemory | undefined;
+  /** The outbox on disk (undefined: in memory, already said). */
+  readonly durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined;
+}
+
+/**
+ * Opens what `name` keeps (the seen file, the outbox), runs `run` with it, and gives the
+ * outbox back at the end whatever happens. A state directory that may not be used stops the
+ * run before it starts (exit 1, the reason said).
+ */
+export const withPeerState = async (
+  name: string,
+  run: (state: PeerState) => Promise<number>,
+): Promise<number> => {
+  const dedupe = seenMemory(name);
+  if (E.isLeft(dedupe)) {
+    say(dedupe.left);
+    return EXIT.failed;
+  }
+  const outbox = keptOutbox(name, say);
+  if (E.isLeft(outbox)) {
+    say(outbox.left);
+    return EXIT.failed;
+  }
+  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
+  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
+  try {
+    return await run({ dedupe: dedupe.right, durable });
+  } finally {
+    durable?.release();
+  }
 };
