@@ -2,7 +2,7 @@
  * From the options a program gives `createNode` to the pipeline's dependencies: inputs
  * decoded (a bad name is a clear start-up error), every default from limits.ts.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
@@ -62,8 +62,28 @@ export interface PipelineDeps {
   readonly outboxStore: OutboxStore | undefined;
 }
 
+/**
+ * CSPRNG bytes handed out from a pool that `randomFillSync` refills, as Node's own
+ * `randomUUID` does: a nonce costs a copy instead of a call into OpenSSL. Every byte is used
+ * once; each caller gets a copy of its own.
+ */
+export const pooledRandomBytes = (poolBytes = 4096) => {
+  const pool = Buffer.alloc(poolBytes);
+  let used = poolBytes;
+  return (size: number): Buffer => {
+    if (size > poolBytes) return randomBytes(size);
+    if (used + size > poolBytes) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    const out = Buffer.from(pool.subarray(used, used + size));
+    used += size;
+    return out;
+  };
+};
+
 const realActorDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
-  randomBytes,
+  randomBytes: pooledRandomBytes(),
   now: () => new Date(),
   keyPair: (group, binding) => createKeyPair(group, binding),
   ...over,

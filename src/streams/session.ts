@@ -44,11 +44,12 @@ const traceOf = (
 const toInbound = (
   framed: E.Either<ProtocolError, Line>,
 ): { input: Extract<Inbound, { kind: 'frame' | 'invalid' }>; bytes: number } => {
-  const decoded = E.chain((line: Line) => decodeLine(line.text, line.byteLength))(framed);
-  const bytes = E.isRight(framed) ? framed.right.byteLength : 0;
+  if (E.isLeft(framed)) return { input: { kind: 'invalid', error: framed.left }, bytes: 0 };
+  const { text, byteLength } = framed.right;
+  const decoded = decodeLine(text, byteLength);
   return E.isRight(decoded)
-    ? { input: { kind: 'frame', frame: decoded.right }, bytes }
-    : { input: { kind: 'invalid', error: decoded.left }, bytes };
+    ? { input: { kind: 'frame', frame: decoded.right }, bytes: byteLength }
+    : { input: { kind: 'invalid', error: decoded.left }, bytes: byteLength };
 };
 
 /**
