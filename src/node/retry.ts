@@ -91,7 +91,7 @@ export interface RetryDeps {
   readonly nextId: () => number;
 }
 
-const retryJob = (entry: OutboxEntry, id: number): Job => ({
+const retryOf = (entry: OutboxEntry, id: number): Job => ({
   id,
   kind: 'retry',
   msgId: entry.job.msgId,
@@ -123,7 +123,7 @@ export const autoRetry$ = (
     filter((name): name is string => name !== undefined),
     mergeMap((name) => entriesFor(state$.value, name)),
   );
-  return merge(due$, online$).pipe(map((entry) => retryJob(entry, deps.nextId())));
+  return merge(due$, online$).pipe(map((entry) => retryOf(entry, deps.nextId())));
 };
 
 /** Whether a contact's details changed between two directories (so its retries resume). */

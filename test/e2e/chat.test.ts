@@ -3,12 +3,13 @@
  * typed, the screen read back.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  chatArgs,
   closedPort,
   type Entry,
+  freshTerminalPerTest,
   HAS_TMUX,
-  killChildren,
   LISTENING,
   LOCALHOST,
   type Pane,
@@ -16,8 +17,8 @@ import {
   portOf,
   SECRET,
   startListener,
-  tempFolder,
-  tmuxServer,
+  type tempFolder,
+  type tmuxServer,
   until,
 } from './harness.js';
 
@@ -27,26 +28,10 @@ const inTerminal = describe.skipIf(!HAS_TMUX);
 let tmux: ReturnType<typeof tmuxServer>;
 let folder: ReturnType<typeof tempFolder>;
 
-beforeEach(() => {
-  tmux = tmuxServer();
-  folder = tempFolder();
+freshTerminalPerTest((t, f) => {
+  tmux = t;
+  folder = f;
 });
-afterEach(() => {
-  tmux.close();
-  killChildren();
-  folder.remove();
-});
-
-const chatArgs = (name: string, directory: string) => [
-  '--port',
-  '0',
-  '--bind',
-  LOCALHOST,
-  '--directory',
-  directory,
-  '--name',
-  name,
-];
 
 /** A person running parley in a terminal, ready to type. */
 const startChat = async (

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  chatArgs,
   HAS_TMUX,
   killChildren,
   LISTENING,
@@ -108,16 +109,7 @@ describe.skipIf(!HAS_TMUX)('the console facing that peer', () => {
     const tmux = tmuxServer();
     try {
       const directory = await fakeBob(errorFrame);
-      const pane = tmux.open('alice', [
-        '--port',
-        '0',
-        '--bind',
-        LOCALHOST,
-        '--directory',
-        directory,
-        '--name',
-        'alice',
-      ]);
+      const pane = tmux.open('alice', chatArgs('alice', directory));
       portOf(await pane.waitFor(LISTENING));
       await pane.waitFor('alice>');
       pane.line('@bob are you there?');

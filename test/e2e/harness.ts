@@ -280,18 +280,7 @@ export const startListener = async (
   directory: string,
   extra: readonly string[] = [],
 ): Promise<{ run: Running; port: number }> => {
-  const run = parley([
-    'listen',
-    '--port',
-    '0',
-    '--bind',
-    LOCALHOST,
-    '--name',
-    name,
-    '--directory',
-    directory,
-    ...extra,
-  ]);
+  const run = parley([...listenArgs(name, directory), ...extra]);
   return { run, port: portOf(await run.waitFor('stderr', LISTENING)) };
 };
 
@@ -318,4 +307,50 @@ export const useScene = () => {
     aliceKnowing: (bobPort: number, password = SECRET) =>
       folder.directory('alice.json', [{ username: 'bob', port: bobPort, password }]),
   };
+};
+
+/** The chat of `name` on a free port of 127.0.0.1 with `directory`. */
+export const chatArgs = (name: string, directory: string): string[] => [
+  '--port',
+  '0',
+  '--bind',
+  LOCALHOST,
+  '--directory',
+  directory,
+  '--name',
+  name,
+];
+
+/** `listen` as `name` on a free port of 127.0.0.1 with `directory`. */
+export const listenArgs = (name: string, directory: string): string[] => [
+  'listen',
+  '--port',
+  '0',
+  '--bind',
+  LOCALHOST,
+  '--name',
+  name,
+  '--directory',
+  directory,
+];
+
+/**
+ * A tmux server and a fresh folder for each test, handed to `use`; after it, every child is
+ * killed and both are removed.
+ */
+export const freshTerminalPerTest = (
+  use: (tmux: ReturnType<typeof tmuxServer>, folder: ReturnType<typeof tempFolder>) => void,
+): void => {
+  let tmux: ReturnType<typeof tmuxServer> | undefined;
+  let folder: ReturnType<typeof tempFolder> | undefined;
+  beforeEach(() => {
+    tmux = tmuxServer();
+    folder = tempFolder();
+    use(tmux, folder);
+  });
+  afterEach(() => {
+    tmux?.close();
+    killChildren();
+    folder?.remove();
+  });
 };

@@ -11,6 +11,7 @@ import {
   HAS_TMUX,
   LISTENING,
   LOCALHOST,
+  listenArgs,
   parley,
   SECRET,
   startListener,
@@ -26,22 +27,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(state, { recursive: true, force: true }));
 
-const listenArgs = (directory: string) => [
-  'listen',
-  '--port',
-  '0',
-  '--bind',
-  LOCALHOST,
-  '--name',
-  'bob',
-  '--directory',
-  directory,
-];
-
 describe('the seen file', () => {
   it('cannot be written: listen says so without --verbose, the sender is not told delivered', async () => {
     const directory = scene.folder().directory('bob.json', [{ username: 'alice', port: 1 }]);
-    const bob = parley(listenArgs(directory), { env: { PARLEY_STATE_DIR: state } });
+    const bob = parley(listenArgs('bob', directory), { env: { PARLEY_STATE_DIR: state } });
     const port = Number((await bob.waitFor('stderr', LISTENING))[1]);
     const seen = join(state, 'seen-bob');
     rmSync(seen);
@@ -69,7 +58,7 @@ describe('the state directory', () => {
   it('writable by every user: listen refuses to start and says the chmod to run', async () => {
     chmodSync(state, 0o777);
     const directory = scene.folder().directory('bob.json', [{ username: 'alice', port: 1 }]);
-    const bob = parley(listenArgs(directory), { env: { PARLEY_STATE_DIR: state } });
+    const bob = parley(listenArgs('bob', directory), { env: { PARLEY_STATE_DIR: state } });
     expect(await bob.exited()).toBe(1);
     expect(bob.stderr()).toBe(
       `parley: the state directory ${state} is writable by every user (permissions 0777), who could change parley's record of seen messages; run: chmod 700 ${state}\n`,
@@ -80,7 +69,7 @@ describe('the state directory', () => {
 describe('the directory file', () => {
   it('writable by the group: refused with the chmod to run, as ssh does', async () => {
     const open = scene.folder().directory('bob.json', [{ username: 'alice', port: 1 }], 0o664);
-    const bob = parley(listenArgs(open), { env: { PARLEY_STATE_DIR: state } });
+    const bob = parley(listenArgs('bob', open), { env: { PARLEY_STATE_DIR: state } });
     expect(await bob.exited()).toBe(2);
     expect(bob.stderr()).toBe(
       `parley: ${open} is writable by your group (permissions 0664), who could change where your contacts are; parley will not use it until only you can: run: chmod 600 ${open}\n`,

@@ -6,12 +6,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   closedPort,
   type Entry,
+  freshTerminalPerTest,
   HAS_TMUX,
-  killChildren,
   LISTENING,
   LOCALHOST,
   type Pane,
@@ -19,8 +19,8 @@ import {
   SECRET,
   startListener,
   stateDir,
-  tempFolder,
-  tmuxServer,
+  type tempFolder,
+  type tmuxServer,
   until,
 } from './harness.js';
 
@@ -28,14 +28,9 @@ const inTerminal = describe.skipIf(!HAS_TMUX);
 
 let tmux: ReturnType<typeof tmuxServer>;
 let folder: ReturnType<typeof tempFolder>;
-beforeEach(() => {
-  tmux = tmuxServer();
-  folder = tempFolder();
-});
-afterEach(() => {
-  tmux.close();
-  killChildren();
-  folder.remove();
+freshTerminalPerTest((t, f) => {
+  tmux = t;
+  folder = f;
 });
 
 /** parley's chat in a terminal, as `name`, listening on `port` (0: any). */
