@@ -62,6 +62,9 @@ export const PEER_WARMUP_MS = 1_000;
 export const PEER_ROUNDS = 5;
 export const PEER_RUN_WARMUP_MS = 200;
 export const PEER_WINDOW_MS = 1_000;
+/** How long each round weighs the protocol alone (bench/protocol-floor.ts), one core. */
+export const PROTOCOL_FLOOR_WINDOW_MS = 300;
+export const PROTOCOL_FLOOR_WARMUP_MS = 1_000;
 /** The acknowledgement the peers' receivers send back, inside their secure channel. */
 export const PEER_ACK = 'delivered';
 /** No delivery waits longer than this (a stuck peer fails its delivery, not the bench). */

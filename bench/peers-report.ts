@@ -24,6 +24,20 @@ export interface PeerRun {
   readonly reasons: readonly string[];
   /** Acknowledged deliveries that the receiver did not count. */
   readonly unseen: number;
+  /** parley x25519's protocol alone (bench/protocol-floor.ts): CPU µs per delivery, per round. */
+  readonly protocolUs: readonly number[];
+}
+
+/**
+ * The least a parley x25519 delivery can cost here: its protocol work alone (both roles, in
+ * memory) plus plain TCP's four round trips. What parley spends above it is its machinery.
+ */
+export interface FloorFigures {
+  readonly protocol_cpu_us_per_delivery: number;
+  readonly floor_cpu_us_per_delivery: number;
+  /** The floor ÷ Noise NNpsk0's whole delivery: above 1, no machinery could catch Noise up. */
+  readonly floor_cpu_ratio_to_noise: number;
+  readonly parley_x25519_above_floor_us: number;
 }
 
 export interface ContenderFigures {
@@ -48,6 +62,7 @@ export interface PeerFigures {
   readonly ratio_rounds: readonly number[];
   /** parley x25519's CPU per delivery ÷ Noise NNpsk0's (below 1: parley spends less). */
   readonly cpu_ratio_parley_x25519_to_noise: number;
+  readonly floor: FloorFigures;
   readonly concurrency: number;
   readonly failures: number;
   readonly machine: { cores: number; cpu: string; node: string; load_average: number };
@@ -84,6 +99,20 @@ const contenderFigures = (runs: readonly ContenderRun[]): ContenderFigures => {
   };
 };
 
+const floorFigures = (
+  protocolUs: readonly number[],
+  peers: Partial<Record<Contender, ContenderFigures>>,
+): FloorFigures => {
+  const protocol = median(protocolUs, (x) => x);
+  const floor = protocol + peers.plain_tcp!.cpu_us_per_delivery;
+  return {
+    protocol_cpu_us_per_delivery: round(protocol),
+    floor_cpu_us_per_delivery: round(floor),
+    floor_cpu_ratio_to_noise: round(floor / peers.noise_nnpsk0!.cpu_us_per_delivery, 3),
+    parley_x25519_above_floor_us: round(peers.parley_x25519!.cpu_us_per_delivery - floor),
+  };
+};
+
 export const peerFigures = (
   run: PeerRun,
   machine: PeerFigures['machine'],
@@ -108,6 +137,7 @@ export const peerFigures = (
       parley.cpu_us_per_delivery / noise.cpu_us_per_delivery,
       3,
     ),
+    floor: floorFigures(run.protocolUs, peers),
     concurrency,
     failures: run.failures + run.unseen,
     machine,
@@ -152,6 +182,10 @@ export const renderPeers = (f: PeerFigures): string => {
     `parley x25519 ÷ Noise NNpsk0, deliveries/s: ${f.ratio_parley_x25519_to_noise} ` +
       `(round by round: ${f.ratio_rounds.join(', ')}); CPU per delivery: ` +
       `${f.cpu_ratio_parley_x25519_to_noise} × Noise's`,
+    `parley x25519's floor: its protocol alone ${f.floor.protocol_cpu_us_per_delivery} µs ` +
+      `(both roles in memory, one core) + plain TCP ${f.peers.plain_tcp!.cpu_us_per_delivery} µs ` +
+      `= ${f.floor.floor_cpu_us_per_delivery} µs, ${f.floor.floor_cpu_ratio_to_noise} × Noise's ` +
+      `whole delivery; parley spends ${f.floor.parley_x25519_above_floor_us} µs above it`,
     `goals (issue 12): ratio ${f.ratio_parley_x25519_to_noise} >= ${PEER_GOALS.ratio} ` +
       `${mark(f.ratio_parley_x25519_to_noise >= PEER_GOALS.ratio)}; CPU per delivery ` +
       `${parley.cpu_us_per_delivery} µs <= ${PEER_GOALS.cpuUsPerDelivery} µs ` +

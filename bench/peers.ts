@@ -15,6 +15,7 @@ import {
   PEER_RUN_WARMUP_MS,
   PEER_WARMUP_MS,
   PEER_WINDOW_MS,
+  PROTOCOL_FLOOR_WINDOW_MS,
   RECEIVER,
   RUN_MAX_ATTEMPTS,
   SENDER,
@@ -28,6 +29,7 @@ import type { PeerSenderApi } from './peer-sender.js';
 import type { ContenderRun, PeerRun } from './peers-report.js';
 import type { PlainClientApi } from './plain-client.js';
 import type { PlainServerApi } from './plain-server.js';
+import type { ProtocolFloorApi } from './protocol-floor.js';
 import type { ReceiverApi } from './receiver.js';
 import type { SenderApi } from './sender.js';
 import { sum } from './stats.js';
@@ -160,6 +162,16 @@ export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
     await peerPair('tls12_ecdhe_psk', 'tls'),
     await plainPair(),
   ];
+  // The protocol alone, in memory: measured in every round, under the same load as the rest.
+  const floor = startChild<ProtocolFloorApi>('protocol-floor', 'protocol-floor.ts');
+  const protocolUs: number[] = [];
+  const measureFloor = async () => {
+    const { cpuUsPerDelivery } = await floor.call('measure', {
+      group: 'x25519',
+      windowMs: PROTOCOL_FLOOR_WINDOW_MS,
+    });
+    protocolUs.push(cpuUsPerDelivery);
+  };
   try {
     const warmups = new Map<Contender, ContenderRun>();
     for (const pair of pairs) {
@@ -179,6 +191,7 @@ export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
         );
       }
       rounds.push(round);
+      await measureFloor();
     }
     const runs = [warmups, ...rounds];
     return {
@@ -189,9 +202,13 @@ export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
         ...new Set(runs.flatMap((run) => [...run.values()].flatMap((c) => c.rate.reasons))),
       ],
       unseen: await unseen(pairs, runs),
+      protocolUs,
     };
   } finally {
-    const children = new Set(pairs.flatMap((p) => [p.sender, p.receiver]));
+    const children = new Set<Child<Api>>([
+      ...pairs.flatMap((p) => [p.sender, p.receiver]),
+      floor as Child<Api>,
+    ]);
     await Promise.all([...children].map((c) => c.stop()));
   }
 };
