@@ -35,7 +35,7 @@ import {
 import { type PipelineDeps, resolveDeps } from './options.js';
 import { parley$ } from './pipeline.js';
 import { type DeliveryReport, type Destination, destinationOf, type SendJob } from './reports.js';
-import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
+import { initialNodeState, type NodeState } from './state.js';
 import { type NodeEvent, type NodeOptions, NodeStartError, type ParleyNode } from './types.js';
 
 export type { NodeEvent, NodeOptions, OutboxEntry, ParleyNode } from './types.js';
@@ -49,6 +49,8 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const contacts$ = new BehaviorSubject<Directory>(deps.directory);
   const stop$ = new ReplaySubject<void>(1);
   const listening = options.listen ?? true;
+  // The pipeline folds its events into this state (once: no second reducer here).
+  const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
   const pipeline$ = parley$(
     {
       connections$: listening ? listen$({ port: options.port ?? 0, host: options.host }) : EMPTY,
@@ -57,17 +59,13 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
       stop$,
     },
     deps,
-  ).pipe(mergeMap((out) => (out.kind === 'view' ? EMPTY : of(out))));
+    { state$ },
+  ).pipe(filter((out): out is NodeEvent => out.kind !== 'view'));
   const events$ = connectable(pipeline$, {
     connector: () => new Subject<NodeEvent>(),
     resetOnDisconnect: false,
   });
-  const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
   events$.subscribe({
-    next: (event) => {
-      const next = reduceNodeState(state$.value, event);
-      if (next !== state$.value) state$.next(next);
-    },
     // The pipeline contains every failure; should a bug of ours escape, it is not swallowed.
     error: (err: unknown) => state$.error(err),
     complete: () => state$.complete(),

@@ -76,12 +76,22 @@ export interface ParleySources<Line = never, View = never> {
 
 export type ParleyOutput<View> = NodeEvent | { readonly kind: 'view'; readonly view: View };
 
+/** Where the pipeline keeps its state, for a caller that holds it (as `createNode` does). */
+export interface StateHolder {
+  /**
+   * Folded into instead of a subject of the pipeline's own; it must start from
+   * `initialNodeState(deps.directory)`, and serves one subscription only.
+   */
+  readonly state$?: BehaviorSubject<NodeState>;
+}
+
 export const parley$ = <Line = never, View = never>(
   sources: ParleySources<Line, View>,
   deps: PipelineDeps,
+  holder: StateHolder = {},
 ): Observable<ParleyOutput<View>> =>
   defer(() => {
-    const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
+    const state$ = holder.state$ ?? new BehaviorSubject(initialNodeState(deps.directory));
     // Messages kept from an earlier run come first, as an event, so every reducer sees them.
     const kept = deps.outboxStore?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;

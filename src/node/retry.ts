@@ -51,8 +51,12 @@ export const needsNewDetails = (report: DeliveryReport): boolean =>
 const inFlight = (state: NodeState): Set<string> =>
   new Set([...state.sending.values()].map((m) => m.msgId));
 
-/** Entries a retry may take now: not paused, not being sent, due by `nowMs`. */
+/**
+ * Entries a retry may take now: not paused, not being sent, due by `nowMs`. The messages in
+ * flight are looked up only when some entry could go: these run on every state change.
+ */
 const dueEntries = (state: NodeState, nowMs: number): OutboxEntry[] => {
+  if (state.outbox.length === 0) return [];
   const sending = inFlight(state);
   return state.outbox.filter(
     (e) =>
@@ -65,16 +69,22 @@ const dueEntries = (state: NodeState, nowMs: number): OutboxEntry[] => {
  * authenticated to us): all of them, at once, the paused ones too.
  */
 const entriesFor = (state: NodeState, username: string): OutboxEntry[] => {
+  if (state.outbox.length === 0) return [];
   const sending = inFlight(state);
   return state.outbox.filter((e) => e.job.to.username === username && !sending.has(e.job.msgId));
 };
 
+/** When the earliest entry that waits for its time falls due, if any does. */
 const nextDue = (state: NodeState): number | undefined => {
-  const sending = inFlight(state);
-  const times = state.outbox
-    .filter((e) => !e.paused && !sending.has(e.job.msgId) && e.nextTryAt !== undefined)
-    .map((e) => e.nextTryAt as number);
-  return times.length === 0 ? undefined : Math.min(...times);
+  let earliest: number | undefined;
+  let sending: Set<string> | undefined;
+  for (const e of state.outbox) {
+    if (e.paused || e.nextTryAt === undefined) continue;
+    sending ??= inFlight(state);
+    if (sending.has(e.job.msgId)) continue;
+    if (earliest === undefined || e.nextTryAt < earliest) earliest = e.nextTryAt;
+  }
+  return earliest;
 };
 
 /** Who showed, by this event, that they are online and know our password. */
