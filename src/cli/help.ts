@@ -48,10 +48,7 @@ const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
 /** The size limit in one sentence, the same everywhere it is stated. */
 export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
 
-/** Why a text cannot go as one message, and what to do about it. */
-export const tooLongMessage = (size: number): string =>
-  `the message is ${size.toLocaleString('en')} bytes, and one message holds at most ${bytes} ` +
-  '(the parley/1 limit); split it and send each part as a message of its own';
+export { tooLongMessage } from '../codecs/inputs.js';
 
 const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
                     (default; a wrong password gives nothing to guess offline), modp14 or x25519

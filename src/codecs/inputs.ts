@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { type ParleyError, parleyError } from '../errors.js';
+import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { Host, Port } from './directory.js';
 import { Group, Secret, Username, Uuid } from './formats.js';
 import { describeErrors, fieldPath } from './report.js';
@@ -39,4 +40,20 @@ export const decodeDestination = (value: unknown): E.Either<InputError, CheckedD
   )(CheckedDestination.decode(value));
 
 export const decodeMsgId = decodeWith(Uuid, 'msgId');
+
+/** Why a text cannot go as one message, and what to do about it (the console says it too). */
+export const tooLongMessage = (size: number): string =>
+  `the message is ${size.toLocaleString('en')} bytes, and one message holds at most ` +
+  `${MAX_PLAINTEXT_BYTES.toLocaleString('en')} (the parley/1 limit); split it and send each ` +
+  'part as a message of its own';
+
+/**
+ * A message's text: a string that fits in one parley/1 message. Refused when the job is made,
+ * so a text that could never go does not wait in the outbox, retried in vain.
+ */
+export const decodeText = (value: unknown): E.Either<InputError, string> => {
+  if (typeof value !== 'string') return E.left(invalid('text: expected a string'));
+  const bytes = Buffer.byteLength(value, 'utf8');
+  return bytes > MAX_PLAINTEXT_BYTES ? E.left(invalid(tooLongMessage(bytes))) : E.right(value);
+};
 export const decodeName = decodeWith(Username, 'name');

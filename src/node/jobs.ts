@@ -10,6 +10,7 @@ import {
   type CheckedDestination,
   decodeDestination,
   decodeMsgId,
+  decodeText,
   type InputError,
 } from '../codecs/inputs.js';
 import {
@@ -89,7 +90,7 @@ export const refusedProbe = (to: Destination | Address, message: string): ProbeR
   elapsedMs: 0,
 });
 
-/** A send job from a program's input: its destination and id decoded (a fresh id if none). */
+/** A send job from a program's input: its destination, id and text decoded (a fresh id if none). */
 export const messageJob = (
   id: number,
   input: SendJob,
@@ -99,11 +100,12 @@ export const messageJob = (
     E.Do,
     E.apS('to', decodeDestination(input.to)),
     E.apS('msgId', decodeMsgId(input.msgId ?? defaults.newMsgId())),
-    E.map(({ to, msgId }) => ({
+    E.apS('text', decodeText(input.text)),
+    E.map(({ to, msgId, text }) => ({
       id,
       kind: 'message' as const,
       to,
-      text: input.text,
+      text,
       msgId,
       // The call's own choice, else the contact's entry, else the node's; never a fallback.
       group: input.group ?? to.group ?? defaults.group,

@@ -8,6 +8,7 @@ import { runActor } from '../actors/driver.js';
 import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../actors/initiator.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Username } from '../codecs/formats.js';
+import { tooLongMessage } from '../codecs/inputs.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import { type Connection, connect$ } from '../streams/tcp.js';
@@ -70,15 +71,15 @@ const exchange$ = (
   );
 };
 
-/** Checked before connecting: nothing goes on the wire that the peer would have to refuse. */
+/**
+ * Checked before connecting: nothing goes on the wire that the peer would have to refuse (a
+ * new job's text was checked when it was made; this also covers one kept from an older run).
+ */
 const preflight = (job: RunnableJob): SendFailure | undefined => {
   if (job.kind !== 'message') return undefined;
   const bytes = Buffer.byteLength(job.text, 'utf8');
   return bytes > MAX_PLAINTEXT_BYTES
-    ? {
-        cause: 'refused',
-        message: `the message is too long (${bytes} bytes; at most ${MAX_PLAINTEXT_BYTES})`,
-      }
+    ? { cause: 'refused', message: tooLongMessage(bytes) }
     : undefined;
 };
 

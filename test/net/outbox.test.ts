@@ -131,6 +131,24 @@ it('a message refused because the outbox is full does not join the outbox (the c
   expect(a.outbox().map((e) => e.job.text)).toEqual(['the one that fits']);
 });
 
+it('a text too long for one message is refused when it is sent: never kept, never retried', async () => {
+  const port = await freePort();
+  const a = await alice(port);
+  const events: string[] = [];
+  const watching = a.events$.subscribe((e) => events.push(e.kind));
+  const report = await firstValueFrom(a.send({ to: toBob(port), text: 'é'.repeat(32_769) }));
+  expect(report).toMatchObject({ outcome: 'not_delivered', failure: { cause: 'refused' } });
+  expect(report.outcome !== 'delivered' && report.reason).toBe(
+    'the message is 65,538 bytes, and one message holds at most 65,536 (the parley/1 limit); ' +
+      'split it and send each part as a message of its own',
+  );
+  // Past the first retry's time (150 ms): nothing waits, nothing was tried again.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  watching.unsubscribe();
+  expect(a.outbox()).toEqual([]);
+  expect(events.filter((kind) => kind === 'queued')).toEqual([]);
+});
+
 it('a kept message that cannot go out by itself (its password is not kept) says why, and stays', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-outbox-'));
   dirs.push(dir);
