@@ -29,7 +29,9 @@ export const inTime = (ms: number): string => {
 export const pausedNote = (entry: OutboxEntry, retry: string): string => {
   const who = entry.report.to.username;
   if (passwordTrouble(entry.report)) {
-    return `paused: it does not go out by itself until /edit ${who} corrects the password (it goes at once then)`;
+    // A password corrected in the directory file while parley was not running is no change
+    // that /edit could make: say what sends it then.
+    return `paused: it does not go out by itself until /edit ${who} corrects the password (it goes at once then); if the directory already has the right one, ${retry} sends it`;
   }
   const until = who === undefined ? '' : `, until ${who} reaches you`;
   return `paused after a password mismatch: it does not go out by itself${until}; ${retry} tries again`;

@@ -132,7 +132,7 @@ describe('the line that ends a send', () => {
       nowMs: 0,
     });
     expect(formatDelivery(ours, paused(ours))).toBe(
-      '✗ not delivered to bob: bob could not prove it knows the password — waits in the outbox (1); paused: it does not go out by itself until /edit bob corrects the password (it goes at once then)',
+      '✗ not delivered to bob: bob could not prove it knows the password — waits in the outbox (1); paused: it does not go out by itself until /edit bob corrects the password (it goes at once then); if the directory already has the right one, /retry 1 sends it',
     );
     // The peer's own word that the password is wrong is no reason to change it.
     const saidSo: DeliveryReport = {
