@@ -25,7 +25,7 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   const { name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
   for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
-  return withPeerState(name, (state) => chatWith(options, setup.right, state));
+  return withPeerState(name, (state) => chatWith(options, setup.right, state), directoryFile);
 };
 
 const chatWith = async (

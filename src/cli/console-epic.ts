@@ -214,11 +214,11 @@ const notice = (
   const traced: Action[] = trace === undefined ? [] : [draw({ kind: 'trace', text: trace })];
   if (event.kind === 'listening') {
     // Nothing was typed yet: what the outbox holds now was kept from the last run.
-    const kept = state.outbox.length;
+    const kept = state.outbox;
     return [
       ...traced,
       showLine(deps.banner(event.port)),
-      ...(kept > 0 ? [showLine(`${keptFromLastTime(kept)} (see /outbox)`)] : []),
+      ...(kept.length > 0 ? [showLine(`${keptFromLastTime(kept)} (see /outbox)`)] : []),
       draw(promptOf(initialState.mode, deps.self) as Draw),
     ];
   }

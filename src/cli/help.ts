@@ -150,7 +150,8 @@ const outbox = (run: string) => `Usage: ${run} outbox [--name NAME] [--json]
 
 Lists the messages that wait in the outbox of NAME (without --name, of every name): to whom,
 the first words, the attempts so far, and when each goes out: as soon as a chat or listen as
-NAME starts (or by the one running now), unless paused after a password mismatch. Nothing
+NAME starts (or by the one running now), unless paused after a password mismatch (a
+paused one goes once at the next start if the directory file changed since it paused). Nothing
 is changed. The outboxes are kept in
 ${STATE}.
   --json            one JSON line per message on stdout: {"name","msg_id","to":{"username",

@@ -40,7 +40,11 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
     return EXIT.usage;
   }
   for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
-  return withPeerState(options.name, (state) => listenWith(options, directory.right, state));
+  return withPeerState(
+    options.name,
+    (state) => listenWith(options, directory.right, state),
+    options.directory,
+  );
 };
 
 const listenWith = async (
@@ -64,8 +68,8 @@ const listenWith = async (
   }
   const node = started.right;
   say(`listening on ${options.bind}:${node.port} as ${options.name}`);
-  const kept = node.outbox().length;
-  if (kept > 0) say(`${keptFromLastTime(kept)} (${durable?.path})`);
+  const kept = node.outbox();
+  if (kept.length > 0) say(`${keptFromLastTime(kept)} (${durable?.path})`);
   const trace = options.verbose
     ? traceNode(node, (line) => process.stderr.write(`${line}\n`))
     : undefined;

@@ -4,13 +4,14 @@
  * at a time (see lock-file.ts). Without a usable state directory the outbox lives in memory,
  * and what was not delivered is lost on quitting (the chat asks first then).
  */
+import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
-import { createOutboxFile, type OutboxStore } from '../node/outbox-file.js';
+import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
 import type { DeliveryReport } from '../node/reports.js';
 import {
   initialNodeState,
@@ -63,6 +64,7 @@ const errorWords = (err: unknown): string => (err instanceof Error ? err.message
 export const keptOutbox = (
   name: string,
   say: (text: string) => void,
+  options: OutboxFileOptions = {},
 ): E.Either<string, KeptOutbox> => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
@@ -73,7 +75,7 @@ export const keptOutbox = (
   const taken = takeLock(lockFileOf(path));
   if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
   try {
-    const { store, warnings } = createOutboxFile(path);
+    const { store, warnings } = createOutboxFile(path, Date.now(), options);
     for (const warning of warnings) say(warning);
     return E.right({ kind: 'durable', path, store, release: taken.lock.release });
   } catch (err) {
@@ -161,6 +163,16 @@ export const queueReady = (name: string): E.Either<string, void> => {
       );
 };
 
+/** When a file last changed (ms since the epoch), if it can be told. */
+const changedAt = (path: string | undefined): number | undefined => {
+  if (path === undefined) return undefined;
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
 /** What a listening run of `name` keeps in the state directory. */
 export interface PeerState {
   /** The seen file (undefined: in memory, already said). */
@@ -177,13 +189,15 @@ export interface PeerState {
 export const withPeerState = async (
   name: string,
   run: (state: PeerState) => Promise<number>,
+  /** The directory file, if any: a message paused before it last changed goes out again. */
+  directoryFile?: string,
 ): Promise<number> => {
   const dedupe = seenMemory(name);
   if (E.isLeft(dedupe)) {
     say(dedupe.left);
     return EXIT.failed;
   }
-  const outbox = keptOutbox(name, say);
+  const outbox = keptOutbox(name, say, { directoryChangedAtMs: changedAt(directoryFile) });
   if (E.isLeft(outbox)) {
     say(outbox.left);
     return EXIT.failed;

@@ -53,7 +53,23 @@ export const waitingHint = (waiting: Waiting | undefined): string =>
 /** A number of messages, as a person counts them. */
 export const messages = (n: number): string => (n === 1 ? '1 message' : `${n} messages`);
 
-/** Said at start when the outbox kept messages from the last run. */
-export const keptFromLastTime = (n: number): string =>
-  `the outbox kept ${messages(n)} from last time: ${n === 1 ? 'it goes' : 'they go'} out now, ` +
-  `by ${n === 1 ? 'itself' : 'themselves'}`;
+/**
+ * Said at start when the outbox kept messages from the last run: how many go out by
+ * themselves now, and how many wait paused (which do not).
+ */
+export const keptFromLastTime = (outbox: readonly Pick<OutboxEntry, 'paused'>[]): string => {
+  const paused = outbox.filter((e) => e.paused).length;
+  const going = outbox.length - paused;
+  const kept = `the outbox kept ${messages(outbox.length)} from last time`;
+  const goes =
+    going === outbox.length
+      ? `${going === 1 ? 'it goes' : 'they go'} out now, by ${going === 1 ? 'itself' : 'themselves'}`
+      : `${going} ${going === 1 ? 'goes' : 'go'} out now, by ${going === 1 ? 'itself' : 'themselves'}`;
+  const waits =
+    paused === outbox.length
+      ? `${paused === 1 ? 'it waits' : 'they wait'} paused after a password mismatch`
+      : `${paused} ${paused === 1 ? 'waits' : 'wait'} paused after a password mismatch`;
+  if (paused === 0) return `${kept}: ${goes}`;
+  if (going === 0) return `${kept}: ${waits}`;
+  return `${kept}: ${goes}; ${waits}`;
+};

@@ -26,6 +26,8 @@ const StoredMessage = t.type({
   group: Group,
   attempts: t.number,
   paused: t.boolean,
+  // When it was paused (ms since the epoch); absent in files written before it was kept.
+  paused_at: t.union([t.number, t.undefined]),
 });
 type StoredMessage = t.TypeOf<typeof StoredMessage>;
 
@@ -40,7 +42,24 @@ export interface OutboxStore {
 
 const WAITING = 'waiting since parley last ran';
 
-const toEntry = (m: StoredMessage): OutboxEntry => {
+export interface OutboxFileOptions {
+  /** The wall clock, for when a message was paused. */
+  readonly now?: () => number;
+  /**
+   * When the directory file last changed (its mtime, ms since the epoch): a message paused
+   * before that goes out again at start, since its contact's password may have been corrected
+   * while parley was not running (no live change could tell). If it is still wrong, the
+   * message pauses again after one try.
+   */
+  readonly directoryChangedAtMs?: number;
+}
+
+/** Whether the directory changed after `m` was paused (or, for an older file, at all). */
+const changedSincePaused = (m: StoredMessage, directoryChangedAtMs: number | undefined) =>
+  directoryChangedAtMs !== undefined &&
+  (m.paused_at === undefined || directoryChangedAtMs > m.paused_at);
+
+const toEntry = (m: StoredMessage, directoryChangedAtMs?: number): OutboxEntry => {
   const to = { username: m.to.username ?? undefined, host: m.to.host, port: m.to.port };
   return {
     job: { msgId: m.msg_id, text: m.text, to, group: m.group },
@@ -54,17 +73,23 @@ const toEntry = (m: StoredMessage): OutboxEntry => {
     },
     attempts: m.attempts,
     nextTryAt: 0,
-    paused: m.paused,
+    paused: m.paused && !changedSincePaused(m, directoryChangedAtMs),
   };
 };
 
-const toStored = (job: MessageSummary, entry: OutboxEntry | undefined): StoredMessage => ({
+const toStored = (
+  job: MessageSummary,
+  entry: OutboxEntry | undefined,
+  pausedAt: number | undefined,
+): StoredMessage => ({
   msg_id: mint(Uuid, job.msgId),
   to: { username: job.to.username ?? null, host: job.to.host, port: job.to.port },
   text: job.text,
   group: job.group,
   attempts: entry?.attempts ?? 0,
   paused: entry?.paused ?? false,
+  // Left out of the JSON when undefined.
+  paused_at: pausedAt,
 });
 
 /** The file's messages, or why it cannot be read (naming the file and the field). */
@@ -97,6 +122,7 @@ export const readOutboxFile = (path: string): E.Either<string, readonly OutboxEn
 export const createOutboxFile = (
   path: string,
   nowMs = Date.now(),
+  { now = Date.now, directoryChangedAtMs }: OutboxFileOptions = {},
 ): { readonly store: OutboxStore; readonly warnings: readonly string[] } => {
   const stored = read(path);
   const warnings: string[] = [];
@@ -105,13 +131,26 @@ export const createOutboxFile = (
     renameSync(path, aside);
     warnings.push(`${stored.left}; moved to ${aside}, starting with an empty outbox`);
   }
-  const loaded = E.isRight(stored) ? stored.right.map(toEntry) : [];
+  const kept = E.isRight(stored) ? stored.right : [];
+  const loaded = kept.map((m) => toEntry(m, directoryChangedAtMs));
+  // When each message still paused was paused: kept from save to save, not the time of each.
+  let pausedAt = new Map<string, number>(
+    kept.flatMap((m, i) =>
+      loaded[i]?.paused && m.paused_at !== undefined ? [[m.msg_id, m.paused_at] as const] : [],
+    ),
+  );
   const store: OutboxStore = {
     load: () => loaded,
     save: (state) => {
       const entries = new Map(state.outbox.map((e) => [e.job.msgId, e]));
-      const messages = pendingMessages(state).map((m) => toStored(m, entries.get(m.msgId)));
+      const nowPaused = new Map<string, number>();
+      const messages = pendingMessages(state).map((m) => {
+        const entry = entries.get(m.msgId);
+        if (entry?.paused) nowPaused.set(m.msgId, pausedAt.get(m.msgId) ?? now());
+        return toStored(m, entry, nowPaused.get(m.msgId));
+      });
       writeFileAtomicallySync(path, `${JSON.stringify({ version: 1, messages }, null, 1)}\n`);
+      pausedAt = nowPaused;
     },
   };
   return { store, warnings };

@@ -137,6 +137,11 @@ inTerminal('the chat keeps its outbox on disk', () => {
 
 describe('scripts: send --queue, listen, parley outbox', () => {
   const aliceArgs = (directory: string) => ['--name', 'alice', '--directory', directory];
+  /** bob listening (--json), sharing `password` with alice. */
+  const startBobWith = async (password: string) => {
+    const file = folder.directory('bob.json', [{ username: 'alice', port: 1, password }]);
+    return startListener('bob', file, ['--json']);
+  };
 
   it('send --queue keeps what it could not deliver (exit 4); listen as alice delivers it once', async () => {
     const bobPort = await closedPort();
@@ -196,5 +201,36 @@ describe('scripts: send --queue, listen, parley outbox', () => {
         .split('\n')
         .filter((l) => l.includes('queued for bob')),
     ).toHaveLength(1);
+  }, 30_000);
+
+  it('a message paused by a password mismatch goes out at the next start once the directory file has the right password', async () => {
+    const bob = await startBobWith('the right one');
+    const aliceFile = folder.directory('alice.json', [
+      { username: 'bob', port: bob.port, password: 'a wrong one' },
+    ]);
+    const send = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', '--queue', 'for bob']);
+    expect(await send.exited()).toBe(4);
+    const paused = parley(['outbox', '--name', 'alice', '--json']);
+    expect(await paused.exited()).toBe(0);
+    expect(JSON.parse(paused.stdout())).toMatchObject({ paused: true, next_try: null });
+
+    // Unchanged, a restart leaves it paused: no guess is spent on the same wrong password.
+    const unchanged = await startListener('alice', aliceFile);
+    await unchanged.run.waitFor(
+      'stderr',
+      'the outbox kept 1 message from last time: it waits paused after a password mismatch',
+    );
+    unchanged.run.child.kill();
+    await unchanged.run.exited();
+    expect(bob.run.stdout()).not.toContain('for bob');
+
+    // Corrected in the file while alice's parley is not running: it goes at the next start.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    folder.directory('alice.json', [
+      { username: 'bob', port: bob.port, password: 'the right one' },
+    ]);
+    const { run: alice } = await startListener('alice', aliceFile);
+    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await bob.run.waitFor('stdout', 'for bob');
   }, 30_000);
 });

@@ -12,7 +12,7 @@ import {
   probeSummary,
   roughly,
 } from '../../src/cli/text.js';
-import type { Waiting } from '../../src/cli/waiting.js';
+import { keptFromLastTime, type Waiting } from '../../src/cli/waiting.js';
 import type { OutboxEntry, ReceivedMessage } from '../../src/index.js';
 import type { DeliveryReport, ProbeReport } from '../../src/node/reports.js';
 
@@ -148,6 +148,25 @@ describe('the line that ends a send', () => {
       /\(1\); paused after a password mismatch: it does not go out by itself; \/retry 1 tries again$/,
     );
     expect(formatDelivery(byHand, paused(byHand))).not.toContain('/edit');
+  });
+});
+
+describe('the outbox kept from last time, said at start', () => {
+  const going = { paused: false };
+  const paused = { paused: true };
+  it('says how many go out by themselves and how many wait paused (which do not)', () => {
+    expect(keptFromLastTime([going])).toBe(
+      'the outbox kept 1 message from last time: it goes out now, by itself',
+    );
+    expect(keptFromLastTime([going, going])).toBe(
+      'the outbox kept 2 messages from last time: they go out now, by themselves',
+    );
+    expect(keptFromLastTime([paused])).toBe(
+      'the outbox kept 1 message from last time: it waits paused after a password mismatch',
+    );
+    expect(keptFromLastTime([going, paused, paused])).toBe(
+      'the outbox kept 3 messages from last time: 1 goes out now, by itself; 2 wait paused after a password mismatch',
+    );
   });
 });
 

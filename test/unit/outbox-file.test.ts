@@ -78,3 +78,59 @@ it('an unreadable file is moved aside, never overwritten, and said', () => {
   ]);
   expect(readFileSync(`${path}.unreadable-42`, 'utf8')).toContain('"nope"');
 });
+
+/** The state of `pending()` with its failed message paused (a password mismatch). */
+const paused = (): NodeState => {
+  const state = pending();
+  return {
+    ...state,
+    outbox: state.outbox.map((e) => ({ ...e, paused: true, nextTryAt: undefined })),
+  };
+};
+
+const pausedAfterRestart = (path: string, directoryChangedAtMs?: number) =>
+  createOutboxFile(path, 0, { directoryChangedAtMs })
+    .store.load()
+    .filter((e) => e.job.msgId === MSG)
+    .map((e) => e.paused);
+
+it('a paused message stays paused across a restart while the directory file has not changed since', () => {
+  const path = join(folder(), 'outbox-alice.json');
+  createOutboxFile(path, 0, { now: () => 5_000 }).store.save(paused());
+  expect(JSON.parse(readFileSync(path, 'utf8')).messages[0]).toMatchObject({
+    paused: true,
+    paused_at: 5_000,
+  });
+  expect(pausedAfterRestart(path, 4_000)).toEqual([true]);
+  expect(pausedAfterRestart(path)).toEqual([true]);
+});
+
+it('a paused message goes out again at start when the directory file changed after it paused (its password may be corrected)', () => {
+  const path = join(folder(), 'outbox-alice.json');
+  createOutboxFile(path, 0, { now: () => 5_000 }).store.save(paused());
+  expect(pausedAfterRestart(path, 6_000)).toEqual([false]);
+});
+
+it('keeps when a message paused from save to save, not the time of the last save', () => {
+  const path = join(folder(), 'outbox-alice.json');
+  let clock = 5_000;
+  const { store } = createOutboxFile(path, 0, { now: () => clock });
+  store.save(paused());
+  clock = 9_000;
+  store.save(paused());
+  expect(pausedAfterRestart(path, 6_000)).toEqual([false]);
+  // And from one run to the next: reopened, it still says 5,000.
+  const reopened = createOutboxFile(path, 0, { now: () => 20_000, directoryChangedAtMs: 1_000 });
+  reopened.store.save({ ...paused(), outbox: reopened.store.load().filter((e) => e.paused) });
+  expect(JSON.parse(readFileSync(path, 'utf8')).messages[0]).toMatchObject({ paused_at: 5_000 });
+});
+
+it('a paused message from a file without pause times goes out again once the directory is known to have changed', () => {
+  const path = join(folder(), 'outbox-alice.json');
+  createOutboxFile(path, 0, { now: () => 5_000 }).store.save(paused());
+  const old = JSON.parse(readFileSync(path, 'utf8'));
+  for (const m of old.messages) delete m.paused_at;
+  writeFileSync(path, JSON.stringify(old));
+  expect(pausedAfterRestart(path)).toEqual([true]);
+  expect(pausedAfterRestart(path, 1)).toEqual([false]);
+});
