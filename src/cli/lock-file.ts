@@ -1,9 +1,11 @@
 /**
  * One parley at a time per outbox file. Each run rewrites the whole file from what it holds,
  * so two runs as the same name (a chat and a `listen`, or `send --queue`) would each write
- * over the other's messages. The first takes `lock-<file>` (its pid inside); the others see
- * whose it is. A lock left by a run that could not remove it (kill -9, a crash) names a
- * process that no longer exists, and is taken over.
+ * over the other's messages. The first takes `lock-<file>` (its pid inside, and on Linux the
+ * process's start time); the others see whose it is. A lock left by a run that could not
+ * remove it (kill -9, a crash) names a process that no longer exists — or, after a reboot or
+ * in a restarted container, a pid that another process now has, which its start time tells
+ * apart — and is taken over.
  */
 import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 
@@ -19,16 +21,39 @@ export type Refusal =
 
 const READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
-/** The pid in a lock file; undefined when there is none or it cannot be read. */
-export const lockHolder = (path: string): number | undefined => {
+/** Who a lock file names: a pid, and the start time of that process when it was written. */
+interface Holder {
+  readonly pid: number;
+  readonly startTime: string | undefined;
+}
+
+const readHolder = (path: string): Holder | undefined => {
   try {
     const fd = openSync(path, READ);
     try {
-      const pid = Number.parseInt(readFileSync(fd, 'utf8'), 10);
-      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      const [pidText, startTime] = readFileSync(fd, 'utf8').trim().split(/\s+/);
+      const pid = Number.parseInt(pidText ?? '', 10);
+      return Number.isInteger(pid) && pid > 0 ? { pid, startTime } : undefined;
     } finally {
       closeSync(fd);
     }
+  } catch {
+    return undefined;
+  }
+};
+
+/** The pid in a lock file; undefined when there is none or it cannot be read. */
+export const lockHolder = (path: string): number | undefined => readHolder(path)?.pid;
+
+/**
+ * When process `pid` started, in clock ticks since boot (Linux's /proc/PID/stat, field 22);
+ * undefined where there is no /proc. The command name (field 2) may hold spaces and
+ * parentheses, so the fields are counted after its last ')'.
+ */
+export const startTimeOf = (pid: number | 'self'): string | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
@@ -44,17 +69,27 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** Whether the holder still runs: its pid, and (where it can be told) the same process. */
+const stillRuns = ({ pid, startTime }: Holder): boolean => {
+  if (!alive(pid)) return false;
+  const now = startTime === undefined ? undefined : startTimeOf(pid);
+  return now === undefined || now === startTime;
+};
+
 /** The live process holding the lock at `path`, if any (a stale lock holds nothing). */
 export const liveHolder = (path: string): number | undefined => {
-  const pid = lockHolder(path);
-  return pid !== undefined && pid !== process.pid && alive(pid) ? pid : undefined;
+  const holder = readHolder(path);
+  return holder !== undefined && holder.pid !== process.pid && stillRuns(holder)
+    ? holder.pid
+    : undefined;
 };
 
 const create = (path: string): void => {
   // O_EXCL: never through a planted file or link, and only one creator wins.
   const fd = openSync(path, 'wx', 0o600);
   try {
-    writeSync(fd, `${process.pid}\n`);
+    const startTime = startTimeOf('self');
+    writeSync(fd, `${process.pid}${startTime === undefined ? '' : ` ${startTime}`}\n`);
   } finally {
     closeSync(fd);
   }

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lockHolder } from '../../src/cli/lock-file.js';
 import {
   closedPort,
   type Entry,
@@ -120,7 +121,8 @@ inTerminal('the chat keeps its outbox on disk', () => {
       'the message in the outbox file',
     );
     // The lock holds alice's pid: kill her, no chance to clean up.
-    const pid = Number(readFileSync(join(stateDir(), 'lock-outbox-alice'), 'utf8'));
+    const pid = lockHolder(join(stateDir(), 'lock-outbox-alice'));
+    if (pid === undefined) throw new Error('alice holds no lock');
     process.kill(pid, 'SIGKILL');
     await alice.waitFor(/\[exited 137\]/);
     await silent.close();

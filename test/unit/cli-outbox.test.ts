@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockHolder, takeLock } from '../../src/cli/lock-file.js';
+import { lockHolder, startTimeOf, takeLock } from '../../src/cli/lock-file.js';
 import {
   inMemoryWarning,
   keptOutbox,
@@ -96,6 +96,24 @@ describe('the lock: one parley per outbox', () => {
     expect('lock' in taken).toBe(true);
     expect(lockHolder(path)).toBe(process.pid);
   });
+
+  it.skipIf(startTimeOf('self') === undefined)(
+    'names its process by pid and start time: a pid another process has now (a reboot, a restarted container) holds nothing',
+    () => {
+      const path = join(dir, 'lock-outbox-alice');
+      const taken = takeLock(path);
+      expect(readFileSync(path, 'utf8')).toBe(`${process.pid} ${startTimeOf('self')}\n`);
+      if ('lock' in taken) taken.lock.release();
+
+      writeFileSync(path, `${livePid} ${startTimeOf(livePid)}\n`);
+      expect(takeLock(path)).toEqual({ refused: { kind: 'held', pid: livePid } });
+      // The same pid, but not the process that wrote the lock: it started at another time.
+      writeFileSync(path, `${livePid} 1\n`);
+      const again = takeLock(path);
+      expect('lock' in again).toBe(true);
+      expect(lockHolder(path)).toBe(process.pid);
+    },
+  );
 
   it('release never removes a lock that another took over meanwhile', () => {
     const path = join(dir, 'lock-outbox-alice');
