@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { concat, defer, from, map, merge, mergeMap, type Observable, of, scan, take } from 'rxjs';
+import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
@@ -15,7 +16,7 @@ import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { contactsOf, destinationOf } from './destinations.js';
-import { addContactToFile, editContactInFile } from './directory-file.js';
+import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
 import { editedText } from './edit-form.js';
 import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
 import { inOrder } from './in-order.js';
@@ -142,9 +143,20 @@ const editContact = (
         : [
             { kind: 'contacts', directory: result.right },
             showLine(editedText(edit, ctx.deps.directoryFile, ctx.state$.value.outbox)),
+            ...sharedPasswordOf(result.right, edit.username, ctx.deps.directoryFile),
           ],
     ),
   );
+
+/**
+ * The start-up warning, said again after /add or /edit when `username` now shares its
+ * password with another contact (only that group: the others were said at start).
+ */
+const sharedPasswordOf = (directory: Directory, username: string, file: string): Action[] => {
+  const password = findContact(directory, username)?.password;
+  const sharing = directory.filter((c) => c.password === password);
+  return sharedPasswordWarnings(sharing, file).map(showLine);
+};
 
 /** /add: the file rewritten safely, then the node's contacts changed. */
 const addContact = (
@@ -158,6 +170,7 @@ const addContact = (
         : [
             { kind: 'contacts', directory: result.right },
             showLine(`${contact.username} added to ${ctx.deps.directoryFile}`),
+            ...sharedPasswordOf(result.right, contact.username, ctx.deps.directoryFile),
           ],
     ),
   );

@@ -9,7 +9,12 @@ import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { Directory, parseDirectory, serialiseDirectory } from '../codecs/directory.js';
+import {
+  Directory,
+  type DirectoryEntry,
+  parseDirectory,
+  serialiseDirectory,
+} from '../codecs/directory.js';
 
 export interface LoadedDirectory {
   readonly directory: Directory;
@@ -68,7 +73,10 @@ const andList = (names: readonly string[]): string =>
  * password is what proves who is calling: with one shared, each of those contacts can call
  * us as any of the others, and read what we send them.
  */
-export const sharedPasswordWarnings = (directory: Directory, path: string): string[] => {
+export const sharedPasswordWarnings = (
+  directory: readonly DirectoryEntry[],
+  path: string,
+): string[] => {
   const byPassword = new Map<string, string[]>();
   for (const { username, password } of directory) {
     byPassword.set(password, [...(byPassword.get(password) ?? []), username]);

@@ -225,7 +225,7 @@ inTerminal('destinations entered by hand, and failures', () => {
 });
 
 inTerminal('commands', () => {
-  it('/add writes the contact to the directory file (keeping what was there), then a send reaches it', async () => {
+  it('/add writes the contact to the directory file (keeping what was there), warns of a password another contact has, then a send reaches it', async () => {
     const carolFile = folder.directory('carol.json', [{ username: 'alice', port: 1 }]);
     const { run: carol, port: carolPort } = await startListener('carol', carolFile, ['--json']);
     const { pane: alice, file } = await startChat('alice', [
@@ -243,6 +243,10 @@ inTerminal('commands', () => {
       alice.line(answer);
     }
     await alice.waitFor(`carol added to ${file}`);
+    // bob has the same password: said at once, as at start, never the password itself.
+    await alice.waitFor(
+      `warning: bob and carol share one password in ${file}: each of them could pretend to be the other to you`,
+    );
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
       { note: 'met at the course', username: 'bob', password: SECRET, port: 1, ip: LOCALHOST },
       { username: 'carol', password: SECRET, port: carolPort, ip: LOCALHOST },
