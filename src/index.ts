@@ -23,7 +23,13 @@ export { messageJob, probeJob, reportOf, retryJob } from './node/jobs.js';
 export { createNode } from './node/node.js';
 export type { PipelineDeps } from './node/options.js';
 export { resolveDeps } from './node/options.js';
-export type { LineAction, LinesEpic, ParleyOutput, ParleySources } from './node/pipeline.js';
+export type {
+  LineAction,
+  LinesEpic,
+  ParleyOutput,
+  ParleySources,
+  StateHolder,
+} from './node/pipeline.js';
 export { parley$ } from './node/pipeline.js';
 export type {
   Address,
