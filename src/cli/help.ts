@@ -121,8 +121,8 @@ Split longer text and send each part as a message of its own.
                     environment variable PARLEY_SECRET, or asked for on the terminal
   --json            print the delivery report as JSON on stdout
   --queue           if it is not delivered, keep it in the outbox of NAME for the next
-                    chat or listen as NAME to send by itself (shown once); not while a
-                    parley as NAME runs (it holds that outbox): see ${run} outbox --help
+                    chat or listen as NAME to send by itself (shown once); while a parley
+                    as NAME runs, hand it to that one instead: see ${run} outbox --help
 ${COMMON}
 
 Exit status: 0 delivered (a verified acknowledgement came back), 1 not delivered or

@@ -12,6 +12,7 @@ import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
+import { handedIn$ } from '../node/outbox-inbox.js';
 import type { DeliveryReport } from '../node/reports.js';
 import {
   initialNodeState,
@@ -28,6 +29,10 @@ import { messages } from './waiting.js';
 /** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */
 export const outboxFileOf = (dir: string, name: string): string =>
   join(dir, `outbox-${encodeURIComponent(name)}`);
+
+/** `inbox-<name>`: where other processes of `name` hand messages to the one holding the outbox. */
+export const inboxDirOf = (outboxFile: string): string =>
+  join(dirname(outboxFile), `inbox-${basename(outboxFile).slice('outbox-'.length)}`);
 
 /** `lock-outbox-<name>`: a prefix no outbox or seen file has, whatever the name. */
 export const lockFileOf = (outboxFile: string): string =>
@@ -75,8 +80,10 @@ export const keptOutbox = (
   const taken = takeLock(lockFileOf(path));
   if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
   try {
-    const { store, warnings } = createOutboxFile(path, Date.now(), options);
-    for (const warning of warnings) say(warning);
+    const opened = createOutboxFile(path, Date.now(), options);
+    for (const warning of opened.warnings) say(warning);
+    // Whoever holds the outbox also takes what others of its name hand in (send --queue).
+    const store = { ...opened.store, handedIn$: handedIn$(inboxDirOf(path), say) };
     return E.right({ kind: 'durable', path, store, release: taken.lock.release });
   } catch (err) {
     taken.lock.release();
@@ -144,11 +151,18 @@ export const queueInOutbox = (
   }
 };
 
+/** Where `send --queue` may keep a message it cannot deliver. */
+export type QueueRoute =
+  /** In the outbox file itself: no parley of the name runs. */
+  | { readonly kind: 'outbox' }
+  /** Handed to the parley of the name that runs now and holds the outbox. */
+  | { readonly kind: 'handOver'; readonly pid: number; readonly inbox: string };
+
 /**
- * Before `send --queue` sends: whether a message it cannot deliver could wait in the outbox
- * of `name` (a usable state directory, and no parley of that name holding the file).
+ * Before `send --queue` sends: where a message it cannot deliver could wait for the next try
+ * (Left: nowhere, the state directory cannot be used).
  */
-export const queueReady = (name: string): E.Either<string, void> => {
+export const queueRoute = (name: string): E.Either<string, QueueRoute> => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const path = outboxFileOf(dir.right.path, name);
@@ -156,11 +170,9 @@ export const queueReady = (name: string): E.Either<string, void> => {
     return E.left(`cannot keep the outbox in ${path} (${dir.right.reason})`);
   }
   const pid = liveHolder(lockFileOf(path));
-  return pid === undefined
-    ? E.right(undefined)
-    : E.left(
-        `another parley (pid ${pid}) is running as ${name} and keeps its outbox: send from it, or without --queue`,
-      );
+  return E.right(
+    pid === undefined ? { kind: 'outbox' } : { kind: 'handOver', pid, inbox: inboxDirOf(path) },
+  );
 };
 
 /** When a file last changed (ms since the epoch), if it can be told. */

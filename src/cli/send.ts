@@ -6,7 +6,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { firstValueFrom } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
+import { type Group, mint, Username, Uuid } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { handIn } from '../node/outbox-inbox.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { needsNewDetails } from '../node/retry.js';
 import { EXIT, type SendOptions } from './args.js';
@@ -14,7 +16,7 @@ import { loadDirectory, say, startSendingNode } from './common.js';
 import { destinationOf } from './destinations.js';
 import { checkSecret } from './forms.js';
 import { tooLongMessage } from './help.js';
-import { queueInOutbox, queueReady } from './outbox.js';
+import { type QueueRoute, queueInOutbox, queueRoute } from './outbox.js';
 import { askOnTerminal, askUntil } from './startup.js';
 import { formatDelivery } from './text.js';
 
@@ -70,24 +72,79 @@ const reportJson = (r: DeliveryReport, queued: boolean | undefined): string =>
     ...(queued === undefined ? {} : { queued }),
   });
 
+/** What happens to a queued message next, in the words `send` ends its line with. */
+const nextFor = (report: DeliveryReport, options: SendOptions, sender: string): string =>
+  // A refused password pauses it, as in the chat: it is not sent again on its own.
+  needsNewDetails(report)
+    ? `paused after a password mismatch: it goes out when ${report.to.username} reaches ${options.name}, or by /retry in the chat as ${options.name}`
+    : `${sender} sends it by itself`;
+
 /**
- * --queue and not delivered: into the outbox of our name, for its next chat or `listen`.
- * Whether it was kept; every sentence on stderr.
+ * --queue and not delivered: into the outbox of our name, for its next chat or `listen`; or,
+ * while a parley of our name runs and holds that outbox, handed to it. Whether it was kept;
+ * every sentence on stderr.
  */
-const queue = (options: SendOptions, to: Destination, text: string, report: DeliveryReport) => {
-  const message = { msgId: report.msgId, text, to: report.to, group: to.group ?? options.group };
-  const kept = queueInOutbox(options.name, message, report, say);
+const queue = (
+  options: SendOptions,
+  route: QueueRoute,
+  to: Destination,
+  text: string,
+  report: DeliveryReport,
+) => {
+  const group = to.group ?? options.group;
+  const kept =
+    route.kind === 'outbox'
+      ? E.map((path: string) => ({
+          where: `queued in ${path}`,
+          next: nextFor(report, options, `the next chat or listen as ${options.name}`),
+        }))(
+          queueInOutbox(
+            options.name,
+            { msgId: report.msgId, text, to: report.to, group },
+            report,
+            say,
+          ),
+        )
+      : handOver(options, route, to, text, group, report);
   if (E.isLeft(kept)) {
     say(formatDelivery(report));
     say(`not queued: ${kept.left}`);
     return false;
   }
-  // A refused password pauses it there, as in the chat: it is not sent again on its own.
-  const then = needsNewDetails(report)
-    ? `paused after a password mismatch: it goes out when ${report.to.username} reaches ${options.name}, or by /retry in the chat as ${options.name}`
-    : `the next chat or listen as ${options.name} sends it by itself`;
-  say(`${formatDelivery(report)} — queued in ${kept.right}: ${then}`);
+  say(`${formatDelivery(report)} — ${kept.right.where}: ${kept.right.next}`);
   return true;
+};
+
+/** Into the inbox of the parley that runs as our name (only a contact: no secret is written). */
+const handOver = (
+  options: SendOptions,
+  route: Extract<QueueRoute, { kind: 'handOver' }>,
+  to: Destination,
+  text: string,
+  group: Group,
+  report: DeliveryReport,
+): E.Either<string, { where: string; next: string }> => {
+  // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
+  if (to.username === undefined) return E.left('a destination typed by hand cannot be queued');
+  try {
+    handIn(route.inbox, {
+      version: 1,
+      msg_id: mint(Uuid, report.msgId),
+      to: { username: mint(Username, to.username), host: to.host, port: to.port },
+      text,
+      group,
+      attempts: 1,
+      paused: needsNewDetails(report),
+    });
+  } catch (err) {
+    return E.left(
+      `cannot hand it to ${route.inbox} (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  return E.right({
+    where: `handed to the parley running as ${options.name} (pid ${route.pid})`,
+    next: nextFor(report, options, 'it'),
+  });
 };
 
 export const runSend = async (options: SendOptions): Promise<number> => {
@@ -104,9 +161,9 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     say(prepared.left);
     return EXIT.usage;
   }
-  const ready = options.queue ? queueReady(options.name) : E.right(undefined);
-  if (E.isLeft(ready)) {
-    say(`not sent: ${ready.left}`);
+  const route = options.queue ? queueRoute(options.name) : E.right(undefined);
+  if (E.isLeft(route)) {
+    say(`not sent: ${route.left}`);
     return EXIT.failed;
   }
   const started = await startSendingNode(options, prepared.right.directory);
@@ -121,8 +178,8 @@ export const runSend = async (options: SendOptions): Promise<number> => {
   await stop();
   const delivered = report.outcome === 'delivered';
   const queued =
-    options.queue && !delivered
-      ? queue(options, prepared.right.to, prepared.right.text, report)
+    route.right !== undefined && !delivered
+      ? queue(options, route.right, prepared.right.to, prepared.right.text, report)
       : undefined;
   if (queued === undefined) say(formatDelivery(report));
   const json = reportJson(report, options.queue ? (queued ?? false) : undefined);

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import type { Observable } from 'rxjs';
 import { Group, mint, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
@@ -38,6 +39,8 @@ export interface OutboxStore {
   load(): readonly OutboxEntry[];
   /** Keep what the state has pending (throws when it cannot: say so, keep running). */
   save(state: NodeState): void;
+  /** Messages handed in while the node runs, by another process of its name (outbox-inbox.ts). */
+  readonly handedIn$?: Observable<readonly OutboxEntry[]>;
 }
 
 const WAITING = 'waiting since parley last ran';

@@ -95,6 +95,10 @@ export const parley$ = <Line = never, View = never>(
     // Messages kept from an earlier run come first, as an event, so every reducer sees them.
     const kept = deps.outboxStore?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
+    // Messages another process of this name hands in while we hold the outbox join it too.
+    const handedIn$ = (deps.outboxStore?.handedIn$ ?? EMPTY).pipe(
+      map((outbox): NodeEvent => ({ kind: 'restored', outbox })),
+    );
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
     const open = new Set<Connection>();
@@ -122,6 +126,7 @@ export const parley$ = <Line = never, View = never>(
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
+      until(handedIn$),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
       answer$(until(sources.connections$ ?? EMPTY), shared),
       run$(jobs$, shared),

@@ -82,8 +82,21 @@ export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState =
   switch (event.kind) {
     case 'listening':
       return { ...state, listening: { port: event.port, host: event.host } };
-    case 'restored':
-      return { ...state, outbox: [...state.outbox, ...event.outbox] };
+    case 'restored': {
+      // One entry per message: one handed in twice (a crash before its file was removed) or
+      // already here is not kept again.
+      const known = new Set([
+        ...state.outbox.map((e) => e.job.msgId),
+        ...[...state.sending.values()].map((m) => m.msgId),
+      ]);
+      const fresh: OutboxEntry[] = [];
+      for (const entry of event.outbox) {
+        if (known.has(entry.job.msgId)) continue;
+        known.add(entry.job.msgId);
+        fresh.push(entry);
+      }
+      return fresh.length === 0 ? state : { ...state, outbox: [...state.outbox, ...fresh] };
+    }
     case 'contacts':
       return {
         ...state,

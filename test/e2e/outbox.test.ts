@@ -3,7 +3,7 @@
  * disk, survives quitting and `kill -9`, and goes out by itself exactly once when both are
  * back; scripts queue with `send --queue`, `listen` delivers, `parley outbox` lists.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -190,10 +190,6 @@ describe('scripts: send --queue, listen, parley outbox', () => {
     await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
     await bob.waitFor('stdout', 'queued for bob');
 
-    // While alice listens, she holds her outbox: another send --queue is refused, not lost.
-    const busy = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', '--queue', 'x']);
-    expect(await busy.exited()).toBe(1);
-    expect(busy.stderr()).toMatch(/not sent: another parley \(pid \d+\) is running as alice/);
     const after = parley(['outbox', '--name', 'alice']);
     expect(await after.exited()).toBe(0);
     expect(after.stdout()).toMatch(/^outbox of alice: empty; parley \(pid \d+\) runs as alice\n$/);
@@ -203,6 +199,43 @@ describe('scripts: send --queue, listen, parley outbox', () => {
         .split('\n')
         .filter((l) => l.includes('queued for bob')),
     ).toHaveLength(1);
+  }, 30_000);
+
+  it('send --queue while listen runs as alice: handed to it, which sends it by itself once bob is back', async () => {
+    const bobPort = await closedPort();
+    const aliceFile = folder.directory('alice.json', [{ username: 'bob', port: bobPort }]);
+    const { run: alice, port: alicePort } = await startListener('alice', aliceFile);
+
+    const send = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', '--queue', 'handed over']);
+    expect(await send.exited()).toBe(4);
+    expect(send.stderr()).toMatch(
+      /✗ not delivered to bob: .* — handed to the parley running as alice \(pid \d+\): it sends it by itself/,
+    );
+    // alice takes it into her outbox (and tries it: bob is still away).
+    await alice.waitFor('stderr', /✗ not delivered to bob: .* — waits in the outbox; next try in/);
+
+    const bobFile = folder.directory('bob.json', [{ username: 'alice', port: alicePort }]);
+    const bob = parley([
+      'listen',
+      ...['--port', String(bobPort), '--bind', LOCALHOST, '--name', 'bob'],
+      ...['--directory', bobFile, '--json'],
+    ]);
+    await bob.waitFor('stderr', LISTENING);
+    // bob reaches alice: she knows he is back, and sends what waits for him at once.
+    const hello = parley([
+      'send',
+      '--name',
+      'bob',
+      '--directory',
+      bobFile,
+      '--to',
+      'alice',
+      'back',
+    ]);
+    expect(await hello.exited()).toBe(0);
+    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await bob.waitFor('stdout', 'handed over');
+    expect(readdirSync(join(stateDir(), 'inbox-alice'))).toEqual([]);
   }, 30_000);
 
   it('a message paused by a password mismatch goes out at the next start once the directory file has the right password', async () => {

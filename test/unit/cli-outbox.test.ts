@@ -23,7 +23,7 @@ import {
   keptOutbox,
   lockFileOf,
   queueInOutbox,
-  queueReady,
+  queueRoute,
 } from '../../src/cli/outbox.js';
 import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
@@ -211,13 +211,15 @@ describe('send --queue', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
 
     writeFileSync(join(dir, 'lock-outbox-alice'), `${livePid}\n`);
-    const held = `another parley (pid ${livePid}) is running as alice and keeps its outbox: send from it, or without --queue`;
-    expect(queueReady('alice')).toEqual(E.left(held));
+    // While another parley holds it, a message is handed to that one, never written here.
+    expect(queueRoute('alice')).toEqual(
+      E.right({ kind: 'handOver', pid: livePid, inbox: join(dir, 'inbox-alice') }),
+    );
     expect(queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say)).toEqual(
       E.left(expect.stringContaining(`another parley (pid ${livePid}) is running as alice`)),
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
-    expect(queueReady('bob')).toEqual(E.right(undefined));
+    expect(queueRoute('bob')).toEqual(E.right({ kind: 'outbox' }));
   });
 });
 

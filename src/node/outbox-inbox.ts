@@ -1,0 +1,150 @@
+/**
+ * Messages handed to the parley that holds an outbox by another process of the same name
+ * (`send --queue` while a `listen` runs): that parley rewrites its outbox file from memory,
+ * so nobody else may write it. Each message is instead dropped, one file each, into a folder
+ * beside it (`inbox-<name>`), written atomically; the holder looks there at start and every
+ * second, takes what it finds into its outbox, and removes the file. No secret is written:
+ * a message goes to a contact by name, with its password from the holder's directory.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
+import { Group, Username, Uuid } from '../codecs/formats.js';
+import { describeErrors } from '../codecs/report.js';
+import { writeFileAtomicallySync } from './atomic-file.js';
+import type { OutboxEntry } from './state.js';
+
+const HandedMessage = t.type({
+  version: t.literal(1),
+  msg_id: Uuid,
+  to: t.type({ username: Username, host: t.string, port: t.number }),
+  text: t.string,
+  group: Group,
+  /** Tries already made by the process that handed it over. */
+  attempts: t.number,
+  /** Its last try's failure was a password mismatch: it waits paused, as in the outbox. */
+  paused: t.boolean,
+});
+export type HandedMessage = t.TypeOf<typeof HandedMessage>;
+
+/** How often the holder looks into its inbox. */
+export const INBOX_POLL_MS = 1_000;
+
+const HANDED_OVER = 'handed over by another parley of this name';
+
+/** Drop `message` into the inbox folder `dir` (made 0700 if missing): one file, atomically. */
+export const handIn = (dir: string, message: HandedMessage): string => {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${message.msg_id}.json`);
+  writeFileAtomicallySync(path, `${JSON.stringify(message)}\n`);
+  return path;
+};
+
+const toEntry = (m: HandedMessage): OutboxEntry => {
+  const to = { username: m.to.username, host: m.to.host, port: m.to.port };
+  return {
+    job: { msgId: m.msg_id, text: m.text, to, group: m.group },
+    report: {
+      outcome: 'not_delivered',
+      msgId: m.msg_id,
+      to,
+      failure: { cause: 'refused', message: HANDED_OVER },
+      reason: HANDED_OVER,
+      elapsedMs: 0,
+    },
+    attempts: m.attempts,
+    nextTryAt: 0,
+    paused: m.paused,
+  };
+};
+
+const decodeFile = (path: string): E.Either<string, HandedMessage> => {
+  try {
+    return E.mapLeft((errors: t.Errors) => `${path}: ${describeErrors(errors)}`)(
+      HandedMessage.decode(JSON.parse(readFileSync(path, 'utf8'))),
+    );
+  } catch (err) {
+    return E.left(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+};
+
+/** Out of the way of the next look, kept for a person to read; never thrown. */
+const moveAside = (path: string): string => {
+  try {
+    renameSync(path, `${path}.unreadable`);
+    return `moved to ${path}.unreadable`;
+  } catch (err) {
+    return `it could not be moved aside (${err instanceof Error ? err.message : String(err)})`;
+  }
+};
+
+/** Removed once taken; a file that cannot be removed is taken again later, and kept once. */
+const remove = (path: string): void => {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // The outbox keeps one entry per message: taking it again changes nothing.
+  }
+};
+
+/** A message found in the inbox, and the file to remove once it is in the outbox. */
+interface Found {
+  readonly entry: OutboxEntry;
+  readonly path: string;
+}
+
+/**
+ * Read every message in the inbox folder `dir`. A file that does not decode is moved aside
+ * (`.unreadable`, never lost) and said. Temporary files of a write in progress (`.…tmp`) are
+ * left alone. Nothing is removed here: see `handedIn$`.
+ */
+export const readHandedIn = (
+  dir: string,
+): { readonly found: readonly Found[]; readonly warnings: readonly string[] } => {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return { found: [], warnings: [] };
+  }
+  const found: Found[] = [];
+  const warnings: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+    const path = join(dir, name);
+    const decoded = decodeFile(path);
+    if (E.isRight(decoded)) {
+      found.push({ entry: toEntry(decoded.right), path });
+      continue;
+    }
+    warnings.push(`${decoded.left}; ${moveAside(path)}`);
+  }
+  return { found, warnings };
+};
+
+/**
+ * What arrives in the inbox folder `dir`: looked at at once, then every `pollMs`. Each batch
+ * is emitted, and its files removed only after the subscriber has taken it (the pipeline
+ * folds it into the outbox and writes the outbox file synchronously): a crash in between
+ * leaves the file, taken again at the next start (the outbox keeps one entry per message).
+ */
+export const handedIn$ = (
+  dir: string,
+  tell: (warning: string) => void,
+  { pollMs = INBOX_POLL_MS, scheduler = asyncScheduler }: InboxPolling = {},
+): Observable<readonly OutboxEntry[]> =>
+  new Observable<readonly OutboxEntry[]>((subscriber) =>
+    timer(0, pollMs, scheduler).subscribe(() => {
+      const { found, warnings } = readHandedIn(dir);
+      for (const warning of warnings) tell(warning);
+      if (found.length === 0) return;
+      subscriber.next(found.map((f) => f.entry));
+      for (const { path } of found) remove(path);
+    }),
+  );
+
+export interface InboxPolling {
+  readonly pollMs?: number;
+  readonly scheduler?: SchedulerLike;
+}

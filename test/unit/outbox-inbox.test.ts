@@ -1,0 +1,108 @@
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
+import { mint, Username, Uuid } from '../../src/codecs/formats.js';
+import {
+  type HandedMessage,
+  handedIn$,
+  handIn,
+  readHandedIn,
+} from '../../src/node/outbox-inbox.js';
+import { initialNodeState, type OutboxEntry, reduceNodeState } from '../../src/node/state.js';
+
+const dirs: string[] = [];
+const inbox = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-inbox-'));
+  dirs.push(dir);
+  return join(dir, 'inbox-alice');
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const MSG = '0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a';
+const handed = (over: Partial<HandedMessage> = {}): HandedMessage => ({
+  version: 1,
+  msg_id: mint(Uuid, MSG),
+  to: { username: mint(Username, 'bob'), host: '127.0.0.1', port: 5002 },
+  text: 'for bob, from a script',
+  group: 'x25519',
+  attempts: 1,
+  paused: false,
+  ...over,
+});
+
+it('a message handed in is one private file, read back as an outbox entry that goes out now', () => {
+  const dir = inbox();
+  const path = handIn(dir, handed());
+  expect(statSync(dir).mode & 0o777).toBe(0o700);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+  const { found, warnings } = readHandedIn(dir);
+  expect(warnings).toEqual([]);
+  expect(
+    found.map((f) => [f.entry.job, f.entry.attempts, f.entry.paused, f.entry.nextTryAt]),
+  ).toEqual([
+    [
+      {
+        msgId: MSG,
+        text: 'for bob, from a script',
+        to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+        group: 'x25519',
+      },
+      1,
+      false,
+      0,
+    ],
+  ]);
+});
+
+it('a file that does not decode is moved aside and said; a write in progress is left alone', () => {
+  const dir = inbox();
+  handIn(dir, handed());
+  writeFileSync(join(dir, 'nonsense.json'), '{"version":1,"msg_id":"nope"}');
+  writeFileSync(join(dir, `.${MSG}.json.abc.tmp`), '{"half');
+  const { found, warnings } = readHandedIn(dir);
+  expect(found).toHaveLength(1);
+  expect(warnings).toEqual([
+    expect.stringMatching(
+      /nonsense\.json: field 'msg_id': .*; moved to .*nonsense\.json\.unreadable$/,
+    ),
+  ]);
+  expect(readdirSync(dir).sort()).toEqual(
+    [`${MSG}.json`, 'nonsense.json.unreadable', `.${MSG}.json.abc.tmp`].sort(),
+  );
+});
+
+it('the holder takes each message once: its file goes only after the batch was taken', async () => {
+  const dir = inbox();
+  handIn(dir, handed());
+  const told: string[] = [];
+  let filesWhenTaken: string[] = [];
+  const batch = await new Promise<readonly OutboxEntry[]>((resolve) => {
+    // The first look is at once (scheduled), the next not within this test.
+    const sub = handedIn$(dir, (w) => told.push(w), { pollMs: 60_000 }).subscribe((entries) => {
+      filesWhenTaken = readdirSync(dir);
+      resolve(entries);
+      sub.unsubscribe();
+    });
+  });
+  expect(batch).toHaveLength(1);
+  expect(filesWhenTaken).toEqual([`${MSG}.json`]);
+  expect(readdirSync(dir)).toEqual([]);
+  expect(told).toEqual([]);
+});
+
+it('a message handed in twice, or already waiting, is kept once', () => {
+  const dir = inbox();
+  handIn(dir, handed());
+  const [entry] = readHandedIn(dir).found.map((f) => f.entry);
+  if (entry === undefined) throw new Error('nothing read');
+  const once = reduceNodeState(initialNodeState(EMPTY_DIRECTORY), {
+    kind: 'restored',
+    outbox: [entry, entry],
+  });
+  expect(once.outbox).toHaveLength(1);
+  expect(reduceNodeState(once, { kind: 'restored', outbox: [entry] })).toBe(once);
+});
