@@ -96,9 +96,7 @@ export const parley$ = <Line = never, View = never>(
     const kept = deps.outboxStore?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
     // Messages another process of this name hands in while we hold the outbox join it too.
-    const handedIn$ = (deps.outboxStore?.handedIn$ ?? EMPTY).pipe(
-      map((outbox): NodeEvent => ({ kind: 'restored', outbox })),
-    );
+    const handedIn = deps.outboxStore?.handedIn$;
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
     const open = new Set<Connection>();
@@ -126,7 +124,11 @@ export const parley$ = <Line = never, View = never>(
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
-      until(handedIn$),
+      // Only when there is one: `until` on a source that completes at once would subscribe to
+      // stop$ and drop it again, resetting the shared lines epic behind it.
+      handedIn === undefined
+        ? EMPTY
+        : until(handedIn).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
       answer$(until(sources.connections$ ?? EMPTY), shared),
       run$(jobs$, shared),
