@@ -62,23 +62,42 @@ const changedSincePaused = (m: StoredMessage, directoryChangedAtMs: number | und
   directoryChangedAtMs !== undefined &&
   (m.paused_at === undefined || directoryChangedAtMs > m.paused_at);
 
-const toEntry = (m: StoredMessage, directoryChangedAtMs?: number): OutboxEntry => {
-  const to = { username: m.to.username ?? undefined, host: m.to.host, port: m.to.port };
-  return {
-    job: { msgId: m.msg_id, text: m.text, to, group: m.group },
-    report: {
-      outcome: 'not_delivered',
+/**
+ * A message that waits, as the outbox shows it: `why` in place of its last report (it was
+ * kept from an earlier run, or handed in by another process), due now unless paused.
+ */
+export const waitingEntry = (
+  job: MessageSummary,
+  why: string,
+  attempts: number,
+  paused: boolean,
+): OutboxEntry => ({
+  job,
+  report: {
+    outcome: 'not_delivered',
+    msgId: job.msgId,
+    to: job.to,
+    failure: { cause: 'refused', message: why },
+    reason: why,
+    elapsedMs: 0,
+  },
+  attempts,
+  nextTryAt: 0,
+  paused,
+});
+
+const toEntry = (m: StoredMessage, directoryChangedAtMs?: number): OutboxEntry =>
+  waitingEntry(
+    {
       msgId: m.msg_id,
-      to,
-      failure: { cause: 'refused', message: WAITING },
-      reason: WAITING,
-      elapsedMs: 0,
+      text: m.text,
+      to: { username: m.to.username ?? undefined, host: m.to.host, port: m.to.port },
+      group: m.group,
     },
-    attempts: m.attempts,
-    nextTryAt: 0,
-    paused: m.paused && !changedSincePaused(m, directoryChangedAtMs),
-  };
-};
+    WAITING,
+    m.attempts,
+    m.paused && !changedSincePaused(m, directoryChangedAtMs),
+  );
 
 const toStored = (
   job: MessageSummary,

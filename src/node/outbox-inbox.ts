@@ -14,6 +14,7 @@ import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
 import { Group, Username, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
+import { waitingEntry } from './outbox-file.js';
 import type { OutboxEntry } from './state.js';
 
 const HandedMessage = t.type({
@@ -42,23 +43,13 @@ export const handIn = (dir: string, message: HandedMessage): string => {
   return path;
 };
 
-const toEntry = (m: HandedMessage): OutboxEntry => {
-  const to = { username: m.to.username, host: m.to.host, port: m.to.port };
-  return {
-    job: { msgId: m.msg_id, text: m.text, to, group: m.group },
-    report: {
-      outcome: 'not_delivered',
-      msgId: m.msg_id,
-      to,
-      failure: { cause: 'refused', message: HANDED_OVER },
-      reason: HANDED_OVER,
-      elapsedMs: 0,
-    },
-    attempts: m.attempts,
-    nextTryAt: 0,
-    paused: m.paused,
-  };
-};
+const toEntry = (m: HandedMessage): OutboxEntry =>
+  waitingEntry(
+    { msgId: m.msg_id, text: m.text, to: { ...m.to }, group: m.group },
+    HANDED_OVER,
+    m.attempts,
+    m.paused,
+  );
 
 const decodeFile = (path: string): E.Either<string, HandedMessage> => {
   try {
