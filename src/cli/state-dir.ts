@@ -1,12 +1,14 @@
 /**
- * The folder where a listening peer keeps its record of seen message ids. Whoever can write
- * to it can replace that record (have a retry counted as seen: a message acknowledged and
- * never shown) or plant a link where parley writes. So, as ssh does with ~/.ssh, parley
- * creates it private and refuses one that another user owns or may write to.
+ * The folder where a listening peer keeps its record of seen message ids, its outbox and the
+ * inbox that `send --queue` hands messages to. Whoever can write to it can replace that record
+ * (have a retry counted as seen: a message acknowledged and never shown), plant a link where
+ * parley writes, or hand in messages that parley sends in your name. So, as ssh does with
+ * ~/.ssh (StrictModes), parley creates it private and refuses one that another user owns or
+ * may write to, or that sits in a folder another user could swap it out of.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 
 /** $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else ~/.local/state/parley. */
@@ -48,6 +50,36 @@ export const stateDirectoryProblem = (
   return undefined;
 };
 
+/**
+ * The first folder above the state directory (`realPath`, links resolved) that lets another
+ * user swap it out — one owned by someone other than us or root, or writable by every user
+ * without the sticky bit (as /tmp has) — in words that say what to do; undefined if none.
+ */
+export const parentProblem = (
+  realPath: string,
+  uid: number,
+  factsOf: (path: string) => Pick<FolderFacts, 'uid' | 'mode'>,
+): string | undefined => {
+  for (let dir = dirname(realPath); ; dir = dirname(dir)) {
+    const facts = factsOf(dir);
+    if (facts.uid !== uid && facts.uid !== 0) {
+      return (
+        `the state directory ${realPath} is inside ${dir}, which belongs to another user (uid ` +
+        `${facts.uid}), who could replace it and what parley keeps there: set PARLEY_STATE_DIR ` +
+        'to a folder of your own'
+      );
+    }
+    if ((facts.mode & 0o002) !== 0 && (facts.mode & 0o1000) === 0) {
+      const octal = (facts.mode & 0o7777).toString(8).padStart(4, '0');
+      return (
+        `the state directory ${realPath} is inside ${dir}, which every user may write to ` +
+        `(permissions ${octal}) and so replace it and what parley keeps there; run: chmod o-w ${dir}, ${USE_ANOTHER}`
+      );
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+};
+
 export type StateDirectory =
   /** Ready for the seen file. */
   | { readonly kind: 'ready'; readonly path: string }
@@ -78,6 +110,11 @@ export const prepareStateDirectory = (
   }
   // Windows has no owner uid or mode bits to check.
   const uid = process.getuid?.();
-  const problem = stateDirectoryProblem(path, facts, uid ?? facts.uid);
+  let problem = stateDirectoryProblem(path, facts, uid ?? facts.uid);
+  try {
+    problem ??= uid === undefined ? undefined : parentProblem(realpathSync(path), uid, statSync);
+  } catch (err) {
+    return unavailable(path, err);
+  }
   return problem === undefined ? E.right({ kind: 'ready', path }) : E.left(problem);
 };

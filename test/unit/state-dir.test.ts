@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  parentProblem,
   prepareStateDirectory,
   stateDirectory,
   stateDirectoryProblem,
@@ -56,7 +57,48 @@ describe('stateDirectoryProblem', () => {
   });
 });
 
+describe('parentProblem: the folders above it, as ssh (StrictModes) checks them', () => {
+  const tree =
+    (over: Record<string, { uid: number; mode: number }>) =>
+    (path: string): { uid: number; mode: number } =>
+      over[path] ?? { uid: 0, mode: 0o40755 };
+
+  it('accepts folders of ours or root, and /tmp-like folders with the sticky bit', () => {
+    const facts = tree({
+      '/home/al': { uid: 1000, mode: 0o40755 },
+      '/tmp': { uid: 0, mode: 0o41777 },
+    });
+    expect(parentProblem('/home/al/.local/state/parley', 1000, facts)).toBeUndefined();
+    expect(parentProblem('/tmp/s/parley', 1000, facts)).toBeUndefined();
+  });
+
+  it('refuses a folder above that every user may write to without the sticky bit', () => {
+    const facts = tree({ '/srv/shared': { uid: 1000, mode: 0o40777 } });
+    expect(parentProblem('/srv/shared/parley', 1000, facts)).toBe(
+      'the state directory /srv/shared/parley is inside /srv/shared, which every user may write to (permissions 0777) and so replace it and what parley keeps there; run: chmod o-w /srv/shared, or set PARLEY_STATE_DIR to a folder of your own',
+    );
+  });
+
+  it('refuses a folder above that belongs to another user (not root)', () => {
+    const facts = tree({ '/home/bo': { uid: 1001, mode: 0o40755 } });
+    expect(parentProblem('/home/bo/parley', 1000, facts)).toBe(
+      'the state directory /home/bo/parley is inside /home/bo, which belongs to another user (uid 1001), who could replace it and what parley keeps there: set PARLEY_STATE_DIR to a folder of your own',
+    );
+  });
+});
+
 describe('prepareStateDirectory', () => {
+  it('refuses a state directory inside a folder every user may write to (no sticky bit)', () => {
+    const open = temp();
+    chmodSync(open, 0o777);
+    const path = join(open, 'parley');
+    expect(prepareStateDirectory(path)).toEqual(
+      E.left(expect.stringContaining(`is inside ${open}, which every user may write to`)),
+    );
+    chmodSync(open, 0o1777);
+    expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
+  });
+
   it('creates a missing folder 0700, parents included', () => {
     const path = join(temp(), 'state', 'parley');
     expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
