@@ -12,14 +12,9 @@ import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
-import { handedIn$ } from '../node/outbox-inbox.js';
+import { type Admit, handedIn$ } from '../node/outbox-inbox.js';
 import type { DeliveryReport } from '../node/reports.js';
-import {
-  initialNodeState,
-  type NodeState,
-  pendingMessages,
-  reduceNodeState,
-} from '../node/state.js';
+import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
 import { EXIT } from './args.js';
 import { say, seenMemory } from './common.js';
 import { liveHolder, type Refusal, takeLock } from './lock-file.js';
@@ -83,7 +78,8 @@ export const keptOutbox = (
     const opened = createOutboxFile(path, Date.now(), options);
     for (const warning of opened.warnings) say(warning);
     // Whoever holds the outbox also takes what others of its name hand in (send --queue).
-    const store = { ...opened.store, handedIn$: handedIn$(inboxDirOf(path), say) };
+    const inbox = inboxDirOf(path);
+    const store = { ...opened.store, handedIn: (admit: Admit) => handedIn$(inbox, say, admit) };
     return E.right({ kind: 'durable', path, store, release: taken.lock.release });
   } catch (err) {
     taken.lock.release();
@@ -93,13 +89,11 @@ export const keptOutbox = (
 
 /** Why the outbox cannot take one more message of `text`, if it cannot (the node's caps). */
 const fullness = (state: NodeState, text: string, name: string): string | undefined => {
-  const waiting = pendingMessages(state);
-  const bytes = waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0);
+  const { count, bytes } = pendingTotals(state);
   const full =
-    waiting.length >= MAX_OUTBOX_MESSAGES ||
-    bytes + Buffer.byteLength(text, 'utf8') > MAX_OUTBOX_BYTES;
+    count >= MAX_OUTBOX_MESSAGES || bytes + Buffer.byteLength(text, 'utf8') > MAX_OUTBOX_BYTES;
   return full
-    ? `the outbox of ${name} is full (${messages(waiting.length)}, ${Math.ceil(bytes / 1024)} KiB): let some go out first`
+    ? `the outbox of ${name} is full (${messages(count)}, ${Math.ceil(bytes / 1024)} KiB): let some go out first`
     : undefined;
 };
 

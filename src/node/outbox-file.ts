@@ -13,6 +13,7 @@ import { Group, mint, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import type { MessageSummary } from './jobs.js';
+import type { Admit } from './outbox-inbox.js';
 import type { NodeState, OutboxEntry } from './state.js';
 import { pendingMessages } from './state.js';
 
@@ -39,8 +40,11 @@ export interface OutboxStore {
   load(): readonly OutboxEntry[];
   /** Keep what the state has pending (throws when it cannot: say so, keep running). */
   save(state: NodeState): void;
-  /** Messages handed in while the node runs, by another process of its name (outbox-inbox.ts). */
-  readonly handedIn$?: Observable<readonly OutboxEntry[]>;
+  /**
+   * Messages handed in while the node runs, by another process of its name (outbox-inbox.ts),
+   * as many at a time as `admit` says the outbox has room for.
+   */
+  readonly handedIn?: (admit: Admit) => Observable<readonly OutboxEntry[]>;
 }
 
 const WAITING = 'waiting since parley last ran';

@@ -32,13 +32,18 @@ export type HandedMessage = t.TypeOf<typeof HandedMessage>;
 
 /** How often the holder looks into its inbox. */
 export const INBOX_POLL_MS = 1_000;
+/** At most this many files are read at each look (the rest wait for the next). */
+export const INBOX_BATCH = 100;
 
 const HANDED_OVER = 'handed over by another parley of this name';
 
-/** Drop `message` into the inbox folder `dir` (made 0700 if missing): one file, atomically. */
-export const handIn = (dir: string, message: HandedMessage): string => {
+/**
+ * Drop `message` into the inbox folder `dir` (made 0700 if missing): one file, atomically,
+ * named by the time it was handed in so that messages are taken in the order they came.
+ */
+export const handIn = (dir: string, message: HandedMessage, nowMs = Date.now()): string => {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${message.msg_id}.json`);
+  const path = join(dir, `${String(nowMs).padStart(15, '0')}-${message.msg_id}.json`);
   writeFileAtomicallySync(path, `${JSON.stringify(message)}\n`);
   return path;
 };
@@ -93,6 +98,7 @@ interface Found {
  */
 export const readHandedIn = (
   dir: string,
+  limit = INBOX_BATCH,
 ): { readonly found: readonly Found[]; readonly warnings: readonly string[] } => {
   let names: string[];
   try {
@@ -102,7 +108,8 @@ export const readHandedIn = (
   }
   const found: Found[] = [];
   const warnings: string[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+  const oldestFirst = names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  for (const name of oldestFirst.slice(0, limit)) {
     const path = join(dir, name);
     const decoded = decodeFile(path);
     if (E.isRight(decoded)) {
@@ -114,26 +121,38 @@ export const readHandedIn = (
   return { found, warnings };
 };
 
+/** How many of these, in order, the outbox can take now (its caps). */
+export type Admit = (entries: readonly OutboxEntry[]) => number;
+
 /**
- * What arrives in the inbox folder `dir`: looked at at once, then every `pollMs`. Each batch
- * is emitted, and its files removed only after the subscriber has taken it (the pipeline
- * folds it into the outbox and writes the outbox file synchronously): a crash in between
- * leaves the file, taken again at the next start (the outbox keeps one entry per message).
+ * What arrives in the inbox folder `dir`: looked at at once, then every `pollMs`. Of each
+ * batch, what the outbox has room for (`admit`, oldest first) is emitted, and only those
+ * files removed, after the subscriber has taken them (the pipeline folds them into the
+ * outbox and writes the outbox file synchronously): a crash in between leaves the file, taken
+ * again at the next start (the outbox keeps one entry per message). The rest wait their turn
+ * in the folder, said once while the outbox is full.
  */
 export const handedIn$ = (
   dir: string,
   tell: (warning: string) => void,
+  admit: Admit,
   { pollMs = INBOX_POLL_MS, scheduler = asyncScheduler }: InboxPolling = {},
 ): Observable<readonly OutboxEntry[]> =>
-  new Observable<readonly OutboxEntry[]>((subscriber) =>
-    timer(0, pollMs, scheduler).subscribe(() => {
+  new Observable<readonly OutboxEntry[]>((subscriber) => {
+    let saidFull = false;
+    return timer(0, pollMs, scheduler).subscribe(() => {
       const { found, warnings } = readHandedIn(dir);
       for (const warning of warnings) tell(warning);
-      if (found.length === 0) return;
-      subscriber.next(found.map((f) => f.entry));
-      for (const { path } of found) remove(path);
-    }),
-  );
+      const taken = found.slice(0, admit(found.map((f) => f.entry)));
+      if (taken.length < found.length && !saidFull) {
+        tell(`the outbox is full: messages handed in wait in ${dir} until some go out`);
+      }
+      saidFull = taken.length < found.length;
+      if (taken.length === 0) return;
+      subscriber.next(taken.map((f) => f.entry));
+      for (const { path } of taken) remove(path);
+    });
+  });
 
 export interface InboxPolling {
   readonly pollMs?: number;

@@ -39,7 +39,7 @@ import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
 import { autoRetry$ } from './retry.js';
 import { run$ } from './sending.js';
-import { initialNodeState, type NodeState, reduceNodeState } from './state.js';
+import { initialNodeState, type NodeState, reduceNodeState, roomFor } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 /** What a lines epic may ask of the pipeline, besides what it shows. */
@@ -96,7 +96,12 @@ export const parley$ = <Line = never, View = never>(
     const kept = deps.outboxStore?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
     // Messages another process of this name hands in while we hold the outbox join it too.
-    const handedIn = deps.outboxStore?.handedIn$;
+    const handedIn = deps.outboxStore?.handedIn?.((entries) =>
+      roomFor(state$.value, entries, {
+        maxMessages: deps.maxOutboxMessages,
+        maxBytes: deps.maxOutboxBytes,
+      }),
+    );
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
     const open = new Set<Connection>();

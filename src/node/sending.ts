@@ -20,7 +20,7 @@ import {
 import type { PipelineDeps } from './options.js';
 import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
 import { retryDelayMs } from './retry.js';
-import { type NodeState, pendingMessages } from './state.js';
+import { type NodeState, pendingTotals } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 /** What running jobs needs beyond the resolved options: the pipeline's shared pieces. */
@@ -85,10 +85,9 @@ const resolveRetry = (
 
 /** A new message the outbox could not keep, should it fail: refused now, saying why. */
 const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | undefined => {
-  const waiting = pendingMessages(state);
-  const bytes = waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0);
-  if (waiting.length >= deps.maxOutboxMessages) {
-    return `the outbox is full (${waiting.length} messages wait); nothing was sent: let some go out first (/outbox)`;
+  const { count, bytes } = pendingTotals(state);
+  if (count >= deps.maxOutboxMessages) {
+    return `the outbox is full (${count} messages wait); nothing was sent: let some go out first (/outbox)`;
   }
   if (bytes + Buffer.byteLength(text, 'utf8') > deps.maxOutboxBytes) {
     return `the outbox is full (${Math.ceil(bytes / 1024)} KiB wait); nothing was sent: let some go out first (/outbox)`;

@@ -134,3 +134,34 @@ export const pendingMessages = (state: NodeState): MessageSummary[] => {
   const firstTries = [...state.sending.values()].filter((m) => !kept.has(m.msgId));
   return [...state.outbox.map((e) => e.job), ...firstTries];
 };
+
+/** How many messages wait, and their text's size in bytes: what the outbox's caps count. */
+export const pendingTotals = (
+  state: NodeState,
+): { readonly count: number; readonly bytes: number } => {
+  const waiting = pendingMessages(state);
+  return {
+    count: waiting.length,
+    bytes: waiting.reduce((sum, m) => sum + Buffer.byteLength(m.text, 'utf8'), 0),
+  };
+};
+
+/**
+ * How many of `entries`, in order, fit in the outbox now under its caps (the first that does
+ * not fit stops the count: they are taken in the order they came).
+ */
+export const roomFor = (
+  state: NodeState,
+  entries: readonly OutboxEntry[],
+  caps: { readonly maxMessages: number; readonly maxBytes: number },
+): number => {
+  let { count, bytes } = pendingTotals(state);
+  let fits = 0;
+  for (const entry of entries) {
+    bytes += Buffer.byteLength(entry.job.text, 'utf8');
+    count += 1;
+    if (count > caps.maxMessages || bytes > caps.maxBytes) break;
+    fits += 1;
+  }
+  return fits;
+};

@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
 import { mint, Username, Uuid } from '../../src/codecs/formats.js';
@@ -10,7 +10,12 @@ import {
   handIn,
   readHandedIn,
 } from '../../src/node/outbox-inbox.js';
-import { initialNodeState, type OutboxEntry, reduceNodeState } from '../../src/node/state.js';
+import {
+  initialNodeState,
+  type OutboxEntry,
+  reduceNodeState,
+  roomFor,
+} from '../../src/node/state.js';
 
 const dirs: string[] = [];
 const inbox = () => {
@@ -23,6 +28,8 @@ afterEach(() => {
 });
 
 const MSG = '0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a';
+const OTHER = '1b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a';
+const everything = (entries: readonly OutboxEntry[]) => entries.length;
 const handed = (over: Partial<HandedMessage> = {}): HandedMessage => ({
   version: 1,
   msg_id: mint(Uuid, MSG),
@@ -60,7 +67,7 @@ it('a message handed in is one private file, read back as an outbox entry that g
 
 it('a file that does not decode is moved aside and said; a write in progress is left alone', () => {
   const dir = inbox();
-  handIn(dir, handed());
+  const kept = handIn(dir, handed(), 1_000);
   writeFileSync(join(dir, 'nonsense.json'), '{"version":1,"msg_id":"nope"}');
   writeFileSync(join(dir, `.${MSG}.json.abc.tmp`), '{"half');
   const { found, warnings } = readHandedIn(dir);
@@ -71,7 +78,7 @@ it('a file that does not decode is moved aside and said; a write in progress is 
     ),
   ]);
   expect(readdirSync(dir).sort()).toEqual(
-    [`${MSG}.json`, 'nonsense.json.unreadable', `.${MSG}.json.abc.tmp`].sort(),
+    [basename(kept), 'nonsense.json.unreadable', `.${MSG}.json.abc.tmp`].sort(),
   );
 });
 
@@ -82,14 +89,16 @@ it('the holder takes each message once: its file goes only after the batch was t
   let filesWhenTaken: string[] = [];
   const batch = await new Promise<readonly OutboxEntry[]>((resolve) => {
     // The first look is at once (scheduled), the next not within this test.
-    const sub = handedIn$(dir, (w) => told.push(w), { pollMs: 60_000 }).subscribe((entries) => {
+    const sub = handedIn$(dir, (w) => told.push(w), everything, {
+      pollMs: 60_000,
+    }).subscribe((entries) => {
       filesWhenTaken = readdirSync(dir);
       resolve(entries);
       sub.unsubscribe();
     });
   });
   expect(batch).toHaveLength(1);
-  expect(filesWhenTaken).toEqual([`${MSG}.json`]);
+  expect(filesWhenTaken).toEqual([expect.stringMatching(new RegExp(`^\\d{15}-${MSG}\\.json$`))]);
   expect(readdirSync(dir)).toEqual([]);
   expect(told).toEqual([]);
 });
@@ -105,4 +114,46 @@ it('a message handed in twice, or already waiting, is kept once', () => {
   });
   expect(once.outbox).toHaveLength(1);
   expect(reduceNodeState(once, { kind: 'restored', outbox: [entry] })).toBe(once);
+});
+
+it('takes what the outbox has room for, oldest first; the rest wait in the folder, said once', async () => {
+  const dir = inbox();
+  handIn(dir, handed({ msg_id: mint(Uuid, OTHER), text: 'second' }), 2_000);
+  handIn(dir, handed({ text: 'first' }), 1_000);
+  const told: string[] = [];
+  const batches: string[][] = [];
+  await new Promise<void>((resolve) => {
+    let looks = 0;
+    const sub = handedIn$(
+      dir,
+      (w) => told.push(w),
+      (entries) => Math.min(1, entries.length),
+      {
+        pollMs: 20,
+      },
+    ).subscribe((entries) => {
+      batches.push(entries.map((e) => e.job.text));
+      looks += 1;
+      if (looks === 2) {
+        sub.unsubscribe();
+        resolve();
+      }
+    });
+  });
+  expect(batches).toEqual([['first'], ['second']]);
+  expect(told).toEqual([`the outbox is full: messages handed in wait in ${dir} until some go out`]);
+  expect(readdirSync(dir)).toEqual([]);
+});
+
+it('the room the node gives the inbox is what its caps leave, in messages and in bytes', () => {
+  const dir = inbox();
+  handIn(dir, handed({ text: 'x'.repeat(10) }), 1_000);
+  handIn(dir, handed({ msg_id: mint(Uuid, OTHER), text: 'y'.repeat(10) }), 2_000);
+  const entries = readHandedIn(dir).found.map((f) => f.entry);
+  const empty = initialNodeState(EMPTY_DIRECTORY);
+  expect(roomFor(empty, entries, { maxMessages: 10, maxBytes: 1_000 })).toBe(2);
+  expect(roomFor(empty, entries, { maxMessages: 1, maxBytes: 1_000 })).toBe(1);
+  expect(roomFor(empty, entries, { maxMessages: 10, maxBytes: 15 })).toBe(1);
+  const one = reduceNodeState(empty, { kind: 'restored', outbox: entries.slice(0, 1) });
+  expect(roomFor(one, entries.slice(1), { maxMessages: 1, maxBytes: 1_000 })).toBe(0);
 });
