@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { firstValueFrom } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
-import { type Group, mint, Username, Uuid } from '../codecs/formats.js';
+import { type Group, MessageText, mint, Username, Uuid } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { handIn } from '../node/outbox-inbox.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
@@ -131,7 +131,7 @@ const handOver = (
       version: 1,
       msg_id: mint(Uuid, report.msgId),
       to: { username: mint(Username, to.username), host: to.host, port: to.port },
-      text,
+      text: mint(MessageText, text),
       group,
       attempts: 1,
       paused: needsNewDetails(report),

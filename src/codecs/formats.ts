@@ -115,6 +115,18 @@ export const Length = t.brand(
 );
 export type Length = t.TypeOf<typeof Length>;
 
+export interface MessageTextBrand {
+  readonly MessageText: unique symbol;
+}
+/** A message's text as parley/1 carries it: at most MAX_PLAINTEXT_BYTES of UTF-8. */
+export const MessageText = t.brand(
+  t.string,
+  (s): s is t.Branded<string, MessageTextBrand> =>
+    Buffer.byteLength(s, 'utf8') <= MAX_PLAINTEXT_BYTES,
+  'MessageText',
+);
+export type MessageText = t.TypeOf<typeof MessageText>;
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 export interface Base64Brand {
   readonly Base64: unique symbol;
@@ -154,6 +166,7 @@ export const EXPECTATIONS: Readonly<Record<string, string>> = {
   Uuid: 'a lowercase UUID (8-4-4-4-12 hex)',
   Timestamp: 'a UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ',
   Length: `an integer from 0 to ${MAX_PLAINTEXT_BYTES}`,
+  MessageText: `a text of at most ${MAX_PLAINTEXT_BYTES} bytes of UTF-8`,
   Base64: 'standard base64 with padding',
   Group: '"cpace-ristretto255", "modp14" or "x25519"',
   string: 'a string',

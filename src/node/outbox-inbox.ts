@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
-import { Group, Username, Uuid } from '../codecs/formats.js';
+import { Group, MessageText, Username, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import { waitingEntry } from './outbox-file.js';
@@ -21,7 +21,8 @@ const HandedMessage = t.type({
   version: t.literal(1),
   msg_id: Uuid,
   to: t.type({ username: Username, host: t.string, port: t.number }),
-  text: t.string,
+  // Bounded as a message is: one that could never go out is refused here, not retried forever.
+  text: MessageText,
   group: Group,
   /** Tries already made by the process that handed it over. */
   attempts: t.number,

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
-import { mint, Username, Uuid } from '../../src/codecs/formats.js';
+import { MessageText, mint, Username, Uuid } from '../../src/codecs/formats.js';
 import {
   type HandedMessage,
   handedIn$,
@@ -34,7 +34,7 @@ const handed = (over: Partial<HandedMessage> = {}): HandedMessage => ({
   version: 1,
   msg_id: mint(Uuid, MSG),
   to: { username: mint(Username, 'bob'), host: '127.0.0.1', port: 5002 },
-  text: 'for bob, from a script',
+  text: mint(MessageText, 'for bob, from a script'),
   group: 'x25519',
   attempts: 1,
   paused: false,
@@ -54,7 +54,7 @@ it('a message handed in is one private file, read back as an outbox entry that g
     [
       {
         msgId: MSG,
-        text: 'for bob, from a script',
+        text: mint(MessageText, 'for bob, from a script'),
         to: { username: 'bob', host: '127.0.0.1', port: 5002 },
         group: 'x25519',
       },
@@ -118,8 +118,8 @@ it('a message handed in twice, or already waiting, is kept once', () => {
 
 it('takes what the outbox has room for, oldest first; the rest wait in the folder, said once', async () => {
   const dir = inbox();
-  handIn(dir, handed({ msg_id: mint(Uuid, OTHER), text: 'second' }), 2_000);
-  handIn(dir, handed({ text: 'first' }), 1_000);
+  handIn(dir, handed({ msg_id: mint(Uuid, OTHER), text: mint(MessageText, 'second') }), 2_000);
+  handIn(dir, handed({ text: mint(MessageText, 'first') }), 1_000);
   const told: string[] = [];
   const batches: string[][] = [];
   await new Promise<void>((resolve) => {
@@ -147,8 +147,12 @@ it('takes what the outbox has room for, oldest first; the rest wait in the folde
 
 it('the room the node gives the inbox is what its caps leave, in messages and in bytes', () => {
   const dir = inbox();
-  handIn(dir, handed({ text: 'x'.repeat(10) }), 1_000);
-  handIn(dir, handed({ msg_id: mint(Uuid, OTHER), text: 'y'.repeat(10) }), 2_000);
+  handIn(dir, handed({ text: mint(MessageText, 'x'.repeat(10)) }), 1_000);
+  handIn(
+    dir,
+    handed({ msg_id: mint(Uuid, OTHER), text: mint(MessageText, 'y'.repeat(10)) }),
+    2_000,
+  );
   const entries = readHandedIn(dir).found.map((f) => f.entry);
   const empty = initialNodeState(EMPTY_DIRECTORY);
   expect(roomFor(empty, entries, { maxMessages: 10, maxBytes: 1_000 })).toBe(2);
@@ -156,4 +160,16 @@ it('the room the node gives the inbox is what its caps leave, in messages and in
   expect(roomFor(empty, entries, { maxMessages: 10, maxBytes: 15 })).toBe(1);
   const one = reduceNodeState(empty, { kind: 'restored', outbox: entries.slice(0, 1) });
   expect(roomFor(one, entries.slice(1), { maxMessages: 1, maxBytes: 1_000 })).toBe(0);
+});
+
+it('a handed-in text too long for one message is refused with its file, never retried in vain', () => {
+  const dir = inbox();
+  mkdirSync(dir, { recursive: true });
+  const tooLong = { ...handed(), text: 'x'.repeat(65_537) };
+  writeFileSync(join(dir, `000000000001000-${MSG}.json`), JSON.stringify(tooLong));
+  const { found, warnings } = readHandedIn(dir);
+  expect(found).toEqual([]);
+  expect(warnings).toEqual([
+    expect.stringContaining("field 'text': expected a text of at most 65536 bytes of UTF-8"),
+  ]);
 });
