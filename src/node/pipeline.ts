@@ -129,16 +129,16 @@ export const parley$ = <Line = never, View = never>(
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
-      // Only when there is one: `until` on a source that completes at once would subscribe to
-      // stop$ and drop it again, resetting the shared lines epic behind it.
-      handedIn === undefined
-        ? EMPTY
-        : until(handedIn).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
+      until(handedIn ?? EMPTY).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
       answer$(until(sources.connections$ ?? EMPTY), shared),
       run$(jobs$, shared),
     ).pipe(finalize(() => finished$.next()));
     const events$: Observable<NodeEvent> = merge(
+      // stop$ is shared: held from the start to the end of the work, so that an until() whose
+      // source ends at once (an absent source is EMPTY) cannot leave it without a subscriber,
+      // which would reset it and the lines epic it shares.
+      stop$.pipe(ignoreElements(), takeUntil(finished$)),
       work$,
       persisted$(state$, deps).pipe(takeUntil(finished$)),
       told$.pipe(takeUntil(finished$)),
