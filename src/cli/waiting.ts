@@ -53,6 +53,10 @@ export const waitingHint = (waiting: Waiting | undefined): string =>
 /** A number of messages, as a person counts them. */
 export const messages = (n: number): string => (n === 1 ? '1 message' : `${n} messages`);
 
+/** `n` messages doing something: "it"/"they" when they are all there are, else the number. */
+const someOf = (n: number, all: boolean, [one, many]: readonly [string, string]): string =>
+  `${all ? (n === 1 ? 'it' : 'they') : n} ${n === 1 ? one : many}`;
+
 /**
  * Said at start when the outbox kept messages from the last run: how many go out by
  * themselves now, and how many wait paused (which do not).
@@ -60,16 +64,8 @@ export const messages = (n: number): string => (n === 1 ? '1 message' : `${n} me
 export const keptFromLastTime = (outbox: readonly Pick<OutboxEntry, 'paused'>[]): string => {
   const paused = outbox.filter((e) => e.paused).length;
   const going = outbox.length - paused;
-  const kept = `the outbox kept ${messages(outbox.length)} from last time`;
-  const goes =
-    going === outbox.length
-      ? `${going === 1 ? 'it goes' : 'they go'} out now, by ${going === 1 ? 'itself' : 'themselves'}`
-      : `${going} ${going === 1 ? 'goes' : 'go'} out now, by ${going === 1 ? 'itself' : 'themselves'}`;
-  const waits =
-    paused === outbox.length
-      ? `${paused === 1 ? 'it waits' : 'they wait'} paused after a password mismatch`
-      : `${paused} ${paused === 1 ? 'waits' : 'wait'} paused after a password mismatch`;
-  if (paused === 0) return `${kept}: ${goes}`;
-  if (going === 0) return `${kept}: ${waits}`;
-  return `${kept}: ${goes}; ${waits}`;
+  const goes = `${someOf(going, paused === 0, ['goes', 'go'])} out now, by ${going === 1 ? 'itself' : 'themselves'}`;
+  const waits = `${someOf(paused, going === 0, ['waits', 'wait'])} paused after a password mismatch`;
+  const said = [going > 0 ? goes : '', paused > 0 ? waits : ''].filter((part) => part !== '');
+  return `the outbox kept ${messages(outbox.length)} from last time: ${said.join('; ')}`;
 };

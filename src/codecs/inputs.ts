@@ -40,6 +40,7 @@ export const decodeDestination = (value: unknown): E.Either<InputError, CheckedD
   )(CheckedDestination.decode(value));
 
 export const decodeMsgId = decodeWith(Uuid, 'msgId');
+export const decodeName = decodeWith(Username, 'name');
 
 /** Why a text cannot go as one message, and what to do about it (the console says it too). */
 export const tooLongMessage = (size: number): string =>
@@ -56,4 +57,3 @@ export const decodeText = (value: unknown): E.Either<InputError, string> => {
   const bytes = Buffer.byteLength(value, 'utf8');
   return bytes > MAX_PLAINTEXT_BYTES ? E.left(invalid(tooLongMessage(bytes))) : E.right(value);
 };
-export const decodeName = decodeWith(Username, 'name');
