@@ -8,7 +8,6 @@
 
 import { randomUUID } from 'node:crypto';
 import {
-  listen$,
   messageJob,
   type NodeEvent,
   type ParleyOutput,
@@ -52,7 +51,7 @@ export const runComposeExample = (texts: readonly string[]): Promise<Seen[]> => 
       }),
     );
 
-  const bob$ = parley$({ connections$: listen$({ port: 0, host: HOST }), stop$: aliceDone$ }, bob);
+  const bob$ = parley$({ listen: { port: 0, host: HOST }, stop$: aliceDone$ }, bob);
   const everything$: Observable<Seen> = bob$.pipe(
     connect((bobEvents$) =>
       merge(

@@ -45,5 +45,20 @@ export type { NodeState, OutboxEntry } from './node/state.js';
 export { initialNodeState, reduceNodeState } from './node/state.js';
 export type { NodeEvent, NodeOptions, ParleyNode } from './node/types.js';
 export { NodeStartError } from './node/types.js';
-export type { ServerEvent } from './streams/tcp.js';
-export { listen$ } from './streams/tcp.js';
+export type {
+  Clock,
+  ConnectFailure,
+  Connection,
+  ConnectTo,
+  ListenAt,
+  Ports,
+  Random,
+  ServerEvent,
+  Store,
+  Transport,
+} from './ports/ports.js';
+export { cryptoRandom, seededRandom } from './ports/random.js';
+export { memoryStore } from './ports/store.js';
+export { tcpTransport } from './streams/tcp.js';
+export type { MemoryNetwork, MemoryNetworkOptions } from './transport/memory.js';
+export { memoryNetwork } from './transport/memory.js';

@@ -55,5 +55,6 @@ export {
 } from './limits.js';
 export type { DedupeMemory } from './node/dedupe.js';
 export { answerFrom, createDedupeMemory, dedupeKey } from './node/dedupe.js';
+export type { Connection, ServerEvent, Transport } from './ports/ports.js';
 export type { Line } from './streams/framing.js';
 export { frameLines } from './streams/framing.js';

@@ -1,11 +1,10 @@
 /**
  * `parley` itself: the start-up questions, then the node and the console wired together.
  */
-import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { resolveDeps } from '../node/options.js';
+import { memoryStore } from '../ports/store.js';
 import { openTerminal } from '../streams/keyboard.js';
-import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say } from './common.js';
 import { runConsole } from './console.js';
@@ -38,8 +37,7 @@ const chatWith = async (
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
-    dedupe,
-    outboxStore: durable?.store,
+    ports: { store: memoryStore({ dedupe, outbox: durable?.store }) },
   });
   if (E.isLeft(node)) {
     say(node.left.message);
@@ -52,15 +50,13 @@ const chatWith = async (
   const contacts = loaded.directory.filter((c) => c.username !== name).length;
   const started = await runConsole({
     terminal,
-    connections$: listen$({ port, host: options.bind }),
+    listen: { port, host: options.bind },
     node: node.right,
     console: {
       self: name,
       directoryFile,
       group: options.group,
       verbose: options.verbose,
-      now: () => new Date(),
-      newMsgId: randomUUID,
       durable: durable !== undefined,
       banner: (listeningOn) =>
         `parley ${version()}: you are ${name}, listening on ${options.bind}:${listeningOn} (${options.group}); ` +

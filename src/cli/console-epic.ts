@@ -31,7 +31,10 @@ export type Draw =
   /** A line of the --verbose trace, for stderr. */
   | { readonly kind: 'trace'; readonly text: string };
 
-export interface ConsoleDeps {
+/** What the chat tells its console; the clock and ids come from the node's ports. */
+export type ConsoleConfig = Omit<ConsoleDeps, 'now' | 'newMsgId'>;
+
+interface ConsoleDeps {
   readonly self: string;
   /** Where /add writes. */
   readonly directoryFile: string;
@@ -39,7 +42,7 @@ export interface ConsoleDeps {
   readonly banner: (port: number) => string;
   readonly group: Group;
   readonly verbose: boolean;
-  /** The clock; the node's scheduler must read the same one (the chat's reads Date.now). */
+  /** The node's clock (its ports'), as a date. */
   readonly now: () => Date;
   readonly newMsgId: () => string;
   /** The outbox is kept on disk (quitting loses nothing). */
@@ -197,8 +200,13 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
 };
 
 export const consoleEpic =
-  (deps: ConsoleDeps): LinesEpic<KeyboardInput, Draw> =>
-  (lines$, event$, state$) => {
+  (config: ConsoleConfig): LinesEpic<KeyboardInput, Draw> =>
+  (lines$, event$, state$, ports) => {
+    const deps: ConsoleDeps = {
+      ...config,
+      now: () => new Date(ports.clock.now()),
+      newMsgId: ports.random.uuid,
+    };
     let lastId = 0;
     const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
     type Stepped = readonly [ConsoleState, readonly Output[]];

@@ -3,18 +3,18 @@
  * the keyboard's lines, the console epic turning lines into jobs and things to draw. This
  * only draws what comes out, and says whether the chat could start.
  */
-import { lastValueFrom, type Observable, tap } from 'rxjs';
+import { lastValueFrom, tap } from 'rxjs';
 import type { PipelineDeps } from '../node/options.js';
 import { parley$ } from '../node/pipeline.js';
+import type { ListenAt } from '../ports/ports.js';
 import type { KeyboardInput, Terminal } from '../streams/keyboard.js';
-import type { ServerEvent } from '../streams/tcp.js';
-import { type ConsoleDeps, consoleEpic, type Draw } from './console-epic.js';
+import { type ConsoleConfig, consoleEpic, type Draw } from './console-epic.js';
 
 export interface ConsoleOptions {
   readonly terminal: Terminal;
-  readonly connections$: Observable<ServerEvent>;
+  readonly listen: ListenAt;
   readonly node: PipelineDeps;
-  readonly console: ConsoleDeps;
+  readonly console: ConsoleConfig;
 }
 
 /** Runs the chat until the person quits; or why it could not start listening. */
@@ -44,7 +44,7 @@ export const runConsole = async (
   };
   const screen$ = parley$<KeyboardInput, Draw>(
     {
-      connections$: options.connections$,
+      listen: options.listen,
       lines$: terminal.input$,
       linesEpic: consoleEpic(options.console),
     },

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
 import type { NodeEvent, ParleyNode } from '../node/node.js';
+import { memoryStore } from '../ports/store.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
@@ -59,8 +60,7 @@ const listenWith = async (
     directory,
     group: options.group,
     trace: options.verbose,
-    dedupe,
-    outboxStore: durable?.store,
+    ports: { store: memoryStore({ dedupe, outbox: durable?.store }) },
   });
   if (E.isLeft(started)) {
     say(started.left);

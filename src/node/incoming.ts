@@ -4,7 +4,7 @@
  * an address that holds more, see `pickEviction`), then answered by a responder actor.
  * Whatever the peer does, it ends here.
  */
-import { catchError, defer, merge, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
+import { catchError, defer, merge, mergeMap, type Observable, of } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
@@ -16,8 +16,8 @@ import type { Effect, Inbound } from '../actors/types.js';
 import { findContact } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
 import { GUARD_DEFAULTS } from '../limits.js';
+import type { Clock, Connection, ServerEvent } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
-import type { Connection, ServerEvent } from '../streams/tcp.js';
 import {
   type Admission,
   admit,
@@ -45,7 +45,7 @@ export interface IncomingContext extends CapBooks {
   readonly helloDeadlineMs: number;
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
-  readonly scheduler: SchedulerLike;
+  readonly clock: Clock;
 }
 
 const RATE_LIMITED = 'too many failed attempts; try again later';
@@ -73,12 +73,7 @@ const limitedAtAuth =
   (input: Inbound): Inbound =>
     input.kind === 'frame' &&
     input.frame.type === 'auth' &&
-    ctx.guard.refusesProof(
-      admission.source,
-      admission.claimed,
-      admission.trusted,
-      ctx.scheduler.now(),
-    )
+    ctx.guard.refusesProof(admission.source, admission.claimed, admission.trusted, ctx.clock.now())
       ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
       : input;
 
@@ -100,7 +95,7 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
     }
     if (effect.kind === 'emit' && costsAGuess(effect.event)) {
       const { source, claimed, trusted } = admission;
-      ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
+      ctx.guard.failed(source, claimed, trusted, ctx.clock.now());
     }
     return ctx.remember(effect);
   };
@@ -117,7 +112,7 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     const remote = connection.remoteAddress;
     const source = sourceOf(remote);
     const trusted = ctx.guard.knows(source) || ctx.isContactAddress(source);
-    if (ctx.guard.refusesConnection(source, trusted, ctx.scheduler.now())) {
+    if (ctx.guard.refusesConnection(source, trusted, ctx.clock.now())) {
       return refuse(connection, 'rate_limited', RATE_LIMITED);
     }
     if ((ctx.perAddress.get(source) ?? 0) >= ctx.maxPerAddress) {
@@ -130,7 +125,7 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     const run$ = runActor(responderLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
       stepDeadlineMs: ctx.stepDeadlineMs,
       firstStepDeadlineMs: ctx.helloDeadlineMs,
-      scheduler: ctx.scheduler,
+      scheduler: ctx.clock,
       screen: limitedAtAuth(admission, ctx),
       answer: interpreter(admission, ctx),
     }).pipe(
@@ -177,7 +172,7 @@ export const answer$ = (
         lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
       },
       // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
-      remember: answerFrom(deps.dedupe, (err) => deps.tell(internalEvent(err))),
+      remember: answerFrom(deps.ports.store.dedupe, (err) => deps.tell(internalEvent(err))),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),
       isContactAddress: (source) =>
         deps.state$.value.directory.some((c) => sourceOf(c.ip) === source),
@@ -189,7 +184,7 @@ export const answer$ = (
       open: deps.open,
       traceFor: deps.traceFor,
       stepDeadlineMs: deps.stepDeadlineMs,
-      scheduler: deps.scheduler,
+      clock: deps.ports.clock,
     };
     return connections$.pipe(
       mergeMap((event) =>

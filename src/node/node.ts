@@ -21,7 +21,6 @@ import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { parleyError } from '../errors.js';
-import { listen$ } from '../streams/tcp.js';
 import {
   type Job,
   messageJob,
@@ -53,7 +52,7 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const state$ = new BehaviorSubject<NodeState>(initialNodeState(deps.directory));
   const pipeline$ = parley$(
     {
-      connections$: listening ? listen$({ port: options.port ?? 0, host: options.host }) : EMPTY,
+      ...(listening ? { listen: { port: options.port ?? 0, host: options.host } } : {}),
       jobs$,
       contacts$,
       stop$,

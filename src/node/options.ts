@@ -2,16 +2,15 @@
  * From the options a program gives `createNode` to the pipeline's dependencies: inputs
  * decoded (a bad name is a clear start-up error), every default from limits.ts.
  */
-import { randomBytes, randomFillSync } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { asyncScheduler } from 'rxjs';
 import type { ActorDeps } from '../actors/types.js';
 import { Directory } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, type Username } from '../codecs/formats.js';
 import { decodeName } from '../codecs/inputs.js';
 import { describeErrors } from '../codecs/report.js';
-import { createKeyPair } from '../crypto/dh.js';
+import { createKeyPair, type KeyPairFactory } from '../crypto/dh.js';
 import {
   DEFAULT_AUTH_LIMIT,
   DEFAULT_CLOSE_DEADLINE_MS,
@@ -24,9 +23,11 @@ import {
   MAX_OUTBOX_BYTES,
   MAX_OUTBOX_MESSAGES,
 } from '../limits.js';
-import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
+import type { Ports } from '../ports/ports.js';
+import { cryptoRandom } from '../ports/random.js';
+import { memoryStore } from '../ports/store.js';
+import { tcpTransport } from '../streams/tcp.js';
 import type { AuthLimitOptions } from './defences.js';
-import type { OutboxStore } from './outbox-file.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { type NodeOptions, NodeStartError } from './types.js';
 
@@ -39,9 +40,10 @@ export interface PipelineDeps {
   readonly group: Group;
   /** The groups we accept as a responder. */
   readonly groups: readonly Group[];
+  /** The world outside the process: transport, store, clock, randomness. */
+  readonly ports: Ports;
+  /** The actors' view of the ports (clock and randomness), with the key-pair factory. */
   readonly actor: ActorDeps;
-  readonly dedupe: DedupeMemory;
-  readonly scheduler: SchedulerLike;
   /** Publish a `frame` event per frame (types and sizes, never contents). */
   readonly trace: boolean;
   readonly stepDeadlineMs: number;
@@ -58,35 +60,21 @@ export interface PipelineDeps {
   readonly retry: RetryPolicy;
   readonly maxOutboxMessages: number;
   readonly maxOutboxBytes: number;
-  /** Where the outbox is kept across runs; none: in memory only. */
-  readonly outboxStore: OutboxStore | undefined;
 }
 
-/**
- * CSPRNG bytes handed out from a pool that `randomFillSync` refills, as Node's own
- * `randomUUID` does: a nonce costs a copy instead of a call into OpenSSL. Every byte is used
- * once; each caller gets a copy of its own.
- */
-export const pooledRandomBytes = (poolBytes = 4096) => {
-  const pool = Buffer.alloc(poolBytes);
-  let used = poolBytes;
-  return (size: number): Buffer => {
-    if (size > poolBytes) return randomBytes(size);
-    if (used + size > poolBytes) {
-      randomFillSync(pool);
-      used = 0;
-    }
-    const out = Buffer.from(pool.subarray(used, used + size));
-    used += size;
-    return out;
-  };
-};
+/** The actors' view of the ports: the same clock and randomness as the rest of the node. */
+const actorDepsOf = (ports: Ports, keyPair: KeyPairFactory): ActorDeps => ({
+  randomBytes: ports.random.bytes,
+  now: () => new Date(ports.clock.now()),
+  keyPair,
+});
 
-const realActorDeps = (over: Partial<ActorDeps> = {}): ActorDeps => ({
-  randomBytes: pooledRandomBytes(),
-  now: () => new Date(),
-  keyPair: (group, binding) => createKeyPair(group, binding),
-  ...over,
+/** The ports a node is given, the real adapters for the rest. */
+export const resolvePorts = (given: Partial<Ports> = {}): Ports => ({
+  transport: given.transport ?? tcpTransport(),
+  store: given.store ?? memoryStore(),
+  clock: given.clock ?? asyncScheduler,
+  random: given.random ?? cryptoRandom(),
 });
 
 const badOption = (message: string) => new NodeStartError('bad_option', message);
@@ -104,14 +92,14 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
   const directory = decodeDirectory(options.directory);
   if (E.isLeft(name)) return name;
   if (E.isLeft(directory)) return directory;
+  const ports = resolvePorts(options.ports);
   return E.right({
     self: name.right,
     directory: directory.right,
     group: options.group ?? DEFAULT_GROUP,
     groups: options.groups ?? GROUPS,
-    actor: realActorDeps(options.deps),
-    dedupe: options.dedupe ?? createDedupeMemory(),
-    scheduler: options.scheduler ?? asyncScheduler,
+    ports,
+    actor: actorDepsOf(ports, options.keyPair ?? createKeyPair),
     trace: options.trace ?? false,
     stepDeadlineMs: options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
     helloDeadlineMs: options.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
@@ -126,6 +114,5 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     maxOutboxMessages: options.maxOutboxMessages ?? MAX_OUTBOX_MESSAGES,
     maxOutboxBytes: options.maxOutboxBytes ?? MAX_OUTBOX_BYTES,
-    outboxStore: options.outboxStore,
   });
 };

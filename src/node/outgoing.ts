@@ -3,15 +3,15 @@
  * outcome into a report. A job always ends in exactly one report.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { catchError, defer, map, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
+import { catchError, defer, map, mergeMap, type Observable, of } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../actors/initiator.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Username } from '../codecs/formats.js';
 import { tooLongMessage } from '../codecs/inputs.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import type { Clock, Connection, Transport } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
-import { type Connection, connect$ } from '../streams/tcp.js';
 import type { Job, MessageJob } from './jobs.js';
 import {
   addressOf,
@@ -29,7 +29,8 @@ export interface OutgoingContext {
   readonly self: Username;
   readonly deps: ActorDeps;
   readonly stepDeadlineMs: number;
-  readonly scheduler: SchedulerLike;
+  readonly clock: Clock;
+  readonly transport: Transport;
   readonly connectTimeoutMs: number | undefined;
   readonly localAddress: string | undefined;
   /** Every open connection, for close(). */
@@ -60,7 +61,7 @@ const exchange$ = (
   ctx.open.add(connection);
   return runActor(initiatorLogic(params(job, ctx.self), ctx.deps), inbound$(connection, trace), {
     stepDeadlineMs: ctx.stepDeadlineMs,
-    scheduler: ctx.scheduler,
+    scheduler: ctx.clock,
   }).pipe(
     carryOut(
       connection,
@@ -86,20 +87,22 @@ const preflight = (job: RunnableJob): SendFailure | undefined => {
 const attempt$ = (job: RunnableJob, ctx: OutgoingContext): Observable<Outcome> => {
   const refused = preflight(job);
   if (refused) return of({ kind: 'not_started', failure: refused });
-  return connect$({
-    host: job.to.host,
-    port: job.to.port,
-    timeoutMs: ctx.connectTimeoutMs,
-    localAddress: ctx.localAddress,
-  }).pipe(
-    mergeMap(
-      E.fold(
-        (failure): Observable<Outcome> =>
-          of({ kind: 'not_started', failure: { cause: 'unreachable', ...failure } }),
-        (connection) => exchange$(job, connection, ctx),
+  return ctx.transport
+    .connect$({
+      host: job.to.host,
+      port: job.to.port,
+      timeoutMs: ctx.connectTimeoutMs,
+      localAddress: ctx.localAddress,
+    })
+    .pipe(
+      mergeMap(
+        E.fold(
+          (failure): Observable<Outcome> =>
+            of({ kind: 'not_started', failure: { cause: 'unreachable', ...failure } }),
+          (connection) => exchange$(job, connection, ctx),
+        ),
       ),
-    ),
-  );
+    );
 };
 
 const isWrongPassword = (failure: SendFailure): boolean =>
@@ -151,14 +154,14 @@ const internal = (err: unknown): string =>
 /** Runs a job to its one report. */
 export const initiate$ = (job: RunnableJob, ctx: OutgoingContext): Observable<NodeEvent> =>
   defer(() => {
-    const started = ctx.scheduler.now();
+    const started = ctx.clock.now();
     return attempt$(job, ctx).pipe(
       // A bug of ours must still end the job in a report, and never end the node's pipeline.
       catchError((err: unknown) =>
         of<Outcome>({ kind: 'not_started', failure: { cause: 'refused', message: internal(err) } }),
       ),
       map((outcome): NodeEvent => {
-        const elapsed = ctx.scheduler.now() - started;
+        const elapsed = ctx.clock.now() - started;
         return job.kind === 'message'
           ? { kind: 'delivery', jobId: job.id, report: deliveryReport(job, outcome, elapsed) }
           : { kind: 'probe', jobId: job.id, report: probeReport(job, outcome, elapsed) };

@@ -32,8 +32,8 @@ import {
   timer,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
+import type { Connection, ListenAt, Ports } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
-import type { Connection, ServerEvent } from '../streams/tcp.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
@@ -49,19 +49,25 @@ export type LineAction<View> =
   | { readonly kind: 'stop' }
   | { readonly kind: 'view'; readonly view: View };
 
+/** The node's state as epics see it: now (`value`) and as it changes; never written. */
+export interface StateObservable<S> extends Observable<S> {
+  readonly value: S;
+}
+
 /**
  * Turns lines (the keyboard's) into jobs, contact changes, a stop, and things to show, with
- * the node's events and state at hand: the console is one.
+ * the node's events, its state and the ports at hand: the console is one.
  */
 export type LinesEpic<Line, View> = (
   lines$: Observable<Line>,
   event$: Observable<NodeEvent>,
-  state$: BehaviorSubject<NodeState>,
+  state$: StateObservable<NodeState>,
+  ports: Ports,
 ) => Observable<LineAction<View>>;
 
 export interface ParleySources<Line = never, View = never> {
-  /** Incoming connections: a server's events (`listen$`), or any transport's. */
-  readonly connections$?: Observable<ServerEvent>;
+  /** Where to take incoming connections (through the transport port); none: send only. */
+  readonly listen?: ListenAt;
   readonly jobs$?: Observable<Job>;
   /** The contacts, each time they change (the first one at start). */
   readonly contacts$?: Observable<Directory>;
@@ -93,10 +99,10 @@ export const parley$ = <Line = never, View = never>(
   defer(() => {
     const state$ = holder.state$ ?? new BehaviorSubject(initialNodeState(deps.directory));
     // Messages kept from an earlier run come first, as an event, so every reducer sees them.
-    const kept = deps.outboxStore?.load() ?? [];
+    const kept = deps.ports.store.outbox?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
     // Messages another process of this name hands in while we hold the outbox join it too.
-    const handedIn = deps.outboxStore?.handedIn?.((entries) =>
+    const handedIn = deps.ports.store.outbox?.handedIn?.((entries) =>
       roomFor(state$.value, entries, {
         maxMessages: deps.maxOutboxMessages,
         maxBytes: deps.maxOutboxBytes,
@@ -105,7 +111,7 @@ export const parley$ = <Line = never, View = never>(
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
     const open = new Set<Connection>();
-    const fromLines$ = linesOf(sources, event$, state$);
+    const fromLines$ = linesOf(sources, event$, readOnly(state$), deps.ports);
     const stop$ = merge(
       sources.stop$ ?? EMPTY,
       fromLines$.pipe(filter((a) => a.kind === 'stop')),
@@ -131,7 +137,7 @@ export const parley$ = <Line = never, View = never>(
       restored$,
       until(handedIn ?? EMPTY).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
-      answer$(until(sources.connections$ ?? EMPTY), shared),
+      answer$(until(sources.listen ? deps.ports.transport.listen$(sources.listen) : EMPTY), shared),
       run$(jobs$, shared),
     ).pipe(finalize(() => finished$.next()));
     const events$: Observable<NodeEvent> = merge(
@@ -169,7 +175,7 @@ const withRetries = (
     const shared$ = callerJobs$.pipe(share());
     let retryId = 0;
     const retries$ = autoRetry$(state$, event$, {
-      scheduler: deps.scheduler,
+      clock: deps.ports.clock,
       nextId: () => --retryId,
     }).pipe(takeUntil(shared$.pipe(ignoreElements(), endWith(null))));
     return merge(shared$, retries$);
@@ -180,7 +186,7 @@ const withRetries = (
  * message's first try). A write that fails is said as an internal error; the node goes on.
  */
 const persisted$ = (state$: Observable<NodeState>, deps: PipelineDeps): Observable<NodeEvent> => {
-  const store = deps.outboxStore;
+  const store = deps.ports.store.outbox;
   if (store === undefined) return EMPTY;
   return state$.pipe(
     distinctUntilChanged((a, b) => a.outbox === b.outbox && a.sending === b.sending),
@@ -210,18 +216,25 @@ const closeDeadline$ = (
   deps: PipelineDeps,
 ): Observable<never> =>
   stop$.pipe(
-    mergeMap(() => timer(deps.closeDeadlineMs, deps.scheduler)),
+    mergeMap(() => timer(deps.closeDeadlineMs, deps.ports.clock)),
     mergeMap(() => {
       for (const connection of open) connection.destroy();
       return EMPTY;
     }),
   );
 
+/** A read-only view of the state subject: epics read it, only the fold writes it. */
+const readOnly = <S>(subject: BehaviorSubject<S>): StateObservable<S> =>
+  Object.defineProperty(subject.asObservable(), 'value', {
+    get: () => subject.value,
+  }) as StateObservable<S>;
+
 const linesOf = <Line, View>(
   sources: ParleySources<Line, View>,
   event$: Observable<NodeEvent>,
-  state$: BehaviorSubject<NodeState>,
+  state$: StateObservable<NodeState>,
+  ports: Ports,
 ): Observable<LineAction<View>> =>
   sources.lines$ && sources.linesEpic
-    ? sources.linesEpic(sources.lines$, event$, state$).pipe(share())
+    ? sources.linesEpic(sources.lines$, event$, state$, ports).pipe(share())
     : EMPTY;

@@ -12,12 +12,12 @@ import {
   merge,
   mergeMap,
   type Observable,
-  type SchedulerLike,
   switchMap,
   timer,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
 import { RETRY_FIRST_MS, RETRY_MAX_MS } from '../limits.js';
+import type { Clock } from '../ports/ports.js';
 import type { Job } from './jobs.js';
 import type { DeliveryReport } from './reports.js';
 import type { NodeState, OutboxEntry } from './state.js';
@@ -26,20 +26,20 @@ import type { NodeEvent } from './types.js';
 export interface RetryPolicy {
   readonly firstMs: number;
   readonly maxMs: number;
-  /** A number in [0, 1): how much of the wait's last half to cut (randomness, injected). */
-  readonly jitter: () => number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   firstMs: RETRY_FIRST_MS,
   maxMs: RETRY_MAX_MS,
-  jitter: Math.random,
 };
 
-/** The wait before attempt `attempts + 1`: doubling from `firstMs`, capped, jittered. */
-export const retryDelayMs = (attempts: number, policy: RetryPolicy): number => {
+/**
+ * The wait before attempt `attempts + 1`: doubling from `firstMs`, capped, jittered by
+ * `fraction` (in [0, 1), from the random port): up to half of the wait is cut.
+ */
+export const retryDelayMs = (attempts: number, policy: RetryPolicy, fraction: number): number => {
   const full = Math.min(policy.firstMs * 2 ** Math.max(0, attempts - 1), policy.maxMs);
-  return Math.round(full * (1 - policy.jitter() / 2));
+  return Math.round(full * (1 - fraction / 2));
 };
 
 /** Failures that more tries cannot mend: the password (or the peer) is wrong. */
@@ -96,7 +96,7 @@ const cameOnline = (event: NodeEvent): string | undefined => {
 };
 
 export interface RetryDeps {
-  readonly scheduler: SchedulerLike;
+  readonly clock: Clock;
   /** Job ids for the pipeline's own retries: negative, so they never meet a caller's. */
   readonly nextId: () => number;
 }
@@ -123,8 +123,8 @@ export const autoRetry$ = (
     switchMap((at) =>
       at === undefined
         ? EMPTY
-        : timer(Math.max(0, at - deps.scheduler.now()), deps.scheduler).pipe(
-            mergeMap(() => dueEntries(state$.value, deps.scheduler.now())),
+        : timer(Math.max(0, at - deps.clock.now()), deps.clock).pipe(
+            mergeMap(() => dueEntries(state$.value, deps.clock.now())),
           ),
     ),
   );

@@ -140,7 +140,8 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       self: deps.self,
       deps: deps.actor,
       stepDeadlineMs: deps.stepDeadlineMs,
-      scheduler: deps.scheduler,
+      clock: deps.ports.clock,
+      transport: deps.ports.transport,
       connectTimeoutMs: deps.connectTimeoutMs,
       localAddress: deps.localAddress,
       open: deps.open,
@@ -168,5 +169,5 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
 /** When a message that did not go out goes out again by itself (see RetryPolicy). */
 const nextTry = (deps: RunDeps, msgId: string): number => {
   const attempts = (deps.state$.value.outbox.find((e) => e.job.msgId === msgId)?.attempts ?? 0) + 1;
-  return deps.scheduler.now() + retryDelayMs(attempts, deps.retry);
+  return deps.ports.clock.now() + retryDelayMs(attempts, deps.retry, deps.ports.random.fraction());
 };

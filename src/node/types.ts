@@ -2,18 +2,17 @@
  * The node's public shape: its options, the events it publishes, and what it offers.
  */
 
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { ReceivedMessage, ResponderEvent } from '../actors/responder.js';
-import type { ActorDeps } from '../actors/types.js';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
+import type { KeyPairFactory } from '../crypto/dh.js';
 import type { Role } from '../crypto/schedule.js';
 import type { ParleyError } from '../errors.js';
+import type { Ports } from '../ports/ports.js';
 import type { FrameTrace } from '../streams/session.js';
-import type { DedupeMemory } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
-import type { OutboxStore } from './outbox-file.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
 import type { RetryPolicy } from './retry.js';
 import type { NodeState, OutboxEntry } from './state.js';
@@ -59,17 +58,20 @@ export interface NodeOptions {
   /** The outbox's caps: messages, and their texts' UTF-8 bytes together. */
   readonly maxOutboxMessages?: number;
   readonly maxOutboxBytes?: number;
-  /** Keep the outbox across runs (see `createOutboxFile`); without it, in memory only. */
-  readonly outboxStore?: OutboxStore;
-  readonly dedupe?: DedupeMemory;
   /** How long `close()` lets connections in progress finish (default 5 s). */
   readonly closeDeadlineMs?: number;
   /** Local address for outgoing connections (tests bind 127.0.0.x). */
   readonly localAddress?: string;
   /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
   readonly trace?: boolean;
-  readonly scheduler?: SchedulerLike;
-  readonly deps?: Partial<ActorDeps>;
+  /**
+   * The world outside the process (see `Ports`): the transport (default TCP), the store
+   * (default memory: shown ids for 10 minutes, no outbox on disk), the clock (default RxJS's
+   * asyncScheduler) and randomness (default node:crypto's CSPRNG).
+   */
+  readonly ports?: Partial<Ports>;
+  /** Makes each connection's ephemeral key pair (tests give fixed ones for the vectors). */
+  readonly keyPair?: KeyPairFactory;
 }
 
 export type NodeEvent =

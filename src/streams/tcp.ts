@@ -7,41 +7,27 @@
 import * as net from 'node:net';
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { AsyncSubject, Observable } from 'rxjs';
-import type { ProtocolError } from '../codecs/errors.js';
-import type { ParleyError } from '../errors.js';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_LISTEN_HOST,
   MAX_FRAME_BYTES,
 } from '../limits.js';
-import { frameLines, type Line } from './framing.js';
+import type {
+  ConnectFailure,
+  Connection,
+  ConnectTo,
+  ListenAt,
+  ServerEvent,
+  Transport,
+} from '../ports/ports.js';
+import { frameLines } from './framing.js';
 import {
   describeConnectError,
   describeListenError,
   describeSocketError,
   errorCode,
 } from './socket-errors.js';
-
-export interface Connection {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  /** Inbound lines; completes when the peer ends, or the socket fails or closes. */
-  readonly lines$: Observable<Either<ProtocolError, Line>>;
-  /** Emits once, then completes, when the socket is fully closed; `error` says why if it failed. */
-  readonly closed$: Observable<{ error?: string }>;
-  /** Write one full line (newline included); completes once the kernel has it. */
-  send(line: string): Observable<void>;
-  /**
-   * Write one full line and go on: the socket keeps writes in order, and a write that fails
-   * (the peer is gone) surfaces as the end of the connection, which the actor hears.
-   */
-  write(line: string): void;
-  /** End gracefully, flushing pending writes; destroy after a grace period if the peer lingers. */
-  close(): void;
-  /** Close at once. */
-  destroy(): void;
-}
 
 export interface SocketOptions {
   readonly maxFrameBytes?: number;
@@ -164,15 +150,7 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
   };
 };
 
-export type ServerEvent =
-  | { readonly kind: 'listening'; readonly port: number; readonly host: string }
-  | { readonly kind: 'connection'; readonly connection: Connection }
-  | { readonly kind: 'error'; readonly code: string; readonly message: string };
-
-export interface ListenOptions extends SocketOptions {
-  readonly port: number;
-  readonly host?: string;
-}
+export interface ListenOptions extends SocketOptions, ListenAt {}
 
 /**
  * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a
@@ -225,15 +203,7 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
     return stop;
   });
 
-/** Why no connection could be made: the system's code (ECONNREFUSED, …) and a sentence. */
-export type ConnectFailure = ParleyError;
-
-export interface ConnectOptions extends SocketOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly timeoutMs?: number;
-  readonly localAddress?: string;
-}
+export interface ConnectOptions extends SocketOptions, ConnectTo {}
 
 const connectTimeout = () => Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' });
 
@@ -282,3 +252,11 @@ export const connect$ = (options: ConnectOptions): Observable<Either<ConnectFail
       }
     };
   });
+
+/** TCP as the node's transport (the default). */
+export const tcpTransport = (options: SocketOptions = {}): Transport => ({
+  listen$: (at) => listen$({ ...options, ...at }),
+  connect$: (to) => connect$({ ...options, ...to }),
+});
+
+export type { ConnectFailure, Connection, ServerEvent } from '../ports/ports.js';

@@ -149,7 +149,7 @@ describe('a bug of ours stays inside its connection', () => {
     const failing = (): never => {
       throw new Error('boom');
     };
-    const alice = await startNode({ name: 'alice', deps: { keyPair: failing } });
+    const alice = await startNode({ name: 'alice', keyPair: failing });
     running.push(alice);
     bob.setDirectory(directoryOf([{ username: 'alice', password: SECRET, port: alice.port }]));
     const toBob = { username: 'bob', host: LOCALHOST, port: bob.port, secret: SECRET };

@@ -12,6 +12,8 @@ import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import type { NodeOptions, ParleyNode } from '../../src/node/node.js';
 import { createOutboxFile } from '../../src/node/outbox-file.js';
+import { cryptoRandom } from '../../src/ports/random.js';
+import { memoryStore } from '../../src/ports/store.js';
 import { directoryOf, LOCALHOST, nextReceived, startNode } from '../support/nodes.js';
 
 const SECRET = 'correct horse battery staple';
@@ -31,8 +33,12 @@ const freePort = () =>
     });
   });
 
+/** Randomness as usual, but no jitter: the retry schedule is exact. */
+const noJitter = { random: { ...cryptoRandom(), fraction: () => 0 } };
+
 const fast = {
-  retry: { firstMs: 150, maxMs: 600, jitter: () => 0 },
+  retry: { firstMs: 150, maxMs: 600 },
+  ports: noJitter,
 } satisfies Partial<NodeOptions>;
 
 const start = async (options: NodeOptions) => {
@@ -73,7 +79,9 @@ it('survives a restart: the outbox on disk goes out from the next run, shown onc
   dirs.push(dir);
   const file = join(dir, 'outbox-alice.json');
   const port = await freePort();
-  const before = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const before = await alice(port, {
+    ports: { ...noJitter, store: memoryStore({ outbox: createOutboxFile(file).store }) },
+  });
   const report = await firstValueFrom(before.send({ to: toBob(port), text: 'kept on disk' }));
   expect(report.outcome).toBe('not_delivered');
   await before.close();
@@ -81,7 +89,9 @@ it('survives a restart: the outbox on disk goes out from the next run, shown onc
   const b = await bob(port);
   const shown: string[] = [];
   b.received$.subscribe((m) => shown.push(`${m.msgId} ${m.text}`));
-  const after = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const after = await alice(port, {
+    ports: { ...noJitter, store: memoryStore({ outbox: createOutboxFile(file).store }) },
+  });
   expect(after.outbox().map((e) => e.job.msgId)).toEqual([report.msgId]);
   await firstValueFrom(after.state$.pipe(filter((s) => s.outbox.length === 0)));
   expect(shown).toEqual([`${report.msgId} kept on disk`]);
@@ -93,7 +103,8 @@ it('goes out at once when the contact shows it is online, not at the next schedu
   const a = await start({
     name: 'alice',
     directory: directoryOf([{ username: 'bob', password: SECRET, port }]),
-    retry: { firstMs: 60_000, maxMs: 60_000, jitter: () => 0 },
+    retry: { firstMs: 60_000, maxMs: 60_000 },
+    ports: noJitter,
   });
   const waiting = await firstValueFrom(a.send({ to: toBob(port), text: 'when you are back' }));
   expect(waiting.outcome).toBe('not_delivered');
@@ -155,12 +166,16 @@ it('a kept message that cannot go out by itself (its password is not kept) says 
   const file = join(dir, 'outbox-alice');
   const port = await freePort();
   const byHand = { host: LOCALHOST, port, secret: SECRET };
-  const before = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const before = await alice(port, {
+    ports: { ...noJitter, store: memoryStore({ outbox: createOutboxFile(file).store }) },
+  });
   const report = await firstValueFrom(before.send({ to: byHand, text: 'typed by hand' }));
   expect(report.outcome).toBe('not_delivered');
   await before.close();
 
-  const after = await alice(port, { outboxStore: createOutboxFile(file).store });
+  const after = await alice(port, {
+    ports: { ...noJitter, store: memoryStore({ outbox: createOutboxFile(file).store }) },
+  });
   const tried = await firstValueFrom(
     after.state$.pipe(filter((s) => s.outbox.some((e) => e.attempts === 2))),
   );

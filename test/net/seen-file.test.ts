@@ -11,6 +11,7 @@ import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import type { ParleyNode } from '../../src/node/node.js';
 import { createSeenFile } from '../../src/node/seen-file.js';
+import { memoryStore } from '../../src/ports/store.js';
 import { directoryOf, LOCALHOST, startNode } from '../support/nodes.js';
 
 const SECRET = 'correct horse battery staple';
@@ -25,7 +26,10 @@ it('a failed append: not acknowledged, an internal error event; the retry is sho
   const dir = mkdtempSync(join(tmpdir(), 'parley-seen-net-'));
   dirs.push(dir);
   const seen = join(dir, 'seen-bob');
-  const bob = await startNode({ name: 'bob', dedupe: createSeenFile(seen) });
+  const bob = await startNode({
+    name: 'bob',
+    ports: { store: memoryStore({ dedupe: createSeenFile(seen) }) },
+  });
   const alice = await startNode({ name: 'alice', listen: false });
   running.push(bob, alice);
   bob.setDirectory(directoryOf([{ username: 'alice', password: SECRET, port: 1 }]));

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { pooledRandomBytes } from '../../src/node/options.js';
+import { pooledRandomBytes } from '../../src/ports/random.js';
 
 it('hands out each pooled byte once, across refills; larger asks bypass the pool', () => {
   const draw = pooledRandomBytes(64);

@@ -6,6 +6,7 @@
  */
 import { createNode } from '../../../src/node/node.js';
 import { createSeenFile } from '../../../src/node/seen-file.js';
+import { memoryStore } from '../../../src/ports/store.js';
 import { directoryOf } from '../../support/nodes.js';
 
 const [seenFile, secret] = process.argv.slice(2);
@@ -21,7 +22,7 @@ const node = await createNode({
   name: 'bob',
   host: '127.0.0.1',
   port: 0,
-  dedupe: createSeenFile(seenFile),
+  ports: { store: memoryStore({ dedupe: createSeenFile(seenFile) }) },
   directory: directoryOf([{ username: 'alice', password: secret, port: 1 }]),
 });
 node.events$.subscribe((e) => {

@@ -1,0 +1,18 @@
+/**
+ * The store port's memory adapter: what a node keeps, in RAM. The file adapter (a name's
+ * state directory: the seen file, the outbox file and its lock, the inbox) is `src/store`.
+ */
+import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
+import type { OutboxStore } from '../node/outbox-file.js';
+import type { Store } from './ports.js';
+
+export interface MemoryStoreOptions {
+  readonly dedupe?: DedupeMemory;
+  readonly outbox?: OutboxStore;
+}
+
+/** Shown ids in RAM (the contract's 10 minutes); the outbox in the node's state only. */
+export const memoryStore = (options: MemoryStoreOptions = {}): Store => ({
+  dedupe: options.dedupe ?? createDedupeMemory(),
+  outbox: options.outbox,
+});
