@@ -40,7 +40,6 @@ export type {
   SendJob,
 } from './node/reports.js';
 export { explainFailure } from './node/reports.js';
-export { createSeenFile } from './node/seen-file.js';
 export type { NodeState, OutboxEntry } from './node/state.js';
 export { initialNodeState, reduceNodeState } from './node/state.js';
 export type { NodeEvent, NodeOptions, ParleyNode } from './node/types.js';
@@ -58,7 +57,8 @@ export type {
   Transport,
 } from './ports/ports.js';
 export { cryptoRandom, seededRandom } from './ports/random.js';
-export { memoryStore } from './ports/store.js';
-export { tcpTransport } from './streams/tcp.js';
+export { memoryStore } from './store/memory.js';
+export { createSeenFile } from './store/seen-file.js';
 export type { MemoryNetwork, MemoryNetworkOptions } from './transport/memory.js';
 export { memoryNetwork } from './transport/memory.js';
+export { tcpTransport } from './transport/tcp.js';

@@ -3,7 +3,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { resolveDeps } from '../node/options.js';
-import { memoryStore } from '../ports/store.js';
+import { memoryStore } from '../store/memory.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say } from './common.js';

@@ -9,10 +9,10 @@ import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
-import { createSeenFile } from '../node/seen-file.js';
+import { createSeenFile } from '../store/seen-file.js';
+import { prepareStateDirectory } from '../store/state-dir.js';
 import { loadDirectoryFile } from './directory-file.js';
 import { traceLine, traceStamp } from './notices.js';
-import { prepareStateDirectory } from './state-dir.js';
 
 /** A diagnostic on stderr, named as Unix tools name theirs. */
 export const say = (text: string): void => {

@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
 import type { NodeEvent, ParleyNode } from '../node/node.js';
-import { memoryStore } from '../ports/store.js';
+import { memoryStore } from '../store/memory.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';

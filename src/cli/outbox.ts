@@ -11,14 +11,18 @@ import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
-import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
-import { type Admit, handedIn$ } from '../node/outbox-inbox.js';
 import type { DeliveryReport } from '../node/reports.js';
 import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
+import { liveHolder, type Refusal, takeLock } from '../store/lock-file.js';
+import {
+  createOutboxFile,
+  type OutboxFileOptions,
+  type OutboxStore,
+} from '../store/outbox-file.js';
+import { type Admit, handedIn$ } from '../store/outbox-inbox.js';
+import { prepareStateDirectory } from '../store/state-dir.js';
 import { EXIT } from './args.js';
 import { say, seenMemory } from './common.js';
-import { liveHolder, type Refusal, takeLock } from './lock-file.js';
-import { prepareStateDirectory } from './state-dir.js';
 import { messages } from './waiting.js';
 
 /** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */

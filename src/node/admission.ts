@@ -15,7 +15,7 @@ import {
 } from 'rxjs';
 import { errorFrame } from '../codecs/frames.js';
 import { encodeFrame } from '../codecs/line.js';
-import type { Connection } from '../streams/tcp.js';
+import type { Connection } from '../transport/tcp.js';
 import { type InProgress, pickEviction } from './defences.js';
 import type { NodeEvent } from './types.js';
 

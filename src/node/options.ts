@@ -25,8 +25,8 @@ import {
 } from '../limits.js';
 import type { Ports } from '../ports/ports.js';
 import { cryptoRandom } from '../ports/random.js';
-import { memoryStore } from '../ports/store.js';
-import { tcpTransport } from '../streams/tcp.js';
+import { memoryStore } from '../store/memory.js';
+import { tcpTransport } from '../transport/tcp.js';
 import type { AuthLimitOptions } from './defences.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { type NodeOptions, NodeStartError } from './types.js';

@@ -8,7 +8,7 @@ import { findContact } from '../codecs/directory.js';
 import { mint, Uuid } from '../codecs/formats.js';
 import type { CheckedDestination } from '../codecs/inputs.js';
 import type { TraceSink } from '../streams/session.js';
-import type { Connection } from '../streams/tcp.js';
+import type { Connection } from '../transport/tcp.js';
 import {
   type Job,
   type MessageJob,

@@ -10,7 +10,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
 import type { ParleyError } from '../errors.js';
 import type { DedupeMemory } from '../node/dedupe.js';
-import type { OutboxStore } from '../node/outbox-file.js';
+import type { OutboxStore } from '../store/outbox-file.js';
 import type { Line } from '../streams/framing.js';
 
 /** One connection of any transport: lines in, lines out, an end. */

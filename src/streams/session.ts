@@ -8,8 +8,8 @@ import { map, Observable, tap } from 'rxjs';
 import type { Effect, Inbound } from '../actors/types.js';
 import type { ProtocolError } from '../codecs/errors.js';
 import { decodeLine, encodeFrame } from '../codecs/line.js';
+import type { Connection } from '../transport/tcp.js';
 import type { Line } from './framing.js';
-import type { Connection } from './tcp.js';
 
 /** A frame on the wire, for tracing: never its contents, which may be secret. */
 export interface FrameTrace {

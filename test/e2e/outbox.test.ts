@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockHolder } from '../../src/cli/lock-file.js';
+import { lockHolder } from '../../src/store/lock-file.js';
 import {
   closedPort,
   type Entry,

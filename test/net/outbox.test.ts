@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import type { NodeOptions, ParleyNode } from '../../src/node/node.js';
-import { createOutboxFile } from '../../src/node/outbox-file.js';
 import { cryptoRandom } from '../../src/ports/random.js';
-import { memoryStore } from '../../src/ports/store.js';
+import { memoryStore } from '../../src/store/memory.js';
+import { createOutboxFile } from '../../src/store/outbox-file.js';
 import { directoryOf, LOCALHOST, nextReceived, startNode } from '../support/nodes.js';
 
 const SECRET = 'correct horse battery staple';

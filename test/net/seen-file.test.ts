@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import type { ParleyNode } from '../../src/node/node.js';
-import { createSeenFile } from '../../src/node/seen-file.js';
-import { memoryStore } from '../../src/ports/store.js';
+import { memoryStore } from '../../src/store/memory.js';
+import { createSeenFile } from '../../src/store/seen-file.js';
 import { directoryOf, LOCALHOST, startNode } from '../support/nodes.js';
 
 const SECRET = 'correct horse battery staple';

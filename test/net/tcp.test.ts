@@ -12,7 +12,7 @@ import {
 } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { protocolError } from '../../src/codecs/errors.js';
-import { describeConnectError, describeListenError } from '../../src/streams/socket-errors.js';
+import { describeConnectError, describeListenError } from '../../src/transport/socket-errors.js';
 import {
   type Connection,
   connect$,
@@ -20,7 +20,7 @@ import {
   type ListenOptions,
   listen$,
   type ServerEvent,
-} from '../../src/streams/tcp.js';
+} from '../../src/transport/tcp.js';
 
 const HOST = '127.0.0.1';
 const BOUND_MS = 3_000;

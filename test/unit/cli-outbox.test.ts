@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockHolder, startTimeOf, takeLock } from '../../src/cli/lock-file.js';
 import {
   inMemoryWarning,
   keptOutbox,
@@ -28,8 +27,9 @@ import {
 import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
 import type { MessageSummary } from '../../src/node/jobs.js';
-import { readOutboxFile } from '../../src/node/outbox-file.js';
 import type { DeliveryReport } from '../../src/node/reports.js';
+import { lockHolder, startTimeOf, takeLock } from '../../src/store/lock-file.js';
+import { readOutboxFile } from '../../src/store/outbox-file.js';
 
 const saved = process.env.PARLEY_STATE_DIR;
 let dir: string;

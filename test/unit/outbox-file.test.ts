@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
-import { createOutboxFile } from '../../src/node/outbox-file.js';
 import { initialNodeState, type NodeState } from '../../src/node/state.js';
+import { createOutboxFile } from '../../src/store/outbox-file.js';
 
 const dirs: string[] = [];
 const folder = () => {

@@ -5,17 +5,17 @@ import { afterEach, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
 import { MessageText, mint, Username, Uuid } from '../../src/codecs/formats.js';
 import {
-  type HandedMessage,
-  handedIn$,
-  handIn,
-  readHandedIn,
-} from '../../src/node/outbox-inbox.js';
-import {
   initialNodeState,
   type OutboxEntry,
   reduceNodeState,
   roomFor,
 } from '../../src/node/state.js';
+import {
+  type HandedMessage,
+  handedIn$,
+  handIn,
+  readHandedIn,
+} from '../../src/store/outbox-inbox.js';
 
 const dirs: string[] = [];
 const inbox = () => {

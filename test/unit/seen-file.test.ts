@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { dedupeKey } from '../../src/node/dedupe.js';
-import { createSeenFile } from '../../src/node/seen-file.js';
+import { createSeenFile } from '../../src/store/seen-file.js';
 
 // Keys as the responder makes them: a message id and its authenticated sender.
 const ID_A = dedupeKey('alice', '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f');

@@ -12,7 +12,7 @@ import {
   prepareStateDirectory,
   stateDirectory,
   stateDirectoryProblem,
-} from '../../src/cli/state-dir.js';
+} from '../../src/store/state-dir.js';
 
 const dirs: string[] = [];
 const temp = () => {

@@ -5,8 +5,8 @@
  * It prints one JSON line per event: listening (with its port), then each incoming outcome.
  */
 import { createNode } from '../../../src/node/node.js';
-import { createSeenFile } from '../../../src/node/seen-file.js';
-import { memoryStore } from '../../../src/ports/store.js';
+import { memoryStore } from '../../../src/store/memory.js';
+import { createSeenFile } from '../../../src/store/seen-file.js';
 import { directoryOf } from '../../support/nodes.js';
 
 const [seenFile, secret] = process.argv.slice(2);

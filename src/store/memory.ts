@@ -3,8 +3,8 @@
  * state directory: the seen file, the outbox file and its lock, the inbox) is `src/store`.
  */
 import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
-import type { OutboxStore } from '../node/outbox-file.js';
-import type { Store } from './ports.js';
+import type { Store } from '../ports/ports.js';
+import type { OutboxStore } from './outbox-file.js';
 
 export interface MemoryStoreOptions {
   readonly dedupe?: DedupeMemory;

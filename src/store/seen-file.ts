@@ -10,8 +10,8 @@
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
+import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
-import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
 
 interface Seen {
   /** The dedupe key: the message id and its sender (see `dedupeKey`). */

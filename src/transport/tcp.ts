@@ -21,7 +21,7 @@ import type {
   ServerEvent,
   Transport,
 } from '../ports/ports.js';
-import { frameLines } from './framing.js';
+import { frameLines } from '../streams/framing.js';
 import {
   describeConnectError,
   describeListenError,

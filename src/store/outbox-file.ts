@@ -11,11 +11,11 @@ import * as t from 'io-ts';
 import type { Observable } from 'rxjs';
 import { Group, mint, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
+import type { MessageSummary } from '../node/jobs.js';
+import type { NodeState, OutboxEntry } from '../node/state.js';
+import { pendingMessages } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
-import type { MessageSummary } from './jobs.js';
 import type { Admit } from './outbox-inbox.js';
-import type { NodeState, OutboxEntry } from './state.js';
-import { pendingMessages } from './state.js';
 
 const StoredMessage = t.type({
   msg_id: Uuid,

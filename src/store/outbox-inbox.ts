@@ -13,9 +13,9 @@ import * as t from 'io-ts';
 import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
 import { Group, MessageText, Username, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
+import type { OutboxEntry } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import { waitingEntry } from './outbox-file.js';
-import type { OutboxEntry } from './state.js';
 
 const HandedMessage = t.type({
   version: t.literal(1),
