@@ -1,6 +1,6 @@
 /**
  * The console as an epic of the pipeline: keyboard lines run through the prompt flow (pure,
- * src/cli/flow.ts) with the node's state as its view, and each output becomes an action —
+ * src/console/flow.ts) with the node's state as its view, and each output becomes an action —
  * something to draw, a job (send, retry, probe), new contacts, or the stop. Reports of its
  * jobs and incoming messages come back as node events and are drawn too.
  */
@@ -9,16 +9,23 @@ import { concat, defer, from, map, merge, mergeMap, type Observable, of, scan, t
 import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
+import { contactsOf, destinationOf } from '../console/destinations.js';
+import { editedText } from '../console/edit-form.js';
+import {
+  type ConsoleState,
+  initialState,
+  type Output,
+  promptOf,
+  step,
+  type View,
+} from '../console/flow.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
 import type { LineAction, LinesEpic } from '../node/pipeline.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
-import { contactsOf, destinationOf } from './destinations.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
-import { editedText } from './edit-form.js';
-import { type ConsoleState, initialState, type Output, promptOf, step, type View } from './flow.js';
 import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';

@@ -5,9 +5,9 @@
  */
 import { map, merge, mergeMap, type Observable, type OperatorFunction, scan } from 'rxjs';
 import type { DirectoryEntry } from '../codecs/directory.js';
+import { destinationOf } from '../console/destinations.js';
 import type { ParleyNode } from '../node/node.js';
 import type { ProbeReport } from '../node/reports.js';
-import { destinationOf } from './destinations.js';
 
 export interface Reorder<T> {
   /** The index of the next answer to let out. */

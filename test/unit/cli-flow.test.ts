@@ -2,8 +2,9 @@
  * The console's prompt flow, line by line, without a terminal or a network.
  */
 import { describe, expect, it } from 'vitest';
-import { lossWarning } from '../../src/cli/commands.js';
-import { editedText } from '../../src/cli/edit-form.js';
+import type { DirectoryEntry } from '../../src/codecs/directory.js';
+import { lossWarning } from '../../src/console/commands.js';
+import { editedText } from '../../src/console/edit-form.js';
 import {
   type ConsoleState,
   type Input,
@@ -11,8 +12,7 @@ import {
   type Output,
   step,
   type View,
-} from '../../src/cli/flow.js';
-import type { DirectoryEntry } from '../../src/codecs/directory.js';
+} from '../../src/console/flow.js';
 import type { OutboxEntry } from '../../src/node/node.js';
 
 const contact = (username: string, port: number): DirectoryEntry =>

@@ -28,7 +28,7 @@ const sources = (dir: string): string[] =>
         : [],
   );
 
-describe.each(['src/actors', 'src/codecs'])('%s', (dir) => {
+describe.each(['src/actors', 'src/codecs', 'src/console'])('%s', (dir) => {
   it.each(sources(dir))('%s touches no socket, clock or randomness', (file) => {
     // isIP is a pure string check (the directory codec validates addresses with it).
     const text = readFileSync(file, 'utf8').replace("import { isIP } from 'node:net';", '');

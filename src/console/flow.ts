@@ -12,6 +12,8 @@
  * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
  */
 
+import type { ContactChanges, NewContact } from '../cli/directory-file.js';
+import { tooLongMessage } from '../cli/help.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
@@ -28,10 +30,8 @@ import {
   show,
   startChoosing,
 } from './destinations.js';
-import type { ContactChanges, NewContact } from './directory-file.js';
 import { type EditMode, editStep, promptOfEdit } from './edit-form.js';
 import { addStep, type FormMode, manualStep, promptOfForm } from './forms.js';
-import { tooLongMessage } from './help.js';
 
 /** The console's inputs are the keyboard's. */
 export type Input = KeyboardInput;

@@ -4,10 +4,10 @@
  * as it is typed; a wrong one is asked again, an empty one cancels.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { checkHost, checkName, checkPort } from '../cli/args.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { Secret } from '../codecs/formats.js';
 import { MAX_SECRET_CHARS } from '../limits.js';
-import { checkHost, checkName, checkPort } from './args.js';
 import { composing, dispatch, type Step, show } from './destinations.js';
 import type { Draft, Output } from './flow.js';
 

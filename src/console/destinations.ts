@@ -2,10 +2,11 @@
  * Where a message goes: the menu of contacts (or a destination typed by hand), and sending a
  * finished draft there. Shared by the prompt flow, its commands and its questions.
  */
+
+import { destinationMenu } from '../cli/text.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { type Destination, destinationOf } from '../node/reports.js';
 import type { Draft, Mode, Output, View } from './flow.js';
-import { destinationMenu } from './text.js';
 
 export type Step = readonly [Mode, readonly Output[]];
 

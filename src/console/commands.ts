@@ -1,12 +1,13 @@
 /**
  * The console's slash commands: /help, /contacts, /who, /add, /edit, /outbox, /retry, /quit.
  */
+
+import { CONSOLE_HELP } from '../cli/help.js';
+import { formatContacts, formatOutbox } from '../cli/text.js';
+import { messages } from '../cli/waiting.js';
 import { composing, contactsOf, type Step, show, startChoosing } from './destinations.js';
 import { startEdit } from './edit-form.js';
 import type { Output, View } from './flow.js';
-import { CONSOLE_HELP } from './help.js';
-import { formatContacts, formatOutbox } from './text.js';
-import { messages } from './waiting.js';
 
 /** What quitting now would lose, in a sentence; undefined when nothing. */
 export const lossWarning = (undelivered: number): string | undefined => {

@@ -4,10 +4,10 @@
  * it, the password is asked without echo and never shown. Ctrl-C cancels (see flow.ts).
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { checkHost, checkPort } from '../cli/args.js';
+import type { ContactChanges } from '../cli/directory-file.js';
 import type { OutboxEntry } from '../node/node.js';
-import { checkHost, checkPort } from './args.js';
 import { composing, findByName, type Step, show } from './destinations.js';
-import type { ContactChanges } from './directory-file.js';
 import type { Output, View } from './flow.js';
 import { checkSecret } from './forms.js';
 
