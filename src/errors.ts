@@ -12,3 +12,6 @@ export const parleyError = <Code extends string>(
   code: Code,
   message: string,
 ): ParleyError<Code> => ({ code, message });
+
+/** What went wrong, in words, from anything thrown (an Error's message, else its text). */
+export const whyOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

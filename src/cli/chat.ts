@@ -3,14 +3,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { resolveDeps } from '../node/options.js';
-import { memoryStore } from '../store/memory.js';
+import type { NameStore } from '../store/name-store.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say } from './common.js';
 import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
-import { type PeerState, withPeerState } from './outbox.js';
+import { withPeerState } from './outbox.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -30,14 +30,14 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
 const chatWith = async (
   options: ChatOptions,
   { port, name, directoryFile, loaded }: ChatSetup,
-  { dedupe, durable }: PeerState,
+  { store, durable }: NameStore,
 ): Promise<number> => {
   const node = resolveDeps({
     name,
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
-    ports: { store: memoryStore({ dedupe, outbox: durable?.store }) },
+    ports: { store },
   });
   if (E.isLeft(node)) {
     say(node.left.message);

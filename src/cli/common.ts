@@ -1,16 +1,8 @@
-/**
- * What every command does alike: say things on stderr, load the directory, start the node,
- * and trace the protocol for --verbose.
- */
-import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
-import type { DedupeMemory } from '../node/dedupe.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
-import { createSeenFile } from '../store/seen-file.js';
-import { prepareStateDirectory } from '../store/state-dir.js';
 import { loadDirectoryFile } from './directory-file.js';
 import { traceLine, traceStamp } from './notices.js';
 
@@ -81,31 +73,4 @@ export const onStopSignal = (stop: () => void): (() => void) => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
-};
-
-/**
- * Where a listening peer remembers the message ids it has shown, so that a retry after a
- * crash or restart is still shown once (see state-dir.ts for where). A state directory that
- * others own or may write to is refused (Left: parley does not start); one that cannot be
- * created or written is said, and the ids are remembered in memory only (Right(undefined)).
- */
-export const seenMemory = (name: string): E.Either<string, DedupeMemory | undefined> => {
-  const dir = prepareStateDirectory();
-  if (E.isLeft(dir)) return dir;
-  const file = join(dir.right.path, `seen-${encodeURIComponent(name)}`);
-  const inMemory = (reason: string) => {
-    say(`cannot keep seen message ids in ${file} (${reason}); keeping them in memory`);
-    return E.right(undefined);
-  };
-  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
-  try {
-    return E.right(createSeenFile(file, { onWarning: say }));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return inMemory(
-      code === 'ELOOP'
-        ? 'it is a symbolic link, which parley does not follow: remove it'
-        : (err as Error).message,
-    );
-  }
 };

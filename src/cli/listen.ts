@@ -6,13 +6,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
 import type { NodeEvent, ParleyNode } from '../node/node.js';
-import { memoryStore } from '../store/memory.js';
+import type { NameStore } from '../store/name-store.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { ownCommandName } from './help.js';
 import { describeIncoming } from './notices.js';
-import { type PeerState, withPeerState } from './outbox.js';
+import { withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
 import { formatDelivery, formatReceived } from './text.js';
 import { inTime, keptFromLastTime } from './waiting.js';
@@ -51,7 +51,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
 const listenWith = async (
   options: ListenOptions,
   directory: Directory,
-  { dedupe, durable }: PeerState,
+  { store, durable }: NameStore,
 ): Promise<number> => {
   const started = await startNode({
     name: options.name,
@@ -60,7 +60,7 @@ const listenWith = async (
     directory,
     group: options.group,
     trace: options.verbose,
-    ports: { store: memoryStore({ dedupe, outbox: durable?.store }) },
+    ports: { store },
   });
   if (E.isLeft(started)) {
     say(started.left);

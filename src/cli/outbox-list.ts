@@ -7,11 +7,11 @@ import { basename } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { OutboxEntry } from '../node/state.js';
 import { liveHolder } from '../store/lock-file.js';
+import { lockFileOf, outboxFileOf } from '../store/name-store.js';
 import { readOutboxFile } from '../store/outbox-file.js';
 import { prepareStateDirectory } from '../store/state-dir.js';
 import { EXIT, type OutboxOptions } from './args.js';
 import { say } from './common.js';
-import { lockFileOf, outboxFileOf } from './outbox.js';
 import { excerpt, nameOf } from './text.js';
 import { messages, pausedNote } from './waiting.js';
 

@@ -1,95 +1,29 @@
 /**
- * The outbox of a name on disk, for the chat, `listen` and `send --queue`: the file
- * `outbox-<name>` in the checked state directory (beside the seen file), held by one parley
- * at a time (see lock-file.ts). Without a usable state directory the outbox lives in memory,
- * and what was not delivered is lost on quitting (the chat asks first then).
+ * The outbox of a name for the CLI's programs: the chat and `listen` open what the name keeps
+ * (src/store/name-store.ts); `send --queue` adds a message to it, or hands it to the parley of
+ * the name that runs now.
  */
-import { statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
+import { whyOf } from '../errors.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
-import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import type { DeliveryReport } from '../node/reports.js';
 import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
-import { liveHolder, type Refusal, takeLock } from '../store/lock-file.js';
+import { liveHolder } from '../store/lock-file.js';
 import {
-  createOutboxFile,
-  type OutboxFileOptions,
-  type OutboxStore,
-} from '../store/outbox-file.js';
-import { type Admit, handedIn$ } from '../store/outbox-inbox.js';
+  changedAt,
+  inboxDirOf,
+  keptOutbox,
+  lockFileOf,
+  type NameStore,
+  openNameStore,
+  outboxFileOf,
+} from '../store/name-store.js';
 import { prepareStateDirectory } from '../store/state-dir.js';
 import { EXIT } from './args.js';
-import { say, seenMemory } from './common.js';
+import { say } from './common.js';
 import { messages } from './waiting.js';
-
-/** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */
-export const outboxFileOf = (dir: string, name: string): string =>
-  join(dir, `outbox-${encodeURIComponent(name)}`);
-
-/** `inbox-<name>`: where other processes of `name` hand messages to the one holding the outbox. */
-export const inboxDirOf = (outboxFile: string): string =>
-  join(dirname(outboxFile), `inbox-${basename(outboxFile).slice('outbox-'.length)}`);
-
-/** `lock-outbox-<name>`: a prefix no outbox or seen file has, whatever the name. */
-export const lockFileOf = (outboxFile: string): string =>
-  join(dirname(outboxFile), `lock-${basename(outboxFile)}`);
-
-export type KeptOutbox =
-  | {
-      readonly kind: 'durable';
-      readonly path: string;
-      readonly store: OutboxStore;
-      /** Give the file back to other runs (at the end; also done at exit). */
-      readonly release: () => void;
-    }
-  /** In memory only: the file it would be in, and why not. */
-  | { readonly kind: 'memory'; readonly path: string; readonly reason: string };
-
-/** What a run with the outbox in memory says at start. */
-export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): string =>
-  `cannot keep the outbox in ${kept.path} (${kept.reason}); it is kept in memory: ` +
-  'what is not delivered is lost when parley ends';
-
-const refusalWords = (refused: Refusal, name: string): string =>
-  refused.kind === 'held'
-    ? `another parley (pid ${refused.pid}) is running as ${name} and keeps it`
-    : refused.reason;
-
-const errorWords = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-/**
- * The outbox of `name`, on disk when the state directory allows it. Left: the state directory
- * may not be used (others may write to it) and parley should not start. The file's warnings
- * (an unreadable one moved aside) go to `say`.
- */
-export const keptOutbox = (
-  name: string,
-  say: (text: string) => void,
-  options: OutboxFileOptions = {},
-): E.Either<string, KeptOutbox> => {
-  const dir = prepareStateDirectory();
-  if (E.isLeft(dir)) return dir;
-  const path = outboxFileOf(dir.right.path, name);
-  const inMemory = (reason: string): E.Either<string, KeptOutbox> =>
-    E.right({ kind: 'memory', path, reason });
-  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
-  const taken = takeLock(lockFileOf(path));
-  if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
-  try {
-    const opened = createOutboxFile(path, Date.now(), options);
-    for (const warning of opened.warnings) say(warning);
-    // Whoever holds the outbox also takes what others of its name hand in (send --queue).
-    const inbox = inboxDirOf(path);
-    const store = { ...opened.store, handedIn: (admit: Admit) => handedIn$(inbox, say, admit) };
-    return E.right({ kind: 'durable', path, store, release: taken.lock.release });
-  } catch (err) {
-    taken.lock.release();
-    return inMemory(errorWords(err));
-  }
-};
 
 /** Why the outbox cannot take one more message of `text`, if it cannot (the node's caps). */
 const fullness = (state: NodeState, text: string, name: string): string | undefined => {
@@ -143,7 +77,7 @@ export const queueInOutbox = (
     store.save(withFailed(waiting, message, report));
     return E.right(path);
   } catch (err) {
-    return E.left(`cannot write ${path} (${errorWords(err)})`);
+    return E.left(`cannot write ${path} (${whyOf(err)})`);
   } finally {
     release();
   }
@@ -173,50 +107,25 @@ export const queueRoute = (name: string): E.Either<string, QueueRoute> => {
   );
 };
 
-/** When a file last changed (ms since the epoch), if it can be told. */
-const changedAt = (path: string | undefined): number | undefined => {
-  if (path === undefined) return undefined;
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
-};
-
-/** What a listening run of `name` keeps in the state directory. */
-export interface PeerState {
-  /** The seen file (undefined: in memory, already said). */
-  readonly dedupe: DedupeMemory | undefined;
-  /** The outbox on disk (undefined: in memory, already said). */
-  readonly durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined;
-}
-
 /**
- * Opens what `name` keeps (the seen file, the outbox), runs `run` with it, and gives the
- * outbox back at the end whatever happens. A state directory that may not be used stops the
- * run before it starts (exit 1, the reason said).
+ * Opens what `name` keeps (the seen file, the outbox: `openNameStore`), runs `run` with it, and
+ * gives the outbox back at the end whatever happens. A state directory that may not be used
+ * stops the run before it starts (exit 1, the reason said).
  */
 export const withPeerState = async (
   name: string,
-  run: (state: PeerState) => Promise<number>,
+  run: (state: NameStore) => Promise<number>,
   /** The directory file, if any: a message paused before it last changed goes out again. */
   directoryFile?: string,
 ): Promise<number> => {
-  const dedupe = seenMemory(name);
-  if (E.isLeft(dedupe)) {
-    say(dedupe.left);
+  const opened = openNameStore(name, say, { directoryChangedAtMs: changedAt(directoryFile) });
+  if (E.isLeft(opened)) {
+    say(opened.left);
     return EXIT.failed;
   }
-  const outbox = keptOutbox(name, say, { directoryChangedAtMs: changedAt(directoryFile) });
-  if (E.isLeft(outbox)) {
-    say(outbox.left);
-    return EXIT.failed;
-  }
-  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
-  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
   try {
-    return await run({ dedupe: dedupe.right, durable });
+    return await run(opened.right);
   } finally {
-    durable?.release();
+    opened.right.durable?.release();
   }
 };

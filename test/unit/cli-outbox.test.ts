@@ -17,18 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  inMemoryWarning,
-  keptOutbox,
-  lockFileOf,
-  queueInOutbox,
-  queueRoute,
-} from '../../src/cli/outbox.js';
+import { queueInOutbox, queueRoute } from '../../src/cli/outbox.js';
 import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
 import type { MessageSummary } from '../../src/node/jobs.js';
 import type { DeliveryReport } from '../../src/node/reports.js';
 import { lockHolder, startTimeOf, takeLock } from '../../src/store/lock-file.js';
+import { inMemoryWarning, keptOutbox, lockFileOf } from '../../src/store/name-store.js';
 import { readOutboxFile } from '../../src/store/outbox-file.js';
 
 const saved = process.env.PARLEY_STATE_DIR;

@@ -1,0 +1,151 @@
+/**
+ * The store's file adapter: what a name keeps in the checked state directory — the seen file
+ * (`seen-<name>`), the outbox file (`outbox-<name>`) held by one parley at a time through its
+ * lock (`lock-outbox-<name>`), and the inbox (`inbox-<name>`) where other processes of the
+ * name hand messages in. One way to open them, with their checks; what cannot be kept on
+ * disk is kept in memory, and said.
+ */
+import { statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { whyOf } from '../errors.js';
+import type { DedupeMemory } from '../node/dedupe.js';
+import type { Store } from '../ports/ports.js';
+import { type Refusal, takeLock } from './lock-file.js';
+import { memoryStore } from './memory.js';
+import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from './outbox-file.js';
+import { type Admit, handedIn$ } from './outbox-inbox.js';
+import { createSeenFile } from './seen-file.js';
+import { prepareStateDirectory } from './state-dir.js';
+
+/** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */
+export const outboxFileOf = (dir: string, name: string): string =>
+  join(dir, `outbox-${encodeURIComponent(name)}`);
+
+/** `inbox-<name>`: where other processes of `name` hand messages to the one holding the outbox. */
+export const inboxDirOf = (outboxFile: string): string =>
+  join(dirname(outboxFile), `inbox-${basename(outboxFile).slice('outbox-'.length)}`);
+
+/** `lock-outbox-<name>`: a prefix no outbox or seen file has, whatever the name. */
+export const lockFileOf = (outboxFile: string): string =>
+  join(dirname(outboxFile), `lock-${basename(outboxFile)}`);
+
+export type KeptOutbox =
+  | {
+      readonly kind: 'durable';
+      readonly path: string;
+      readonly store: OutboxStore;
+      /** Give the file back to other runs (at the end; also done at exit). */
+      readonly release: () => void;
+    }
+  /** In memory only: the file it would be in, and why not. */
+  | { readonly kind: 'memory'; readonly path: string; readonly reason: string };
+
+/** What a run with the outbox in memory says at start. */
+export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): string =>
+  `cannot keep the outbox in ${kept.path} (${kept.reason}); it is kept in memory: ` +
+  'what is not delivered is lost when parley ends';
+
+const refusalWords = (refused: Refusal, name: string): string =>
+  refused.kind === 'held'
+    ? `another parley (pid ${refused.pid}) is running as ${name} and keeps it`
+    : refused.reason;
+
+/**
+ * The outbox of `name`, on disk when the state directory allows it. Left: the state directory
+ * may not be used (others may write to it) and parley should not start. The file's warnings
+ * (an unreadable one moved aside) go to `say`.
+ */
+export const keptOutbox = (
+  name: string,
+  say: (text: string) => void,
+  options: OutboxFileOptions = {},
+): E.Either<string, KeptOutbox> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const path = outboxFileOf(dir.right.path, name);
+  const inMemory = (reason: string): E.Either<string, KeptOutbox> =>
+    E.right({ kind: 'memory', path, reason });
+  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
+  const taken = takeLock(lockFileOf(path));
+  if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
+  try {
+    const opened = createOutboxFile(path, Date.now(), options);
+    for (const warning of opened.warnings) say(warning);
+    // Whoever holds the outbox also takes what others of its name hand in (send --queue).
+    const inbox = inboxDirOf(path);
+    const store = { ...opened.store, handedIn: (admit: Admit) => handedIn$(inbox, say, admit) };
+    return E.right({ kind: 'durable', path, store, release: taken.lock.release });
+  } catch (err) {
+    taken.lock.release();
+    return inMemory(whyOf(err));
+  }
+};
+
+/**
+ * Where a listening peer remembers the message ids it has shown, so that a retry after a
+ * crash or restart is still shown once (see state-dir.ts for where). A state directory that
+ * others own or may write to is refused (Left: parley does not start); one that cannot be
+ * created or written is said, and the ids are remembered in memory only (Right(undefined)).
+ */
+export const seenMemory = (
+  name: string,
+  say: (text: string) => void,
+): E.Either<string, DedupeMemory | undefined> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const file = join(dir.right.path, `seen-${encodeURIComponent(name)}`);
+  const inMemory = (reason: string) => {
+    say(`cannot keep seen message ids in ${file} (${reason}); keeping them in memory`);
+    return E.right(undefined);
+  };
+  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
+  try {
+    return E.right(createSeenFile(file, { onWarning: say }));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return inMemory(
+      code === 'ELOOP'
+        ? 'it is a symbolic link, which parley does not follow: remove it'
+        : (err as Error).message,
+    );
+  }
+};
+
+/** When a file last changed (ms since the epoch), if it can be told. */
+export const changedAt = (path: string | undefined): number | undefined => {
+  if (path === undefined) return undefined;
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+/** What a name keeps, opened: the store for its node, and the outbox file if it is on disk. */
+export interface NameStore {
+  readonly store: Store;
+  /** The outbox on disk (undefined: in memory, already said). */
+  readonly durable: Extract<KeptOutbox, { kind: 'durable' }> | undefined;
+}
+
+/**
+ * Opens the seen file and the outbox of `name` (Left: the state directory may not be used,
+ * and parley should not start). What cannot be kept on disk is kept in memory, and `say`s so.
+ */
+export const openNameStore = (
+  name: string,
+  say: (text: string) => void,
+  options: OutboxFileOptions = {},
+): E.Either<string, NameStore> => {
+  const dedupe = seenMemory(name, say);
+  if (E.isLeft(dedupe)) return dedupe;
+  const outbox = keptOutbox(name, say, options);
+  if (E.isLeft(outbox)) return outbox;
+  if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
+  const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
+  return E.right({
+    store: memoryStore({ dedupe: dedupe.right, outbox: durable?.store }),
+    durable,
+  });
+};
