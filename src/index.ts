@@ -1,25 +1,27 @@
 /**
- * parley as a library, first tier: a node to embed in a reactive app. `parley$` is the cold
- * pipeline (sources in, events out: compose it with your own streams); `createNode` is the
- * same pipeline made hot, for programs that want an object to hold. The protocol's pieces —
- * actors, driver, codecs, framing — are the second tier, `parley/protocol`.
+ * parley as a library, first tier: a node to embed in a reactive app. A handful of values —
+ * `createNode` (an object to hold), `parley$` (the cold pipeline: sources in, events out) with
+ * `resolveDeps` and the jobs it takes, the directory file's parser, and the ports' adapters
+ * (TCP or memory transport, a name's files or memory store, the CSPRNG or a seeded random) —
+ * and every type they name. The protocol's pieces (actors, driver, codecs, framing) are the
+ * second tier, `parley/protocol`.
  */
 
+// Every type the values above name.
 export type { ReceivedMessage } from './actors/responder.js';
-export type { DirectoryEntry, DirectoryError } from './codecs/directory.js';
-export {
-  Directory,
-  EMPTY_DIRECTORY,
-  findContact,
-  parseDirectory,
-  serialiseDirectory,
-} from './codecs/directory.js';
-export { DEFAULT_GROUP, GROUPS, Group } from './codecs/formats.js';
-export type { InputError } from './codecs/inputs.js';
+export type { ActorDeps, Failure } from './actors/types.js';
+export type { Directory, DirectoryEntry, DirectoryError } from './codecs/directory.js';
+export { parseDirectory } from './codecs/directory.js';
+export type { ProtocolError } from './codecs/errors.js';
+export type { Group, Username } from './codecs/formats.js';
+export type { CheckedDestination, InputError } from './codecs/inputs.js';
+export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export type { ParleyError } from './errors.js';
+export type { DedupeMemory } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
-export type { Job, MessageSummary } from './node/jobs.js';
-export { messageJob, probeJob, reportOf, retryJob } from './node/jobs.js';
+export type { Job, MessageJob, MessageSummary } from './node/jobs.js';
+export { messageJob, probeJob, retryJob } from './node/jobs.js';
+// The node, hot and cold.
 export { createNode } from './node/node.js';
 export type { PipelineDeps } from './node/options.js';
 export { resolveDeps } from './node/options.js';
@@ -29,6 +31,7 @@ export type {
   ParleyOutput,
   ParleySources,
   StateHolder,
+  StateObservable,
 } from './node/pipeline.js';
 export { parley$ } from './node/pipeline.js';
 export type {
@@ -39,10 +42,9 @@ export type {
   SendFailure,
   SendJob,
 } from './node/reports.js';
-export { explainFailure } from './node/reports.js';
+export type { RetryPolicy } from './node/retry.js';
 export type { NodeState, OutboxEntry } from './node/state.js';
-export { initialNodeState, reduceNodeState } from './node/state.js';
-export type { NodeEvent, NodeOptions, ParleyNode } from './node/types.js';
+export type { NodeEvent, NodeOptions, ParleyNode, Role } from './node/types.js';
 export { NodeStartError } from './node/types.js';
 export type {
   Clock,
@@ -57,8 +59,15 @@ export type {
   Transport,
 } from './ports/ports.js';
 export { cryptoRandom, seededRandom } from './ports/random.js';
+export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
-export { createSeenFile } from './store/seen-file.js';
+export type { KeptOutbox, NameStore } from './store/name-store.js';
+export { openNameStore } from './store/name-store.js';
+export type { OutboxFileOptions, OutboxStore } from './store/outbox-file.js';
+export type { Admit } from './store/outbox-inbox.js';
+export type { Line } from './streams/framing.js';
+export type { FrameTrace } from './streams/session.js';
 export type { MemoryNetwork, MemoryNetworkOptions } from './transport/memory.js';
 export { memoryNetwork } from './transport/memory.js';
+// The ports' adapters.
 export { tcpTransport } from './transport/tcp.js';

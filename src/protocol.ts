@@ -1,6 +1,8 @@
 /**
- * parley as a library, second tier (`parley/protocol`): the pure protocol pieces, for those
- * who drive the actors themselves — marble tests with RxJS's TestScheduler, other transports.
+ * parley as a library, second tier (`parley/protocol`): the pieces, for those who drive the
+ * actors themselves (marble tests with RxJS's TestScheduler, other transports) or build a
+ * node of their own: actors and driver, codecs, framing, the state's reducer, the store's
+ * files one by one.
  */
 
 export type { DriverOptions } from './actors/driver.js';
@@ -30,8 +32,14 @@ export type {
   Inbound,
   Transition,
 } from './actors/types.js';
+export {
+  Directory,
+  EMPTY_DIRECTORY,
+  findContact,
+  serialiseDirectory,
+} from './codecs/directory.js';
 export type { ErrorCode, ProtocolError } from './codecs/errors.js';
-export { Group, mint, Nonce, Username, Uuid } from './codecs/formats.js';
+export { DEFAULT_GROUP, GROUPS, Group, mint, Nonce, Username, Uuid } from './codecs/formats.js';
 export type {
   AckFrame,
   AuthFrame,
@@ -55,6 +63,11 @@ export {
 } from './limits.js';
 export type { DedupeMemory } from './node/dedupe.js';
 export { answerFrom, createDedupeMemory, dedupeKey } from './node/dedupe.js';
+export { reportOf } from './node/jobs.js';
+export { explainFailure } from './node/reports.js';
+export { initialNodeState, reduceNodeState } from './node/state.js';
 export type { Connection, ServerEvent, Transport } from './ports/ports.js';
+export { createOutboxFile } from './store/outbox-file.js';
+export { createSeenFile } from './store/seen-file.js';
 export type { Line } from './streams/framing.js';
 export { frameLines } from './streams/framing.js';

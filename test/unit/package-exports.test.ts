@@ -24,12 +24,12 @@ it('installs from its folder; `parley` and `parley/protocol` import by name', ()
   writeFileSync(
     join(app, 'main.js'),
     [
-      "import { createNode, parley$, explainFailure } from 'parley';",
+      "import { createNode, parley$, tcpTransport } from 'parley';",
       "import { runActor, responderLogic, decodeLine, Frame } from 'parley/protocol';",
       "import * as all from 'parley';",
       'const decoded = decodeLine(\'{"type":"bye"}\');',
       'console.log(JSON.stringify({',
-      '  tier1: [typeof createNode, typeof parley$, typeof explainFailure],',
+      '  tier1: [typeof createNode, typeof parley$, typeof tcpTransport],',
       '  tier2: [typeof runActor, typeof responderLogic, typeof Frame.decode],',
       '  bye: decoded.right,',
       "  noDefault: !('default' in all),",
