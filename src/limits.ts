@@ -9,6 +9,14 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame accepted, newline included (parley/1: `frame_too_large` above this). */
 export const MAX_FRAME_BYTES = 1_048_576;
 
+/**
+ * Deepest nesting of arrays and objects a frame may have; deeper is `malformed_frame`, found by
+ * a scan before parsing. parley/1's frames nest 2 deep; the rest is room for unknown fields (the
+ * contract ignores them). Values nested 100,000 deep would otherwise overflow the stack of
+ * whatever walks them (JSON.stringify, describing an error).
+ */
+export const MAX_FRAME_DEPTH = 32;
+
 /** Largest plaintext a message may carry, in UTF-8 bytes. */
 export const MAX_PLAINTEXT_BYTES = 65_536;
 
