@@ -17,6 +17,14 @@ export const MAX_FRAME_BYTES = 1_048_576;
  */
 export const MAX_FRAME_DEPTH = 32;
 
+/**
+ * Bytes that incoming connections may hold together in lines not yet finished (each at most
+ * MAX_FRAME_BYTES). Past it, the connection holding the most is answered `busy` and closed:
+ * 256 connections × 1 MiB would otherwise be 256 MiB held by peers who never finish a frame.
+ * A real frame is under 100 KiB (a 64 KiB message in base64), so a contact is never the one.
+ */
+export const MAX_PENDING_LINE_BYTES = 32 * 1_048_576;
+
 /** Largest plaintext a message may carry, in UTF-8 bytes. */
 export const MAX_PLAINTEXT_BYTES = 65_536;
 

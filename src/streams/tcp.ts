@@ -14,8 +14,9 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_LISTEN_HOST,
   MAX_FRAME_BYTES,
+  MAX_PENDING_LINE_BYTES,
 } from '../limits.js';
-import { frameLines, type Line } from './framing.js';
+import { createLineBudget, frameLines, type Line, type LineBudget } from './framing.js';
 import {
   describeConnectError,
   describeListenError,
@@ -46,6 +47,8 @@ export interface Connection {
 export interface SocketOptions {
   readonly maxFrameBytes?: number;
   readonly closeGraceMs?: number;
+  /** Shared with other connections: the bytes of unfinished lines they may hold together. */
+  readonly lineBudget?: LineBudget;
 }
 
 /** The socket's inbound bytes; completes on the peer's end or on close. Cold, so shared below. */
@@ -150,7 +153,7 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
     remotePort: socket.remotePort ?? 0,
     // Not shared: its one reader is the connection's actor (a share would cost a Subject and a
     // subscriber per connection).
-    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes)),
+    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes, options.lineBudget)),
     closed$,
     send: (line) => write$(socket, line),
     write: (line) => {
@@ -172,6 +175,8 @@ export type ServerEvent =
 export interface ListenOptions extends SocketOptions {
   readonly port: number;
   readonly host?: string;
+  /** The bytes of unfinished lines all its connections may hold together (MAX_PENDING_LINE_BYTES). */
+  readonly maxPendingLineBytes?: number;
 }
 
 /**
@@ -185,6 +190,9 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
   new Observable<ServerEvent>((subscriber) => {
     const host = options.host ?? DEFAULT_LISTEN_HOST;
     const server = net.createServer();
+    // One budget per listener: its connections' unfinished lines together (see framing.ts).
+    const lineBudget =
+      options.lineBudget ?? createLineBudget(options.maxPendingLineBytes ?? MAX_PENDING_LINE_BYTES);
     let listening = false;
     let stopped = false;
 
@@ -200,7 +208,8 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
         socket.destroy();
         return;
       }
-      subscriber.next({ kind: 'connection', connection: fromSocket(socket, options) });
+      const connection = fromSocket(socket, { ...options, lineBudget });
+      subscriber.next({ kind: 'connection', connection });
     });
     server.on('error', (err) => {
       const event: ServerEvent = {
