@@ -9,6 +9,22 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame accepted, newline included (parley/1: `frame_too_large` above this). */
 export const MAX_FRAME_BYTES = 1_048_576;
 
+/**
+ * Deepest nesting of arrays and objects a frame may have; deeper is `malformed_frame`, found by
+ * a scan before parsing. parley/1's frames nest 2 deep; the rest is room for unknown fields (the
+ * contract ignores them). Values nested 100,000 deep would otherwise overflow the stack of
+ * whatever walks them (JSON.stringify, describing an error).
+ */
+export const MAX_FRAME_DEPTH = 32;
+
+/**
+ * Bytes that incoming connections may hold together in lines not yet finished (each at most
+ * MAX_FRAME_BYTES). Past it, the connection holding the most is answered `busy` and closed:
+ * 256 connections × 1 MiB would otherwise be 256 MiB held by peers who never finish a frame.
+ * A real frame is under 100 KiB (a 64 KiB message in base64), so a contact is never the one.
+ */
+export const MAX_PENDING_LINE_BYTES = 32 * 1_048_576;
+
 /** Largest plaintext a message may carry, in UTF-8 bytes. */
 export const MAX_PLAINTEXT_BYTES = 65_536;
 

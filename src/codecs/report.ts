@@ -32,16 +32,53 @@ export const expectation = (error: t.ValidationError): string => {
   return last === undefined ? 'a value' : describeCodec(last.type);
 };
 
+/** How many characters of a found value are looked at: enough to decide how it is shown. */
+const SHOWN_HEAD_CHARS = 122;
+/** Deeper than this, a found value's arrays and objects are shown as `...`. */
+const SHOWN_DEPTH = 8;
+
+/**
+ * JSON.stringify's text of a value, but only its head: it stops once `SHOWN_HEAD_CHARS` are
+ * written and at `SHOWN_DEPTH` levels, so a 1 MiB string, or arrays nested 100,000 deep (which
+ * JSON.stringify would recurse into until the stack overflows), cost a few hundred characters.
+ */
+const headJson = (value: unknown, depth = 0): string => {
+  const plain = hasToJson(value) ? value.toJSON() : value;
+  if (typeof plain === 'string') return JSON.stringify(plain.slice(0, SHOWN_HEAD_CHARS));
+  if (typeof plain !== 'object' || plain === null) return String(JSON.stringify(plain));
+  const isArray = Array.isArray(plain);
+  if (depth >= SHOWN_DEPTH) return isArray ? '[...]' : '{...}';
+  const parts: string[] = [];
+  let length = 1;
+  // Stops at the head: no walk over (or copy of) a 100,000-entry array or object.
+  for (const key in plain) {
+    if (length > SHOWN_HEAD_CHARS) return `${isArray ? '[' : '{'}${parts.join(',')},...`;
+    const item = (plain as Record<string, unknown>)[key];
+    const skipped = item === undefined || typeof item === 'function' || typeof item === 'symbol';
+    if (skipped && !isArray) continue;
+    const shown = skipped ? 'null' : headJson(item, depth + 1);
+    const part = isArray ? shown : `${JSON.stringify(key)}:${shown}`;
+    parts.push(part);
+    length += part.length + 1;
+  }
+  return isArray ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+};
+
+const hasToJson = (value: unknown): value is { toJSON: () => unknown } =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { toJSON?: unknown }).toJSON === 'function';
+
 /**
  * Show a found value briefly, so a 1 MiB string does not end up in a message, and printable:
  * the value may be a peer's, and the sentence may reach a terminal (JSON escapes C0 controls
  * but not C1 or bidirectional ones).
  */
 export const showValue = (value: unknown): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+  const text = headJson(value);
   // Cut between code points: half an emoji (a lone surrogate) cannot be encoded as UTF-8.
   // 122 UTF-16 units hold at least 61 code points, so the head is enough to decide.
-  const head = [...text.slice(0, 122)];
+  const head = [...text.slice(0, SHOWN_HEAD_CHARS)];
   return printableText(head.length > 60 ? `${head.slice(0, 57).join('')}...` : text);
 };
 

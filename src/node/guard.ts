@@ -2,9 +2,13 @@
  * Who may try a password, and how often: failures are counted per source (an address, or an
  * IPv6 /64), per claimed username, and over all, so that guessing does not scale with the
  * number of addresses an attacker holds. A handshake that did its DH but never proved the
- * password counts as a failure too (it cost us a DH). Sources that authenticated before — and
- * contacts' own addresses — are exempt from the username and global budgets, so a flood of
- * guesses cannot lock a contact out.
+ * password counts as a failure too (it cost us a DH).
+ *
+ * Trust is per (source, contact): a contact that authenticated from a source before — or whose
+ * directory address it is — is exempt there from the username and global budgets, so a flood of
+ * guesses cannot lock it out. It exempts guesses at that contact's own username only: one
+ * contact's success is never a pass for guessing at another's password (a contact holding many
+ * addresses would otherwise escape both budgets from each of them).
  */
 import { GUARD_DEFAULTS } from '../limits.js';
 import { type AuthLimitOptions, createAuthLimiter } from './defences.js';
@@ -19,30 +23,43 @@ export interface GuardOptions {
     readonly firstBlockMs: number;
     readonly maxBlockMs: number;
   };
-  /** Sources that authenticated, remembered at most (the oldest forgotten first). */
+  /** (source, contact) pairs that authenticated, remembered at most (the oldest forgotten first). */
   readonly maxTrusted: number;
 }
 
+/** The usernames of the contacts whose directory address is `source` (the directory as it is now). */
+export type ContactsAt = (source: string) => readonly string[];
+
 export interface Guard {
+  /**
+   * Whether `source` is trusted for some contact: a connection from it passes the global block
+   * and keeps its place at the cap (its claimed name is not known yet). What its guesses escape
+   * is decided per username, when it proves (`refusesProof`, `failed`).
+   */
+  trustsSource(source: string): boolean;
+  /** Whether a guess from `source` at `username`'s password is exempt from the username and global budgets. */
+  trusts(source: string, username: string | undefined): boolean;
   /** Whether a new connection from `source` is answered `rate_limited` at once. */
-  refusesConnection(source: string, trusted: boolean, nowMs: number): boolean;
+  refusesConnection(source: string, nowMs: number): boolean;
   /** Whether a proof from `source`, claiming `username`, is answered without being checked. */
-  refusesProof(
-    source: string,
-    username: string | undefined,
-    trusted: boolean,
-    nowMs: number,
-  ): boolean;
-  failed(source: string, username: string | undefined, trusted: boolean, nowMs: number): void;
-  authenticated(source: string): void;
-  /** Whether `source` authenticated before. */
-  knows(source: string): boolean;
+  refusesProof(source: string, username: string | undefined, nowMs: number): boolean;
+  failed(source: string, username: string | undefined, nowMs: number): void;
+  /** `username` proved its password from `source`: trusted there for that username. */
+  authenticated(source: string, username: string): void;
 }
 
-export const createGuard = (options: GuardOptions = GUARD_DEFAULTS): Guard => {
+// A source is an address (no spaces), so the first space ends it.
+const pairKey = (source: string, username: string) => `${source} ${username}`;
+
+export const createGuard = (
+  options: GuardOptions = GUARD_DEFAULTS,
+  contactsAt: ContactsAt = () => [],
+): Guard => {
   const bySource = createAuthLimiter(options.perSource);
   const byUsername = createAuthLimiter(options.perUsername);
-  const known = new Map<string, true>();
+  /** Pairs that authenticated, oldest first; and how many of them each source has. */
+  const known = new Map<string, string>();
+  const knownPerSource = new Map<string, number>();
   const global = { windowStart: 0, failures: 0, blockedUntil: 0, blockMs: 0 };
   const globallyBlocked = (nowMs: number) => global.blockedUntil > nowMs;
 
@@ -64,25 +81,44 @@ export const createGuard = (options: GuardOptions = GUARD_DEFAULTS): Guard => {
     }
   };
 
+  const forget = (key: string) => {
+    const source = known.get(key);
+    if (source === undefined) return;
+    known.delete(key);
+    const left = (knownPerSource.get(source) ?? 1) - 1;
+    if (left === 0) knownPerSource.delete(source);
+    else knownPerSource.set(source, left);
+  };
+
+  const trusts = (source: string, username: string | undefined) =>
+    username !== undefined &&
+    (known.has(pairKey(source, username)) || contactsAt(source).includes(username));
+
+  const trustsSource = (source: string) =>
+    knownPerSource.has(source) || contactsAt(source).length > 0;
+
   return {
-    refusesConnection: (source, trusted, nowMs) =>
-      bySource.isLimited(source, nowMs) || (!trusted && globallyBlocked(nowMs)),
-    refusesProof: (source, username, trusted, nowMs) =>
+    trustsSource,
+    trusts,
+    refusesConnection: (source, nowMs) =>
+      bySource.isLimited(source, nowMs) || (globallyBlocked(nowMs) && !trustsSource(source)),
+    refusesProof: (source, username, nowMs) =>
       bySource.isLimited(source, nowMs) ||
-      (!trusted &&
+      (!trusts(source, username) &&
         (globallyBlocked(nowMs) ||
           (username !== undefined && byUsername.isLimited(username, nowMs)))),
-    failed(source, username, trusted, nowMs) {
+    failed(source, username, nowMs) {
       bySource.recordFailure(source, nowMs);
-      if (trusted) return;
+      if (trusts(source, username)) return;
       if (username !== undefined) byUsername.recordFailure(username, nowMs);
       countGlobally(nowMs);
     },
-    authenticated(source) {
-      known.delete(source); // re-inserted last: the Map stays ordered oldest first
-      known.set(source, true);
-      if (known.size > options.maxTrusted) known.delete(known.keys().next().value as string);
+    authenticated(source, username) {
+      const key = pairKey(source, username);
+      forget(key); // re-inserted last: the Map stays ordered oldest first
+      known.set(key, source);
+      knownPerSource.set(source, (knownPerSource.get(source) ?? 0) + 1);
+      if (known.size > options.maxTrusted) forget(known.keys().next().value as string);
     },
-    knows: (source) => known.has(source),
   };
 };

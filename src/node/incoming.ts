@@ -39,9 +39,8 @@ export interface IncomingContext extends CapBooks {
   readonly deps: ResponderDeps;
   /** Answers `remember` from the dedupe memory; a failure to record is told, not acked. */
   readonly remember: (effect: Effect<ResponderEvent>) => Inbound | undefined;
+  /** The guessing budgets; it knows whom each source is trusted for (see guard.ts). */
   readonly guard: Guard;
-  /** Whether a source is a contact's address (from the directory as it is now). */
-  readonly isContactAddress: (source: string) => boolean;
   readonly helloDeadlineMs: number;
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
@@ -73,7 +72,7 @@ const limitedAtAuth =
   (input: Inbound): Inbound =>
     input.kind === 'frame' &&
     input.frame.type === 'auth' &&
-    ctx.guard.refusesProof(admission.source, admission.claimed, admission.trusted, ctx.clock.now())
+    ctx.guard.refusesProof(admission.source, admission.claimed, ctx.clock.now())
       ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
       : input;
 
@@ -90,12 +89,13 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
       // Our proof goes out only after the peer's verified: it is authenticated.
       if (effect.frame.type === 'auth') {
         admission.authenticated = true;
-        ctx.guard.authenticated(admission.source);
+        if (admission.claimed !== undefined) {
+          ctx.guard.authenticated(admission.source, admission.claimed);
+        }
       }
     }
     if (effect.kind === 'emit' && costsAGuess(effect.event)) {
-      const { source, claimed, trusted } = admission;
-      ctx.guard.failed(source, claimed, trusted, ctx.clock.now());
+      ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
     }
     return ctx.remember(effect);
   };
@@ -111,8 +111,9 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
   defer(() => {
     const remote = connection.remoteAddress;
     const source = sourceOf(remote);
-    const trusted = ctx.guard.knows(source) || ctx.isContactAddress(source);
-    if (ctx.guard.refusesConnection(source, trusted, ctx.clock.now())) {
+    // Trusted for some contact: whom its guesses may be at is the guard's to say, per username.
+    const trusted = ctx.guard.trustsSource(source);
+    if (ctx.guard.refusesConnection(source, ctx.clock.now())) {
       return refuse(connection, 'rate_limited', RATE_LIMITED);
     }
     if ((ctx.perAddress.get(source) ?? 0) >= ctx.maxPerAddress) {
@@ -173,9 +174,9 @@ export const answer$ = (
       },
       // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
       remember: answerFrom(deps.ports.store.dedupe, (err) => deps.tell(internalEvent(err))),
-      guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),
-      isContactAddress: (source) =>
-        deps.state$.value.directory.some((c) => sourceOf(c.ip) === source),
+      guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }, (source) =>
+        deps.state$.value.directory.filter((c) => sourceOf(c.ip) === source).map((c) => c.username),
+      ),
       helloDeadlineMs: Math.min(deps.helloDeadlineMs, deps.stepDeadlineMs),
       maxConnections: deps.maxConnections,
       maxPerAddress: deps.maxPerAddress,

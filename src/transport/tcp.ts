@@ -12,6 +12,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_LISTEN_HOST,
   MAX_FRAME_BYTES,
+  MAX_PENDING_LINE_BYTES,
 } from '../limits.js';
 import type {
   ConnectFailure,
@@ -21,7 +22,7 @@ import type {
   ServerEvent,
   Transport,
 } from '../ports/ports.js';
-import { frameLines } from '../streams/framing.js';
+import { createLineBudget, frameLines, type LineBudget } from '../streams/framing.js';
 import {
   describeConnectError,
   describeListenError,
@@ -32,6 +33,8 @@ import {
 export interface SocketOptions {
   readonly maxFrameBytes?: number;
   readonly closeGraceMs?: number;
+  /** Shared with other connections: the bytes of unfinished lines they may hold together. */
+  readonly lineBudget?: LineBudget;
 }
 
 /** The socket's inbound bytes; completes on the peer's end or on close. Cold, so shared below. */
@@ -136,7 +139,7 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
     remotePort: socket.remotePort ?? 0,
     // Not shared: its one reader is the connection's actor (a share would cost a Subject and a
     // subscriber per connection).
-    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes)),
+    lines$: socketData$(socket).pipe(frameLines(maxFrameBytes, options.lineBudget)),
     closed$,
     send: (line) => write$(socket, line),
     write: (line) => {
@@ -150,7 +153,10 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
   };
 };
 
-export interface ListenOptions extends SocketOptions, ListenAt {}
+export interface ListenOptions extends SocketOptions, ListenAt {
+  /** The bytes of unfinished lines all its connections may hold together (MAX_PENDING_LINE_BYTES). */
+  readonly maxPendingLineBytes?: number;
+}
 
 /**
  * Listen on subscribe. Emits `listening` (with the real port, so port 0 works), then a
@@ -163,6 +169,9 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
   new Observable<ServerEvent>((subscriber) => {
     const host = options.host ?? DEFAULT_LISTEN_HOST;
     const server = net.createServer();
+    // One budget per listener: its connections' unfinished lines together (see framing.ts).
+    const lineBudget =
+      options.lineBudget ?? createLineBudget(options.maxPendingLineBytes ?? MAX_PENDING_LINE_BYTES);
     let listening = false;
     let stopped = false;
 
@@ -178,7 +187,8 @@ export const listen$ = (options: ListenOptions): Observable<ServerEvent> =>
         socket.destroy();
         return;
       }
-      subscriber.next({ kind: 'connection', connection: fromSocket(socket, options) });
+      const connection = fromSocket(socket, { ...options, lineBudget });
+      subscriber.next({ kind: 'connection', connection });
     });
     server.on('error', (err) => {
       const event: ServerEvent = {

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES } from '../../src/limits.js';
+import { MAX_FRAME_BYTES, MAX_FRAME_DEPTH } from '../../src/limits.js';
 import { scene } from './support/scene.js';
 import { ATTACKER, dial, eventually, tracker, within } from './support/wire.js';
 
@@ -55,6 +55,8 @@ const garbage = (size: number, seed = 7): Buffer => {
   return out;
 };
 
+const deep = `${'['.repeat(300_000)}${']'.repeat(300_000)}`;
+
 describe('input that is not parley/1', () => {
   const malformed: [string, Buffer | string][] = [
     ['random bytes', Buffer.concat([garbage(4096), Buffer.from('\n')])],
@@ -66,6 +68,8 @@ describe('input that is not parley/1', () => {
     ['a frame type from the prototype', '{"type":"__proto__"}\n'],
     ['a type hidden in __proto__', '{"__proto__":{"type":"bye"}}\n'],
     ['JSON nested 300,000 deep', `${'['.repeat(300_000)}${']'.repeat(300_000)}\n`],
+    ['a hello whose from is nested 300,000 deep', `{"type":"hello","from":${deep}}\n`],
+    ['a frame type nested 300,000 deep', `{"type":${deep}}\n`],
     ['a byte order mark before a hello', '\uFEFF{"type":"bye"}\n'],
     ['invalid UTF-8: a lone continuation', Buffer.from([0x7b, 0x80, 0x7d, 0x0a])],
     ['invalid UTF-8: a broken pair', Buffer.from([0xc3, 0x28, 0x0a])],
@@ -84,6 +88,15 @@ describe('input that is not parley/1', () => {
       });
     }
     await contactDelivers();
+  });
+
+  it('nesting is refused before it is parsed, with a sentence', async () => {
+    const { bob } = await setUp();
+    expect(await answerTo(bob.port, `{"type":"hello","from":${deep}}\n`)).toEqual({
+      type: 'error',
+      code: 'malformed_frame',
+      message: `a frame may nest arrays and objects at most ${MAX_FRAME_DEPTH} deep`,
+    });
   });
 
   it('invalid UTF-8 is named as such', async () => {

@@ -1,6 +1,8 @@
 /**
- * The test vectors of parley/1, typed: the modp14 and x25519 cases are a copy of
- * shared/vectors/parley-v1.json; the cpace-ristretto255 case is written by ../fixtures/cpace-vector.ts.
+ * The test vectors of parley/1, typed. ../fixtures/parley-v1.json is a copy of the contract's
+ * shared/vectors/parley-v1.json (the project builds and tests from its own clone): a case for
+ * modp14 and x25519, and three for cpace-ristretto255 computed by an independent implementation,
+ * the first of which ../fixtures/cpace-vector.ts also reproduces from docs/PROTOCOL.md alone.
  */
 import { readFileSync } from 'node:fs';
 import type { Group } from '../../src/codecs/formats.js';
@@ -12,6 +14,22 @@ export interface PartyVector {
   readonly private: string;
   readonly public: string;
   readonly nonce: string;
+}
+
+/** CPace's intermediate values (docs/PROTOCOL.md, "cpace-ristretto255"), all hex. */
+export interface CpaceVector {
+  readonly suite: string;
+  readonly dsi: string;
+  readonly prs: string;
+  readonly ci: string;
+  readonly sid: string;
+  readonly generator_string: string;
+  readonly generator_hash: string;
+  readonly generator: string;
+  readonly K: string;
+  /** The draft's transcript and ISK: given for reference, not used by parley/1 (DHSK = K). */
+  readonly transcript_ir: string;
+  readonly isk: string;
 }
 
 export interface VectorCase {
@@ -27,10 +45,17 @@ export interface VectorCase {
   readonly plaintext: string;
   readonly message_frame: MessageFrame;
   readonly ack_frame: AckFrame;
+  readonly cpace?: CpaceVector;
 }
 
 const file = new URL('../fixtures/parley-v1.json', import.meta.url);
-export const VECTORS: readonly VectorCase[] = JSON.parse(readFileSync(file, 'utf8')).cases;
+/** Every case of the file: the known-answer tests check each. */
+export const VECTOR_CASES: readonly VectorCase[] = JSON.parse(readFileSync(file, 'utf8')).cases;
+
+/** The first case of each group: what the protocol-flow tests run on, once per group. */
+export const VECTORS: readonly VectorCase[] = VECTOR_CASES.filter(
+  (v, i) => VECTOR_CASES.findIndex((c) => c.group === v.group) === i,
+);
 
 export const vectorFor = (group: Group): VectorCase => {
   const found = VECTORS.find((c) => c.group === group);

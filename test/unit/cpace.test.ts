@@ -3,6 +3,7 @@
  * ristretto255 and hash SHA-512"), copied from the draft, reproduced through parley's code.
  * They are the check that our reading of the draft is right.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   calculateGenerator,
@@ -18,6 +19,8 @@ import {
   scalarMultVfy,
   shareProblem,
 } from '../../src/crypto/cpace.js';
+import { cpaceInputs } from '../../src/crypto/dh.js';
+import { bindingOf, VECTOR_CASES } from '../support/vectors.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const ascii = (s: string): Buffer => Buffer.from(s, 'ascii');
@@ -122,4 +125,75 @@ describe('non-canonical encodings', () => {
       'is not a canonical ristretto255 encoding',
     );
   });
+});
+
+// parley/1's own cases (shared/vectors/parley-v1.json, copied to test/fixtures): each gives
+// CPace's intermediate values, computed by an independent implementation.
+const PARLEY_CPACE = VECTOR_CASES.flatMap((v) =>
+  v.cpace === undefined ? [] : [[v, v.cpace] as const],
+);
+
+describe.each(
+  PARLEY_CPACE.map(
+    ([v, c]) =>
+      [
+        `${v.initiator.username} → ${v.responder.username}, y_I ${v.initiator.private.slice(0, 8)}…`,
+        v,
+        c,
+      ] as const,
+  ),
+)('parley/1 cpace-ristretto255 vector, %s', (_, v, c) => {
+  const { prs, ci, sid } = cpaceInputs(bindingOf(v));
+  const yI = hex(v.initiator.private);
+  const yR = hex(v.responder.private);
+
+  it('PRS, CI and sid from the handshake', () => {
+    expect(c.suite).toBe('CPACE-RISTR255-SHA512');
+    expect(DSI).toEqual(ascii(c.dsi));
+    expect(prs).toEqual(hex(c.prs));
+    expect(ci).toEqual(hex(c.ci));
+    expect(sid).toEqual(hex(c.sid));
+  });
+
+  it('the generator string, SHA-512 of it, and the generator g', () => {
+    const gen = generatorString(DSI, prs, ci, sid, S_IN_BYTES);
+    expect(gen).toEqual(hex(c.generator_string));
+    expect(generatorHash(prs, ci, sid)).toEqual(hex(c.generator_hash));
+    expect(calculateGenerator(prs, ci, sid)).toEqual(hex(c.generator));
+  });
+
+  it('both shares from g, and K the same on both sides: DHSK = K', () => {
+    const g = calculateGenerator(prs, ci, sid);
+    expect(scalarMult(yI, g)).toEqual(hex(v.initiator.public));
+    expect(scalarMult(yR, g)).toEqual(hex(v.responder.public));
+    expect(scalarMultVfy(yI, hex(v.responder.public))).toEqual(hex(c.K));
+    expect(scalarMultVfy(yR, hex(v.initiator.public))).toEqual(hex(c.K));
+    expect(c.K).toBe(v.dhsk);
+  });
+
+  it("the draft's ISK is what its formula gives, and not what parley/1 uses", () => {
+    const transcript = Buffer.concat([
+      lvCat(hex(v.initiator.public), Buffer.alloc(0)),
+      lvCat(hex(v.responder.public), Buffer.alloc(0)),
+    ]);
+    expect(transcript).toEqual(hex(c.transcript_ir));
+    const isk = createHash('sha512')
+      .update(
+        Buffer.concat([lvCat(Buffer.concat([DSI, ascii('_ISK')]), sid, hex(c.K)), transcript]),
+      )
+      .digest();
+    expect(isk).toEqual(hex(c.isk));
+    expect(c.isk.startsWith(v.dhsk)).toBe(false);
+  });
+});
+
+it('the 150-byte password: its length in two LEB128 bytes, no padding, gen 226 bytes', () => {
+  const long = PARLEY_CPACE.find(([v]) => Buffer.byteLength(v.secret) === 150);
+  expect(long).toBeDefined();
+  const [v] = long!;
+  const { prs, ci, sid } = cpaceInputs(bindingOf(v));
+  const gen = generatorString(DSI, prs, ci, sid, S_IN_BYTES);
+  expect(gen.length).toBe(226);
+  expect(gen.subarray(18, 20)).toEqual(hex('9601'));
+  expect(gen[20 + 150]).toBe(0); // len_zpad = 0: the padding field is its length byte alone
 });

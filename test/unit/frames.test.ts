@@ -2,7 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/codecs/frames.js';
 import { decodeLine, encodeFrame } from '../../src/codecs/line.js';
-import { MAX_FRAME_BYTES } from '../../src/limits.js';
+import { describeErrors, showValue } from '../../src/codecs/report.js';
+import { MAX_FRAME_BYTES, MAX_FRAME_DEPTH } from '../../src/limits.js';
 import vectors from '../fixtures/parley-v1.json' with { type: 'json' };
 
 const [modp14, x25519] = vectors.cases;
@@ -98,6 +99,41 @@ describe('decodeLine: lines that are not frames', () => {
     expect(decode({ type: 'helo' })).toEqual(malformed('unknown frame type "helo"'));
     expect(decode({ type: '__proto__' })).toEqual(malformed('unknown frame type "__proto__"'));
     expect(decode({ type: 7 })).toEqual(malformed('unknown frame type 7'));
+  });
+});
+
+describe('decodeLine: nesting, bounded before parsing', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const tooDeep = malformed(`a frame may nest arrays and objects at most ${MAX_FRAME_DEPTH} deep`);
+
+  it.each([
+    ['a field of a hello', (v: string) => `{"type":"hello","version":1,"from":${v},"nonce":"00"}`],
+    ['the type', (v: string) => `{"type":${v}}`],
+    ['an unknown extra field of a bye', (v: string) => `{"type":"bye","extra":${v}}`],
+  ])('answers arrays nested 300,000 deep in %s malformed_frame', (_, frame) => {
+    expect(decodeLine(frame(nested(300_000)))).toEqual(tooDeep);
+  });
+
+  it(`accepts ${MAX_FRAME_DEPTH} levels, the frame included, and refuses one more`, () => {
+    const bye = (depth: number) => `{"type":"bye","extra":${nested(depth - 1)}}`;
+    expect(decodeLine(bye(MAX_FRAME_DEPTH))).toMatchObject(E.right({ type: 'bye' }));
+    expect(decodeLine(bye(MAX_FRAME_DEPTH + 1))).toEqual(tooDeep);
+    const objects = `{"type":"bye","a":${'{"b":'.repeat(MAX_FRAME_DEPTH)}1${'}'.repeat(MAX_FRAME_DEPTH)}}`;
+    expect(decodeLine(objects)).toEqual(tooDeep);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const text = `x\\"${'['.repeat(100)}\\"{{{`;
+    const line = JSON.stringify({ type: 'error', code: 'timeout', message: text });
+    expect(decodeLine(line)).toEqual(E.right({ type: 'error', code: 'timeout', message: text }));
+  });
+
+  it('describes a value nested 300,000 deep in a few characters, without recursing into it', () => {
+    let value: unknown = 1;
+    for (let i = 0; i < 300_000; i++) value = i % 2 === 0 ? [value] : { a: value };
+    expect(showValue(value)).toBe('{"a":[{"a":[{"a":[{"a":[{...}]}]}]}]}');
+    const errors = [{ value, context: [], message: undefined }];
+    expect(describeErrors(errors)).toMatch(/^value: expected a value, got \{"a":\[/);
   });
 });
 

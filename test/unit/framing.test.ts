@@ -4,7 +4,13 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { protocolError } from '../../src/codecs/errors.js';
 import { MAX_FRAME_BYTES } from '../../src/limits.js';
-import { type Framed, frameLines } from '../../src/streams/framing.js';
+import {
+  createLineBudget,
+  createLineSplitter,
+  type Framed,
+  frameLines,
+  tooMuchHeld,
+} from '../../src/streams/framing.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 const line = (text: string) => right({ text, byteLength: Buffer.byteLength(text) + 1 });
@@ -189,5 +195,91 @@ describe('frameLines size cap', () => {
       out: [tooLarge(MAX_FRAME_BYTES)],
       completed: true,
     });
+  });
+});
+
+describe('the pending line: one buffer, O(bytes)', () => {
+  it('a line a byte at a time is held in one doubling buffer, and decoded whole', () => {
+    const splitter = createLineSplitter(MAX_FRAME_BYTES);
+    const text = 'ü'.repeat(1_500); // 3,000 bytes, each character cut in two
+    for (const byte of bytes(text)) expect(splitter.push(Buffer.from([byte]))).toEqual([]);
+    expect(splitter.holding).toBe(4_096); // 1,024 doubled twice: not an object per byte
+    expect(splitter.push(bytes('\n'))).toEqual([line(text)]);
+    expect(splitter.holding).toBe(0);
+  });
+
+  it('a line in one chunk is decoded where it lies; the rest after it is copied, not kept', () => {
+    const splitter = createLineSplitter(MAX_FRAME_BYTES);
+    const chunk = bytes(`${'a'.repeat(65_000)}\nb`);
+    expect(splitter.push(chunk)).toEqual([line('a'.repeat(65_000))]);
+    // 'b' is held in a 1 KiB buffer of its own, not as a view of the 64 KiB chunk.
+    expect(splitter.holding).toBe(1_024);
+    expect(splitter.push(bytes('c\n'))).toEqual([line('bc')]);
+  });
+});
+
+describe('the line budget: bytes of unfinished lines over many connections', () => {
+  const lines = (source: Subject<Buffer>, budget: ReturnType<typeof createLineBudget>) => {
+    const out: Framed[] = [];
+    let completed = false;
+    const subscription = source.pipe(frameLines(MAX_FRAME_BYTES, budget)).subscribe({
+      next: (f) => out.push(f),
+      complete: () => (completed = true),
+    });
+    return { out, completed: () => completed, subscription };
+  };
+
+  it('past the budget, the connection holding the most is told busy and let go', () => {
+    const budget = createLineBudget(4_096);
+    const [a, b] = [new Subject<Buffer>(), new Subject<Buffer>()];
+    const [fromA, fromB] = [lines(a, budget), lines(b, budget)];
+    a.next(bytes('a'.repeat(3_000)));
+    expect(budget.held).toBe(3_000);
+    b.next(bytes('b'.repeat(2_000)));
+    expect(fromA.out).toEqual([left(tooMuchHeld())]);
+    expect(fromA.completed()).toBe(true);
+    expect(a.observed).toBe(false);
+    expect(budget.held).toBe(2_000);
+    b.next(bytes('b\n'));
+    expect(fromB.out).toEqual([line('b'.repeat(2_001))]);
+    expect(budget.held).toBe(0);
+  });
+
+  it('the asker itself goes when it would hold the most', () => {
+    const budget = createLineBudget(4_096);
+    const [a, b] = [new Subject<Buffer>(), new Subject<Buffer>()];
+    const [fromA, fromB] = [lines(a, budget), lines(b, budget)];
+    a.next(bytes('a'.repeat(1_000)));
+    b.next(bytes('b'.repeat(3_500)));
+    expect(fromB.out).toEqual([left(tooMuchHeld())]);
+    expect(fromB.completed()).toBe(true);
+    expect(fromA.out).toEqual([]);
+    expect(budget.held).toBe(1_024);
+    a.next(bytes('\n'));
+    expect(fromA.out).toEqual([line('a'.repeat(1_000))]);
+  });
+
+  it('a connection that ends, or is unsubscribed, holds nothing more', () => {
+    const budget = createLineBudget(1_048_576);
+    const [a, b] = [new Subject<Buffer>(), new Subject<Buffer>()];
+    const fromA = lines(a, budget);
+    lines(b, budget);
+    a.next(bytes('a'.repeat(5_000)));
+    b.next(bytes('b'.repeat(5_000)));
+    expect(budget.held).toBe(10_000);
+    fromA.subscription.unsubscribe();
+    expect(budget.held).toBe(5_000);
+    b.complete();
+    expect(budget.held).toBe(0);
+  });
+
+  it('a frame_too_large lets go of what it held', () => {
+    const budget = createLineBudget(1_048_576);
+    const a = new Subject<Buffer>();
+    const fromA = lines(a, budget);
+    a.next(bytes('a'.repeat(5_000)));
+    a.next(Buffer.alloc(MAX_FRAME_BYTES, 0x61));
+    expect(fromA.out).toEqual([tooLarge(MAX_FRAME_BYTES)]);
+    expect(budget.held).toBe(0);
   });
 });

@@ -4,15 +4,24 @@ import { decodeLine, encodeFrame } from '../../src/codecs/line.js';
 import { ackMac, open, seal } from '../../src/crypto/channel.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
 import { deriveKeys, proof, transcriptHash } from '../../src/crypto/schedule.js';
-import { bindingOf, VECTORS } from '../support/vectors.js';
+import { bindingOf, VECTOR_CASES, VECTORS } from '../support/vectors.js';
 
 const hex = (b: Buffer) => b.toString('hex');
 
-it('the vector file holds a case for each of the three groups', () => {
+it('the vector file holds a case for each of the three groups, and three for CPace', () => {
   expect(VECTORS.map((v) => v.group)).toEqual(['modp14', 'x25519', 'cpace-ristretto255']);
+  expect(VECTOR_CASES.map((v) => v.group)).toEqual([
+    'modp14',
+    'x25519',
+    ...Array(3).fill('cpace-ristretto255'),
+  ]);
 });
 
-describe.each(VECTORS.map((v) => [v.group, v] as const))('parley/1 vector, %s', (_, v) => {
+/** A case's name: its group, who talks to whom, and the first bytes of the initiator's scalar. */
+const caseName = (v: (typeof VECTOR_CASES)[number]) =>
+  `${v.group}, ${v.initiator.username} → ${v.responder.username}, y_I ${v.initiator.private.slice(0, 8)}…`;
+
+describe.each(VECTOR_CASES.map((v) => [caseName(v), v] as const))('parley/1 vector, %s', (_, v) => {
   const binding = bindingOf(v);
   const alice = createKeyPair(v.group, binding, Buffer.from(v.initiator.private, 'hex'));
   const bob = createKeyPair(v.group, binding, Buffer.from(v.responder.private, 'hex'));
@@ -63,7 +72,8 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('parley/1 vector, %s', 
     const decoded = decodeLine(encodeFrame(v.message_frame).slice(0, -1));
     expect(E.isRight(decoded)).toBe(true);
     const frame = (decoded as E.Right<typeof v.message_frame>).right;
-    expect(open(keys, th, frame, { from: 'alice', to: 'bob' })).toEqual(E.right(v.plaintext));
+    const names = { from: v.initiator.username, to: v.responder.username };
+    expect(open(keys, th, frame, names)).toEqual(E.right(v.plaintext));
   });
 
   it('computes the ack MAC', () => {
