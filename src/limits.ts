@@ -83,6 +83,13 @@ export const MAX_OUTBOX_MESSAGES = 1_000;
 export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
 
 /**
+ * The outbox file's log of changes is folded into a fresh copy of the file once it holds more
+ * than this many bytes and more than that copy did: each change then costs its own record
+ * plus at most twice that, on average, however full the outbox is.
+ */
+export const OUTBOX_LOG_MIN_BYTES = 1_048_576;
+
+/**
  * When a message that did not go out is tried again: 10 s after the first failure, then twice
  * as long each time, at most 15 minutes apart, each wait shortened by a random 0–50 % so that
  * many senders do not retry in step. At once when the contact shows it is online.
