@@ -11,73 +11,20 @@
  * so that a change costs a bounded number of bytes on average, however full the outbox is.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
 import type { Observable } from 'rxjs';
-import { Group, MessageText, mint, Uuid } from '../codecs/formats.js';
-import { describeErrors, fieldPath } from '../codecs/report.js';
+import { mint, Uuid } from '../codecs/formats.js';
 import { MAX_PLAINTEXT_BYTES, OUTBOX_LOG_MIN_BYTES } from '../limits.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import type { MessageSummary } from './jobs.js';
+import { type Change, type Kept, logFileOf, read, type StoredMessage } from './outbox-codec.js';
 import type { Admit } from './outbox-inbox.js';
-import {
-  type LogAppender,
-  type LogLines,
-  readLogLines,
-  removeLog,
-  startLog,
-} from './outbox-log.js';
+import { type LogAppender, removeLog, startLog } from './outbox-log.js';
 import type { NodeState, OutboxEntry } from './state.js';
 import { pendingMessages } from './state.js';
 
-/**
- * A message that waits, as the file keeps it: bounded as a message is (a text that could never
- * go out is not kept, see `tooLong`), and never its secret.
- */
-export const WaitingMessage = t.type({
-  msg_id: Uuid,
-  to: t.type({
-    username: t.union([t.string, t.null]),
-    host: t.string,
-    port: t.number,
-  }),
-  text: MessageText,
-  group: Group,
-  attempts: t.number,
-  paused: t.boolean,
-  // When it was paused (ms since the epoch); absent in files written before it was kept.
-  paused_at: t.union([t.number, t.undefined]),
-});
-/** A waiting message as it is written (its text bounded where it is taken in). */
-type StoredMessage = Omit<t.TypeOf<typeof WaitingMessage>, 'text'> & { readonly text: string };
-
-const OutboxFile = t.type({
-  version: t.literal(1),
-  messages: t.array(WaitingMessage),
-  // The id of the log of changes that goes with this copy; absent in older files.
-  log: t.union([t.string, t.undefined]),
-});
-
-/** The lines of the log, by `op`: a message put (new, or its text changed), updated, dropped. */
-const CHANGES = {
-  put: t.type({ op: t.literal('put'), message: WaitingMessage }),
-  // What may change of a message once it waits: all but its id and text.
-  update: t.type({
-    op: t.literal('update'),
-    msg_id: Uuid,
-    to: WaitingMessage.props.to,
-    group: Group,
-    attempts: t.number,
-    paused: t.boolean,
-    paused_at: t.union([t.number, t.undefined]),
-  }),
-  drop: t.type({ op: t.literal('drop'), msg_id: Uuid }),
-} as const;
-type Change =
-  | { readonly op: 'put'; readonly message: StoredMessage }
-  | (Omit<StoredMessage, 'text'> & { readonly op: 'update' })
-  | { readonly op: 'drop'; readonly msg_id: string };
+export { logFileOf };
 
 export interface OutboxStore {
   /** The messages kept from an earlier run, ready to go out again (now). */
@@ -103,6 +50,8 @@ export interface OutboxFileOptions {
    * message pauses again after one try.
    */
   readonly directoryChangedAtMs?: number;
+  /** The log is folded into a fresh copy past max(this, the copy's size): for tests. */
+  readonly foldAtBytes?: number;
 }
 
 /** Whether the directory changed after `m` was paused (or, for an older file, at all). */
@@ -161,165 +110,6 @@ const toStored = (
   // Left out of the JSON when undefined.
   paused_at: pausedAt,
 });
-
-/** The log of changes that goes with the outbox file at `path`. */
-export const logFileOf = (path: string): string => `${path}+changes`;
-
-/** What the file and its log hold: the messages that wait, in order, and what cannot. */
-interface Kept {
-  readonly messages: readonly StoredMessage[];
-  /** Messages whose text is longer than a message may carry: they could never go out. */
-  readonly tooLong: readonly unknown[];
-  /** Why a line of the log could not be read (the changes before it are kept). */
-  readonly logProblem: string | undefined;
-}
-
-/**
- * `value` decoded; or, when its only faults are texts too long to go out (at `textPath`, a
- * path with one number in it: the message's index), the rest and those set apart.
- */
-const decodeBounded = <A>(
-  codec: t.Decoder<unknown, A>,
-  value: unknown,
-  textPath: RegExp,
-  without: (tooLong: ReadonlySet<number>) => unknown,
-): E.Either<string, { readonly value: A; readonly tooLong: ReadonlySet<number> }> => {
-  const decoded = codec.decode(value);
-  if (E.isRight(decoded)) return E.right({ value: decoded.right, tooLong: new Set() });
-  const tooLong = new Set<number>();
-  for (const error of decoded.left) {
-    const at = textPath.exec(fieldPath(error));
-    if (at === null || typeof error.value !== 'string') return E.left(describeErrors(decoded.left));
-    tooLong.add(Number(at[1] ?? 0));
-  }
-  return E.bimap(describeErrors, (rest: A) => ({ value: rest, tooLong }))(
-    codec.decode(without(tooLong)),
-  );
-};
-
-const parse = (text: string, what: string): E.Either<string, unknown> =>
-  E.tryCatch(
-    () => JSON.parse(text) as unknown,
-    () => `${what}: not valid JSON`,
-  );
-
-/** The copy of the outbox in `path` (no file: empty), or why it cannot be read. */
-const readCopy = (path: string) => {
-  if (!existsSync(path)) return E.right({ messages: [], log: undefined, tooLong: [] });
-  return E.chain((json: unknown) => {
-    const raw = (json as { messages?: unknown } | null)?.messages;
-    const all = Array.isArray(raw) ? raw : [];
-    return E.bimap(
-      (why: string) => `${path}: ${why}`,
-      ({
-        value,
-        tooLong,
-      }: {
-        value: t.TypeOf<typeof OutboxFile>;
-        tooLong: ReadonlySet<number>;
-      }) => ({
-        messages: value.messages as readonly StoredMessage[],
-        log: value.log,
-        tooLong: all.filter((_, i) => tooLong.has(i)),
-      }),
-    )(
-      decodeBounded(OutboxFile, json, /^messages\.(\d+)\.text$/, (tooLong) => ({
-        ...(json as object),
-        messages: all.filter((_, i) => !tooLong.has(i)),
-      })),
-    );
-  })(parse(readFileSync(path, 'utf8'), path));
-};
-
-/** One line of the log, or why it cannot be read; a put whose text is too long, set apart. */
-const decodeChange = (line: string): E.Either<string, Change | { readonly tooLong: unknown }> =>
-  E.chain((json: unknown) => {
-    const op = (json as { op?: unknown } | null)?.op;
-    if (op !== 'put' && op !== 'update' && op !== 'drop') {
-      return E.left(`field 'op': expected "put", "update" or "drop", got ${JSON.stringify(op)}`);
-    }
-    if (op !== 'put') {
-      const decoded: t.Validation<Change> = CHANGES[op].decode(json);
-      return E.mapLeft(describeErrors)(decoded);
-    }
-    return E.map(({ value, tooLong }: { value: Change; tooLong: ReadonlySet<number> }) =>
-      tooLong.size > 0 ? { tooLong: (json as { message: unknown }).message } : value,
-    )(
-      decodeBounded(CHANGES.put, json, /^message\.text$/, () => ({
-        op: 'put',
-        message: PLACEHOLDER,
-      })),
-    );
-  })(parse(line, 'not valid JSON'));
-
-/** Stands in for a message set apart, so that the rest of its line is still checked. */
-const PLACEHOLDER = {
-  msg_id: '00000000-0000-0000-0000-000000000000',
-  to: { username: null, host: '', port: 0 },
-  text: '',
-  group: 'x25519',
-  attempts: 0,
-  paused: false,
-};
-
-const apply = (messages: Map<string, StoredMessage>, change: Change): void => {
-  if (change.op === 'put') messages.set(change.message.msg_id, change.message);
-  else if (change.op === 'drop') messages.delete(change.msg_id);
-  else {
-    const was = messages.get(change.msg_id);
-    const { op: _, ...fields } = change;
-    if (was !== undefined) messages.set(change.msg_id, { ...was, ...fields });
-  }
-};
-
-/** The copy with its log's changes applied, up to the first line that cannot be read. */
-const replay = (
-  copy: E.Right<{ messages: readonly StoredMessage[]; tooLong: readonly unknown[] }>['right'],
-  log: LogLines | undefined,
-  logPath: string,
-): Kept => {
-  const messages = new Map(copy.messages.map((m) => [m.msg_id, m]));
-  const tooLong = [...copy.tooLong];
-  let logProblem: string | undefined;
-  for (const [i, line] of (log?.lines ?? []).entries()) {
-    const change = decodeChange(line);
-    if (E.isLeft(change)) {
-      logProblem = `${logPath}: line ${i + 2}: ${change.left}`;
-      break;
-    }
-    if ('tooLong' in change.right) tooLong.push(change.right.tooLong);
-    else apply(messages, change.right);
-  }
-  return { messages: [...messages.values()], tooLong, logProblem };
-};
-
-/**
- * What waits in the file at `path` and its log, or why the file cannot be read (naming the
- * file and the field). A log of another copy is left over from a fold, or one happened while
- * we read: the copy is read again (twice at most), then such a log is ignored.
- */
-const read = (path: string): E.Either<string, Kept> => {
-  const logPath = logFileOf(path);
-  for (let tries = 1; ; tries += 1) {
-    const copy = readCopy(path);
-    if (E.isLeft(copy)) return copy;
-    let log: LogLines | undefined;
-    try {
-      log = readLogLines(logPath);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      return E.right({
-        ...replay(copy.right, undefined, logPath),
-        logProblem: `${logPath}: ${why}`,
-      });
-    }
-    const ours =
-      log !== undefined && copy.right.log !== undefined && log.snapshot === copy.right.log;
-    if (ours || log === undefined || tries === 3) {
-      return E.right(replay(copy.right, ours ? log : undefined, logPath));
-    }
-  }
-};
 
 /**
  * What waits in the file at `path`, without touching it (for a listing while a parley may be
@@ -381,7 +171,11 @@ const changeOf = (was: StoredMessage | undefined, now: StoredMessage): Change | 
 export const createOutboxFile = (
   path: string,
   nowMs = Date.now(),
-  { now = Date.now, directoryChangedAtMs }: OutboxFileOptions = {},
+  {
+    now = Date.now,
+    directoryChangedAtMs,
+    foldAtBytes = OUTBOX_LOG_MIN_BYTES,
+  }: OutboxFileOptions = {},
 ): { readonly store: OutboxStore; readonly warnings: readonly string[] } => {
   const logPath = logFileOf(path);
   const stored = read(path);
@@ -424,10 +218,7 @@ export const createOutboxFile = (
   /** The changes appended to the log (started on the first), or folded when it is long. */
   const keep = (next: Map<string, Saved>, changes: readonly string[]): void => {
     const bytes = changes.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
-    if (
-      copy === undefined ||
-      (log?.bytes() ?? 0) + bytes > Math.max(OUTBOX_LOG_MIN_BYTES, copy.bytes)
-    ) {
+    if (copy === undefined || (log?.bytes() ?? 0) + bytes > Math.max(foldAtBytes, copy.bytes)) {
       fold(next.values());
       return;
     }
