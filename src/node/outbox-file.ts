@@ -5,17 +5,17 @@
  * shown once by the receiver. No secret is written: a message goes out again with its
  * contact's password from the directory as it is then (and its group: see sending.ts).
  *
- * Each change is appended to a log beside the file (outbox-log.ts) and flushed, a few hundred
- * bytes; the file itself is rewritten atomically with all that waits at the first save of a
- * run and whenever the log has grown past the copy it goes with (and OUTBOX_LOG_MIN_BYTES),
- * so that a change costs a bounded number of bytes on average, however full the outbox is.
+ * A small file (OUTBOX_REWRITE_MAX_BYTES) is rewritten atomically at each change. A larger one
+ * has each change appended to a log beside it (outbox-log.ts) and flushed, a few hundred
+ * bytes, and is rewritten with all that waits at the first save of a run and once the log has
+ * outgrown it: a change costs a bounded number of bytes on average, however full the outbox.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Observable } from 'rxjs';
 import { mint, Uuid } from '../codecs/formats.js';
-import { MAX_PLAINTEXT_BYTES, OUTBOX_LOG_MIN_BYTES } from '../limits.js';
+import { MAX_PLAINTEXT_BYTES, OUTBOX_REWRITE_MAX_BYTES } from '../limits.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import type { MessageSummary } from './jobs.js';
 import { type Change, type Kept, logFileOf, read, type StoredMessage } from './outbox-codec.js';
@@ -50,7 +50,10 @@ export interface OutboxFileOptions {
    * message pauses again after one try.
    */
   readonly directoryChangedAtMs?: number;
-  /** The log is folded into a fresh copy past max(this, the copy's size): for tests. */
+  /**
+   * A file up to this size is rewritten whole at each change; a larger one's log is folded
+   * into a fresh copy once it outgrows it and this (OUTBOX_REWRITE_MAX_BYTES; for tests).
+   */
   readonly foldAtBytes?: number;
 }
 
@@ -174,7 +177,7 @@ export const createOutboxFile = (
   {
     now = Date.now,
     directoryChangedAtMs,
-    foldAtBytes = OUTBOX_LOG_MIN_BYTES,
+    foldAtBytes = OUTBOX_REWRITE_MAX_BYTES,
   }: OutboxFileOptions = {},
 ): { readonly store: OutboxStore; readonly warnings: readonly string[] } => {
   const logPath = logFileOf(path);
@@ -215,14 +218,22 @@ export const createOutboxFile = (
     }
   };
 
-  /** The changes appended to the log (started on the first), or folded when it is long. */
+  /**
+   * The changes appended to the log (started on the first); or all that waits written afresh,
+   * when the file is small (or not yet written this run) or the log has outgrown it.
+   */
   const keep = (next: Map<string, Saved>, changes: readonly string[]): void => {
+    if (copy !== undefined && changes.length === 0) return;
     const bytes = changes.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
-    if (copy === undefined || (log?.bytes() ?? 0) + bytes > Math.max(foldAtBytes, copy.bytes)) {
+    const logged = (log?.bytes() ?? 0) + bytes;
+    if (
+      copy === undefined ||
+      copy.bytes + logged <= foldAtBytes ||
+      logged > Math.max(foldAtBytes, copy.bytes)
+    ) {
       fold(next.values());
       return;
     }
-    if (changes.length === 0) return;
     try {
       log ??= startLog(logPath, copy.id);
       log.append(changes);

@@ -55,10 +55,26 @@ const stateOf = (outbox: readonly OutboxEntry[]): NodeState => ({
   outbox,
 });
 
+/** Small files are rewritten whole: these tests want the log at any size. */
+const LOGGED = { foldAtBytes: 0 };
+
 const waiting = (path: string) =>
   createOutboxFile(path)
     .store.load()
     .map((e) => [e.job.msgId, e.job.text.length, e.attempts]);
+
+it('a small outbox file is rewritten whole at each change, with no log beside it', () => {
+  const path = fileIn();
+  const { store } = createOutboxFile(path);
+  store.save(stateOf([entry(1, 'one')]));
+  store.save(stateOf([entry(1, 'one', 2), entry(2, 'two')]));
+  expect(readdirSync(join(path, '..'))).toEqual(['outbox-alice']);
+  expect(readFileSync(path, 'utf8')).toContain('"text": "two"');
+  expect(waiting(path)).toEqual([
+    [id(1), 3, 2],
+    [id(2), 3, 1],
+  ]);
+});
 
 it('a change to a full outbox appends a few hundred bytes; the file itself is not rewritten', () => {
   const path = fileIn();
@@ -87,7 +103,7 @@ it('a change to a full outbox appends a few hundred bytes; the file itself is no
 
 it('a new message is put whole, in order, holding no secret; reopened, the first save folds the log into a fresh copy', () => {
   const path = fileIn();
-  const { store } = createOutboxFile(path);
+  const { store } = createOutboxFile(path, 0, LOGGED);
   store.save(stateOf([entry(1, 'first')]));
   store.save(stateOf([entry(1, 'first'), entry(2, 'second')]));
   expect(readFileSync(logFileOf(path), 'utf8')).toContain('"text":"second"');
@@ -105,7 +121,7 @@ it('a new message is put whole, in order, holding no secret; reopened, the first
 
 it('the log is folded into a fresh copy once it outgrows the copy', () => {
   const path = fileIn();
-  const { store } = createOutboxFile(path, 0, { foldAtBytes: 1 });
+  const { store } = createOutboxFile(path, 0, LOGGED);
   store.save(stateOf([entry(1, 'one')]));
   const logBytes = () => {
     try {
@@ -127,7 +143,7 @@ it('the log is folded into a fresh copy once it outgrows the copy', () => {
 
 it('a last line cut by a crash, and a log left from another copy, are ignored', () => {
   const path = fileIn();
-  const { store } = createOutboxFile(path);
+  const { store } = createOutboxFile(path, 0, LOGGED);
   store.save(stateOf([entry(1, 'one')]));
   store.save(stateOf([entry(1, 'one', 2)]));
   appendFileSync(logFileOf(path), '{"op":"drop","msg_id":"0000');
@@ -140,7 +156,7 @@ it('a last line cut by a crash, and a log left from another copy, are ignored', 
 
 it('a log line that cannot be read: the changes before it are kept; the log is moved aside and said', () => {
   const path = fileIn();
-  const { store } = createOutboxFile(path);
+  const { store } = createOutboxFile(path, 0, LOGGED);
   store.save(stateOf([entry(1, 'one')]));
   store.save(stateOf([entry(1, 'one', 2)]));
   appendFileSync(logFileOf(path), '{"op":"update","msg_id":"nope"}\n');
@@ -181,7 +197,7 @@ it('a kept text longer than a message may carry is set aside alone, and said; th
 
 it('a text of exactly 65,536 bytes is kept; one byte more, put in the log, is set aside', () => {
   const path = fileIn();
-  const { store } = createOutboxFile(path);
+  const { store } = createOutboxFile(path, 0, LOGGED);
   const exactly = entry(1, 'é'.repeat(MAX_PLAINTEXT_BYTES / 2));
   store.save(stateOf([exactly]));
   store.save(stateOf([{ ...exactly, attempts: 2 }])); // the log started
