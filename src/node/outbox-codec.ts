@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { Group, MessageText, Uuid } from '../codecs/formats.js';
-import { describeErrors, fieldPath } from '../codecs/report.js';
+import { describeErrors, fieldPath, showValue } from '../codecs/report.js';
 import { type LogLines, readLogLines } from './outbox-log.js';
 
 /**
@@ -135,7 +135,7 @@ const decodeChange = (line: string): E.Either<string, Change | { readonly tooLon
   E.chain((json: unknown) => {
     const op = (json as { op?: unknown } | null)?.op;
     if (op !== 'put' && op !== 'update' && op !== 'drop') {
-      return E.left(`field 'op': expected "put", "update" or "drop", got ${JSON.stringify(op)}`);
+      return E.left(`field 'op': expected "put", "update" or "drop", got ${showValue(op)}`);
     }
     if (op !== 'put') {
       const decoded: t.Validation<Change> = CHANGES[op].decode(json);
@@ -144,19 +144,17 @@ const decodeChange = (line: string): E.Either<string, Change | { readonly tooLon
     return E.map(({ value, tooLong }: { value: Change; tooLong: ReadonlySet<number> }) =>
       tooLong.size > 0 ? { tooLong: (json as { message: unknown }).message } : value,
     )(
-      decodeBounded(CHANGES.put, json, /^message\.text$/, () => ({
-        op: 'put',
-        message: PLACEHOLDER,
-      })),
+      // Its other faults are among the errors too: only a text too long and nothing else.
+      decodeBounded(CHANGES.put, json, /^message\.text$/, () => ({ op: 'put', message: EMPTY })),
     );
   })(parse(line, 'not valid JSON'));
 
-/** Stands in for a message set apart, so that the rest of its line is still checked. */
-const PLACEHOLDER = {
+/** Stands in for a message set apart (found to be well formed but for its text). */
+const EMPTY = {
   msg_id: '00000000-0000-0000-0000-000000000000',
   to: { username: null, host: '', port: 0 },
   text: '',
-  group: 'x25519',
+  group: 'cpace-ristretto255',
   attempts: 0,
   paused: false,
 };
