@@ -49,7 +49,7 @@ const refuse = (job: Job, why: string): NodeEvent =>
 const NOWHERE = { username: undefined, host: '', port: 0 };
 
 /** What this run keeps of the messages it was handed, out of the public state. */
-interface Kept {
+interface RunMemory {
   /** The secret of each undelivered message, for its retries (a destination typed by hand). */
   readonly secrets: Map<string, CheckedDestination>;
   /** The group each message's caller chose in this run (never one read from a file). */
@@ -70,7 +70,7 @@ interface Kept {
 const resolveRetry = (
   job: Extract<Job, { kind: 'retry' }>,
   state: NodeState,
-  kept: Kept,
+  memory: RunMemory,
   fallback: Group,
 ): MessageJob | string => {
   const entry = state.outbox.find((e) => e.job.msgId === job.msgId);
@@ -88,14 +88,14 @@ const resolveRetry = (
       secret: contact.password,
       group: contact.group,
     }) ??
-    kept.secrets.get(msgId);
+    memory.secrets.get(msgId);
   if (to === undefined) {
     const was = entry.job.to;
     return was.username === undefined
       ? `the password for ${was.host}:${was.port} is not known (a destination typed by hand keeps it only while parley runs); retry it with a destination`
       : `${was.username} is no longer in the directory; retry it with a destination`;
   }
-  const group = contact?.group ?? to.group ?? kept.groups.get(msgId) ?? fallback;
+  const group = contact?.group ?? to.group ?? memory.groups.get(msgId) ?? fallback;
   return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
 };
 
@@ -111,9 +111,9 @@ const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | und
   return undefined;
 };
 
-const take = (job: Job, deps: RunDeps, kept: Kept): Taken => {
+const take = (job: Job, deps: RunDeps, memory: RunMemory): Taken => {
   const state = deps.state$.value;
-  const resolved = job.kind === 'retry' ? resolveRetry(job, state, kept, deps.group) : job;
+  const resolved = job.kind === 'retry' ? resolveRetry(job, state, memory, deps.group) : job;
   if (typeof resolved === 'string') {
     // A waiting message that cannot go now stays waiting, this attempt and its reason counted.
     const kept =
@@ -140,8 +140,8 @@ const take = (job: Job, deps: RunDeps, kept: Kept): Taken => {
       refused: refuse(resolved, full),
     };
   }
-  if (resolved.kind === 'message') kept.secrets.set(resolved.msgId, resolved.to);
-  if (job.kind === 'message') kept.groups.set(job.msgId, job.group);
+  if (resolved.kind === 'message') memory.secrets.set(resolved.msgId, resolved.to);
+  if (job.kind === 'message') memory.groups.set(job.msgId, job.group);
   return { queued, run: resolved, refused: undefined };
 };
 
@@ -152,7 +152,7 @@ const take = (job: Job, deps: RunDeps, kept: Kept): Taken => {
 export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEvent> =>
   defer(() => {
     // The secrets and groups of undelivered messages, for retries: out of the public state.
-    const kept: Kept = { secrets: new Map(), groups: new Map() };
+    const memory: RunMemory = { secrets: new Map(), groups: new Map() };
     const ctx: OutgoingContext = {
       self: deps.self,
       deps: deps.actor,
@@ -164,7 +164,7 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       traceFor: deps.traceFor,
     };
     return jobs$.pipe(
-      map((job) => take(job, deps, kept)),
+      map((job) => take(job, deps, memory)),
       connect((taken$) =>
         merge(
           taken$.pipe(mergeMap((t) => (t.refused ? of(t.queued, t.refused) : of(t.queued)))),
@@ -174,8 +174,8 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       map((event) => {
         if (event.kind !== 'delivery') return event;
         if (event.report.outcome === 'delivered') {
-          kept.secrets.delete(event.report.msgId);
-          kept.groups.delete(event.report.msgId);
+          memory.secrets.delete(event.report.msgId);
+          memory.groups.delete(event.report.msgId);
           return event;
         }
         return { ...event, retryAt: nextTry(deps, event.report.msgId) };
