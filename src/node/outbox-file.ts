@@ -121,7 +121,7 @@ const toStored = (
 export const readOutboxFile = (path: string): E.Either<string, readonly OutboxEntry[]> =>
   E.map((kept: Kept) => kept.messages.map((m) => toEntry(m)))(read(path));
 
-/** Moved out of the way, never overwritten: `what` it says, for the warning. */
+/** Moved out of the way, never overwritten; the words for the warning. */
 const moveAside = (from: string, to: string): string => {
   renameSync(from, to);
   return `moved to ${to}`;
