@@ -99,6 +99,14 @@ export const MAX_OUTBOX_MESSAGES = 1_000;
 export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
 
 /**
+ * An outbox file of at most this many bytes is rewritten whole at each change (no more than
+ * one long message costs); a larger one has each change appended to a log beside it, folded
+ * into a fresh copy once it holds more than that copy (and this): a change then costs its own
+ * record plus at most twice that on average, however full the outbox is.
+ */
+export const OUTBOX_REWRITE_MAX_BYTES = 65_536;
+
+/**
  * When a message that did not go out is tried again: 10 s after the first failure, then twice
  * as long each time, at most 15 minutes apart, each wait shortened by a random 0–50 % so that
  * many senders do not retry in step. At once when the contact shows it is online.

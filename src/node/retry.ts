@@ -1,8 +1,8 @@
 /**
  * Automatic delivery: messages in the outbox go out again by themselves, on a backoff with
  * jitter, and at once when their contact shows it is online (an authenticated message from
- * it, or a probe that found it). A wrong password stops that contact's retries until its
- * details change: guessing on is what the receiver's rate limit punishes.
+ * it, or a probe that found it). A peer that fails to prove it knows our password stops that
+ * message's retries until the contact's details change; a peer's own error frame does not.
  */
 import {
   distinctUntilChanged,
@@ -42,10 +42,15 @@ export const retryDelayMs = (attempts: number, policy: RetryPolicy, fraction: nu
   return Math.round(full * (1 - fraction / 2));
 };
 
-/** Failures that more tries cannot mend: the password (or the peer) is wrong. */
+/**
+ * Failures that more tries cannot mend: the peer could not prove it knows our password (its
+ * proof did not verify here). Only our own check counts: a peer's `auth_failed` error frame
+ * is unauthenticated, so anyone on the path could send one to stop a contact's messages; it
+ * is retried on schedule like any other failure (one guess per try at the receiver's budget).
+ */
 export const needsNewDetails = (report: DeliveryReport): boolean =>
   report.outcome !== 'delivered' &&
-  (report.failure.cause === 'peer_error' || report.failure.cause === 'rejected') &&
+  report.failure.cause === 'rejected' &&
   report.failure.code === 'auth_failed';
 
 const inFlight = (state: NodeState): Set<string> =>

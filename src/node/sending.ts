@@ -5,7 +5,7 @@
  */
 import { connect, defer, EMPTY, map, merge, mergeMap, type Observable, of } from 'rxjs';
 import { findContact } from '../codecs/directory.js';
-import { mint, Uuid } from '../codecs/formats.js';
+import { type Group, mint, Uuid } from '../codecs/formats.js';
 import type { CheckedDestination } from '../codecs/inputs.js';
 import type { TraceSink } from '../streams/session.js';
 import type { Connection } from '../transport/tcp.js';
@@ -48,20 +48,34 @@ const refuse = (job: Job, why: string): NodeEvent =>
 
 const NOWHERE = { username: undefined, host: '', port: 0 };
 
+/** What this run keeps of the messages it was handed, out of the public state. */
+interface RunMemory {
+  /** The secret of each undelivered message, for its retries (a destination typed by hand). */
+  readonly secrets: Map<string, CheckedDestination>;
+  /** The group each message's caller chose in this run (never one read from a file). */
+  readonly groups: Map<string, Group>;
+}
+
 /**
  * A retry becomes the message it repeats: same id and text, to the destination given, or to
  * the contact of that name as the directory has it now (a changed password or address is
  * used), or to where it went before (a destination typed by hand: its secret kept here,
  * never in the state).
+ *
+ * Its group: the contact's pin, else the destination's, else what this run's caller chose,
+ * else the node's. The group an entry carries may come from a file (the outbox kept from an
+ * earlier run, or one handed in) that anyone who can write it could have weakened to a group
+ * whose proofs can be cracked offline; it is never used.
  */
 const resolveRetry = (
   job: Extract<Job, { kind: 'retry' }>,
   state: NodeState,
-  secrets: ReadonlyMap<string, CheckedDestination>,
+  memory: RunMemory,
+  fallback: Group,
 ): MessageJob | string => {
   const entry = state.outbox.find((e) => e.job.msgId === job.msgId);
   if (entry === undefined) return `there is no undelivered message ${job.msgId}`;
-  const { msgId, text, group } = entry.job;
+  const { msgId, text } = entry.job;
   const contact = entry.job.to.username
     ? findContact(state.directory, entry.job.to.username)
     : undefined;
@@ -72,14 +86,16 @@ const resolveRetry = (
       host: contact.ip,
       port: contact.port,
       secret: contact.password,
+      group: contact.group,
     }) ??
-    secrets.get(msgId);
+    memory.secrets.get(msgId);
   if (to === undefined) {
     const was = entry.job.to;
     return was.username === undefined
       ? `the password for ${was.host}:${was.port} is not known (a destination typed by hand keeps it only while parley runs); retry it with a destination`
       : `${was.username} is no longer in the directory; retry it with a destination`;
   }
+  const group = contact?.group ?? to.group ?? memory.groups.get(msgId) ?? fallback;
   return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
 };
 
@@ -95,9 +111,9 @@ const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | und
   return undefined;
 };
 
-const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>): Taken => {
+const take = (job: Job, deps: RunDeps, memory: RunMemory): Taken => {
   const state = deps.state$.value;
-  const resolved = job.kind === 'retry' ? resolveRetry(job, state, secrets) : job;
+  const resolved = job.kind === 'retry' ? resolveRetry(job, state, memory, deps.group) : job;
   if (typeof resolved === 'string') {
     // A waiting message that cannot go now stays waiting, this attempt and its reason counted.
     const kept =
@@ -124,7 +140,8 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
       refused: refuse(resolved, full),
     };
   }
-  if (resolved.kind === 'message') secrets.set(resolved.msgId, resolved.to);
+  if (resolved.kind === 'message') memory.secrets.set(resolved.msgId, resolved.to);
+  if (job.kind === 'message') memory.groups.set(job.msgId, job.group);
   return { queued, run: resolved, refused: undefined };
 };
 
@@ -134,8 +151,8 @@ const take = (job: Job, deps: RunDeps, secrets: Map<string, CheckedDestination>)
  */
 export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEvent> =>
   defer(() => {
-    // The secrets of undelivered messages, for retries: kept here, out of the public state.
-    const secrets = new Map<string, CheckedDestination>();
+    // The secrets and groups of undelivered messages, for retries: out of the public state.
+    const memory: RunMemory = { secrets: new Map(), groups: new Map() };
     const ctx: OutgoingContext = {
       self: deps.self,
       deps: deps.actor,
@@ -148,7 +165,7 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       traceFor: deps.traceFor,
     };
     return jobs$.pipe(
-      map((job) => take(job, deps, secrets)),
+      map((job) => take(job, deps, memory)),
       connect((taken$) =>
         merge(
           taken$.pipe(mergeMap((t) => (t.refused ? of(t.queued, t.refused) : of(t.queued)))),
@@ -158,7 +175,8 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       map((event) => {
         if (event.kind !== 'delivery') return event;
         if (event.report.outcome === 'delivered') {
-          secrets.delete(event.report.msgId);
+          memory.secrets.delete(event.report.msgId);
+          memory.groups.delete(event.report.msgId);
           return event;
         }
         return { ...event, retryAt: nextTry(deps, event.report.msgId) };

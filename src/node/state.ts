@@ -66,13 +66,15 @@ const settle = (
   return at < 0 ? [...outbox, entry] : outbox.map((e, i) => (i === at ? entry : e));
 };
 
-/** New details for a contact (a new password, say): its paused messages go out again now. */
+/**
+ * New details for a contact (a new password, say): its waiting messages go out again now,
+ * the paused ones too, and the ones waiting for their time (a password its peer refused is
+ * retried on schedule, not paused: the new one need not wait for it).
+ */
 const resume = (outbox: readonly OutboxEntry[], before: Directory, after: Directory) =>
-  outbox.some((e) => e.paused && e.job.to.username !== undefined)
+  outbox.some((e) => e.job.to.username !== undefined)
     ? outbox.map((e) =>
-        e.paused &&
-        e.job.to.username !== undefined &&
-        detailsChanged(before, after, e.job.to.username)
+        e.job.to.username !== undefined && detailsChanged(before, after, e.job.to.username)
           ? { ...e, paused: false, nextTryAt: 0 }
           : e,
       )

@@ -150,10 +150,8 @@ inTerminal('destinations entered by hand, and failures', () => {
     await alice.waitFor(
       `✗ not delivered to 127.0.0.1:${bobPort}: the peer at 127.0.0.1:${bobPort} says the password does not match (auth_failed), which may not be the one you meant`,
     );
-    // Paused: the peer's word is no reason to try other passwords, nor to send it again alone.
-    await alice.waitFor(
-      'waits in the outbox (1); paused after a password mismatch: it does not go out by itself; /retry 1 tries again',
-    );
+    // Not paused: the peer's error frame is anyone's word; it waits for its next try.
+    await alice.waitFor(/waits in the outbox \(1\); next try in \d+ s, or \/retry 1 now/);
     await bob.waitFor(
       '! alice (from 127.0.0.1) tried to reach you, but the password did not match',
     );
@@ -270,7 +268,7 @@ inTerminal('commands', () => {
     ]);
     alice.line('@bob psst');
     await alice.waitFor(
-      `✗ not delivered to bob: the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords — waits in the outbox (1); paused after a password mismatch: it does not go out by itself, until bob reaches you; /retry 1 tries again`,
+      `✗ not delivered to bob: the peer at 127.0.0.1:${bob.port} says the password does not match (auth_failed), which may not be bob: check with bob another way rather than trying other passwords — waits in the outbox (1); next try in`,
     );
 
     alice.line('/edit bob');

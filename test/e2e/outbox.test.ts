@@ -238,22 +238,26 @@ describe('scripts: send --queue, listen, parley outbox', () => {
     expect(readdirSync(join(stateDir(), 'inbox-alice'))).toEqual([]);
   }, 30_000);
 
-  it('a message paused by a password mismatch goes out at the next start once the directory file has the right password', async () => {
+  it('a message whose password bob refused waits on schedule, not paused (his error frame proves nothing), and goes once the directory file has the right password', async () => {
     const bob = await startBobWith('the right one');
     const aliceFile = folder.directory('alice.json', [
       { username: 'bob', port: bob.port, password: 'a wrong one' },
     ]);
     const send = parley(['send', ...aliceArgs(aliceFile), '--to', 'bob', '--queue', 'for bob']);
     expect(await send.exited()).toBe(4);
-    const paused = parley(['outbox', '--name', 'alice', '--json']);
-    expect(await paused.exited()).toBe(0);
-    expect(JSON.parse(paused.stdout())).toMatchObject({ paused: true, next_try: null });
+    const waiting = parley(['outbox', '--name', 'alice', '--json']);
+    expect(await waiting.exited()).toBe(0);
+    expect(JSON.parse(waiting.stdout())).toMatchObject({ paused: false, next_try: 'on_start' });
 
-    // Unchanged, a restart leaves it paused: no guess is spent on the same wrong password.
+    // Unchanged, a restart tries it once more, and it waits for its next time.
     const unchanged = await startListener('alice', aliceFile);
     await unchanged.run.waitFor(
       'stderr',
-      'the outbox kept 1 message from last time: it waits paused after a password mismatch',
+      'the outbox kept 1 message from last time: it goes out now',
+    );
+    await unchanged.run.waitFor(
+      'stderr',
+      /✗ not delivered to bob: .*auth_failed.* — waits in the outbox; next try in/,
     );
     unchanged.run.child.kill();
     await unchanged.run.exited();
