@@ -50,6 +50,9 @@ export const DEFAULT_MAX_OUTGOING = 64;
 /** Jobs waiting or running at most; more are refused. */
 export const DEFAULT_MAX_QUEUED = 10_000;
 
+/** The longest wait an option may ask for: a timer longer than this (2^31 − 1 ms) fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** How long closing lets exchanges in progress finish before their sockets are destroyed. */
 export const DEFAULT_CLOSE_DEADLINE_MS = 5_000;
 

@@ -48,8 +48,6 @@ const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
 /** The size limit in one sentence, the same everywhere it is stated. */
 export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
 
-export { tooLongMessage } from '../codecs/inputs.js';
-
 const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
                     (default; a wrong password gives nothing to guess offline), modp14 or x25519
   --verbose, -v     protocol trace on stderr (frame types, sizes, timings; never secrets)

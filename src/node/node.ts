@@ -25,6 +25,7 @@ import { listen$ } from '../streams/tcp.js';
 import {
   type Job,
   messageJob,
+  NOWHERE,
   probeJob,
   type Report,
   refusedDelivery,
@@ -143,8 +144,6 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
       ),
   };
 };
-
-const NOWHERE = { username: undefined, host: '', port: 0 };
 
 /** The events without `connect()`: callers subscribe, the node alone connects. */
 const plain = <T>(source$: Observable<T>): Observable<T> =>
