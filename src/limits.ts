@@ -93,6 +93,12 @@ export const MAX_OUTBOX_BYTES = 16 * 1_048_576;
 export const RETRY_FIRST_MS = 10_000;
 export const RETRY_MAX_MS = 15 * 60_000;
 
+/**
+ * The shortest first wait PARLEY_RETRY_BASE_MS may set (the CLI's way for tests to shorten the
+ * schedule; the longest it may set is RETRY_FIRST_MS: it only shortens).
+ */
+export const MIN_RETRY_FIRST_MS = 100;
+
 /** How long a new connection may take to say hello (then it is closed: `timeout`). */
 export const DEFAULT_HELLO_DEADLINE_MS = 3_000;
 

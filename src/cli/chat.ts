@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { resolveDeps } from '../node/options.js';
+import type { NodeOptions } from '../node/types.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
@@ -12,11 +13,17 @@ import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
 import { type PeerState, withPeerState } from './outbox.js';
+import { retryFromEnvironment } from './retry-env.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
 
 export const runChat = async (options: ChatOptions): Promise<number> => {
+  const retry = retryFromEnvironment();
+  if (E.isLeft(retry)) {
+    say(retry.left);
+    return EXIT.usage;
+  }
   const setup = setUpChat(options, hasTerminal() ? askOnTerminal : undefined, say);
   if (E.isLeft(setup)) {
     say(setup.left);
@@ -25,13 +32,18 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   const { name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
   for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
-  return withPeerState(name, (state) => chatWith(options, setup.right, state), directoryFile);
+  return withPeerState(
+    name,
+    (state) => chatWith(options, setup.right, state, retry.right),
+    directoryFile,
+  );
 };
 
 const chatWith = async (
   options: ChatOptions,
   { port, name, directoryFile, loaded }: ChatSetup,
   { dedupe, durable }: PeerState,
+  retry: NodeOptions['retry'],
 ): Promise<number> => {
   const node = resolveDeps({
     name,
@@ -40,6 +52,7 @@ const chatWith = async (
     trace: options.verbose,
     dedupe,
     outboxStore: durable?.store,
+    retry,
   });
   if (E.isLeft(node)) {
     say(node.left.message);

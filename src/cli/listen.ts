@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
-import type { NodeEvent, ParleyNode } from '../node/node.js';
+import type { NodeEvent, NodeOptions, ParleyNode } from '../node/node.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
@@ -13,6 +13,7 @@ import { ownCommandName } from './help.js';
 import { describeIncoming } from './notices.js';
 import { type PeerState, withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
+import { retryFromEnvironment } from './retry-env.js';
 import { formatDelivery, formatReceived } from './text.js';
 import { inTime, keptFromLastTime } from './waiting.js';
 
@@ -34,6 +35,11 @@ const outboxNotice = (event: NodeEvent, node: ParleyNode, name: string): string 
 };
 
 export const runListen = async (options: ListenOptions): Promise<number> => {
+  const retry = retryFromEnvironment();
+  if (E.isLeft(retry)) {
+    say(retry.left);
+    return EXIT.usage;
+  }
   const directory = loadDirectory(options.directory);
   if (E.isLeft(directory)) {
     say(directory.left);
@@ -42,7 +48,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
   for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
   return withPeerState(
     options.name,
-    (state) => listenWith(options, directory.right, state),
+    (state) => listenWith(options, directory.right, state, retry.right),
     options.directory,
   );
 };
@@ -51,6 +57,7 @@ const listenWith = async (
   options: ListenOptions,
   directory: Directory,
   { dedupe, durable }: PeerState,
+  retry: NodeOptions['retry'],
 ): Promise<number> => {
   const started = await startNode({
     name: options.name,
@@ -61,6 +68,7 @@ const listenWith = async (
     trace: options.verbose,
     dedupe,
     outboxStore: durable?.store,
+    retry,
   });
   if (E.isLeft(started)) {
     say(started.left);
