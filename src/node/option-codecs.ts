@@ -15,19 +15,24 @@ import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_TIMER_MS } from '../limits.js';
 import type { DedupeMemory } from './dedupe.js';
 import type { OutboxStore } from './outbox-file.js';
+import type { NodeOptions } from './types.js';
 
 /** An option refused: `bad_option`, and which field, what it must be, what it was. */
 export type OptionError = ParleyError<'bad_option'>;
 
+/** A codec that checks with `is` and changes nothing (io-ts' own `t.Type`, spelled once). */
+const checked = <A>(name: string, is: (u: unknown) => u is A) =>
+  new t.Type<A, A, unknown>(
+    name,
+    is,
+    (u, c) => (is(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
+
 const integerIn = (name: string, min: number, max: number) =>
-  new t.Type<number, number, unknown>(
+  checked(
     name,
     (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
-    (u, c) =>
-      typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max
-        ? t.success(u)
-        : t.failure(u, c),
-    t.identity,
   );
 
 /** How many of something (connections, jobs, messages, bytes): at least one. */
@@ -41,26 +46,16 @@ const ListenPort = integerIn('ListenPort', 0, 65_535);
 const Groups = t.refinement(t.readonlyArray(Group), (gs) => gs.length > 0, 'Groups');
 
 /** An object that offers these methods (a store, a memory, a scheduler a program brings). */
-const offering = <A>(name: string, methods: readonly string[]) => {
-  const is = (u: unknown): u is A =>
-    typeof u === 'object' &&
-    u !== null &&
-    methods.every((m) => typeof Reflect.get(u, m) === 'function');
-  return new t.Type<A, A, unknown>(
+const offering = <A>(name: string, methods: readonly string[]) =>
+  checked(
     name,
-    is,
-    (u, c) => (is(u) ? t.success(u) : t.failure(u, c)),
-    t.identity,
+    (u): u is A =>
+      typeof u === 'object' &&
+      u !== null &&
+      methods.every((m) => typeof Reflect.get(u, m) === 'function'),
   );
-};
 
-const Fn = <F>(name: string) =>
-  new t.Type<F, F, unknown>(
-    name,
-    (u): u is F => typeof u === 'function',
-    (u, c) => (typeof u === 'function' ? t.success(u as F) : t.failure(u, c)),
-    t.identity,
-  );
+const Fn = <F>() => checked('Function', (u): u is F => typeof u === 'function');
 
 const Scheduler = offering<SchedulerLike>('Scheduler', ['now', 'schedule']);
 
@@ -86,7 +81,7 @@ export const NodeOptionsCodec = t.intersection([
       blockMs: Millis,
       maxAddresses: Count,
     }),
-    retry: t.partial({ firstMs: Millis, maxMs: Millis, jitter: Fn<() => number>('Function') }),
+    retry: t.partial({ firstMs: Millis, maxMs: Millis, jitter: Fn<() => number>() }),
     maxOutboxMessages: Count,
     maxOutboxBytes: Count,
     outboxStore: offering<OutboxStore>('OutboxStore', ['load', 'save']),
@@ -96,13 +91,21 @@ export const NodeOptionsCodec = t.intersection([
     trace: t.boolean,
     scheduler: Scheduler,
     deps: t.partial({
-      randomBytes: Fn<ActorDeps['randomBytes']>('Function'),
-      now: Fn<ActorDeps['now']>('Function'),
-      keyPair: Fn<ActorDeps['keyPair']>('Function'),
+      randomBytes: Fn<ActorDeps['randomBytes']>(),
+      now: Fn<ActorDeps['now']>(),
+      keyPair: Fn<ActorDeps['keyPair']>(),
     }),
   }),
 ]);
 export type DecodedOptions = t.TypeOf<typeof NodeOptionsCodec>;
+
+/**
+ * Every field of NodeOptions has its codec above (the directory has its own): a field added
+ * there and not here fails to compile, naming it, rather than going in undecoded.
+ */
+type Undecoded = Exclude<keyof NodeOptions, keyof DecodedOptions | 'directory'>;
+const everyOptionDecoded: [Undecoded] extends [never] ? true : Undecoded = true;
+void everyOptionDecoded;
 
 /** What each option's codec expects, in words. */
 const EXPECTED: Readonly<Record<string, string>> = {

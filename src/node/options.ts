@@ -9,7 +9,7 @@ import type { ActorDeps } from '../actors/types.js';
 import { type Directory, decodeDirectory } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, type Username } from '../codecs/formats.js';
 import { createKeyPair } from '../crypto/dh.js';
-import { type ParleyError, parleyError } from '../errors.js';
+import type { ParleyError } from '../errors.js';
 import {
   DEFAULT_AUTH_LIMIT,
   DEFAULT_CLOSE_DEADLINE_MS,
@@ -111,8 +111,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
   if (E.isLeft(decoded)) return E.left(startError(decoded.left));
   // A plain array is accepted as a directory and decoded, with the file's own sentences.
   const directory = decodeDirectory(options.directory ?? [], 'option directory');
-  if (E.isLeft(directory))
-    return E.left(startError(parleyError('bad_option', directory.left.message)));
+  if (E.isLeft(directory)) return E.left(new NodeStartError('bad_option', directory.left.message));
   const o = decoded.right;
   const caps = outboxCapsOf(o);
   return E.right({
