@@ -66,6 +66,9 @@ export const DEFAULT_MAX_OUTGOING = 64;
 /** Jobs waiting or running at most; more are refused. */
 export const DEFAULT_MAX_QUEUED = 10_000;
 
+/** The longest wait an option may ask for: a timer longer than this (2^31 − 1 ms) fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** How long closing lets exchanges in progress finish before their sockets are destroyed. */
 export const DEFAULT_CLOSE_DEADLINE_MS = 5_000;
 
@@ -113,6 +116,12 @@ export const OUTBOX_REWRITE_MAX_BYTES = 65_536;
  */
 export const RETRY_FIRST_MS = 10_000;
 export const RETRY_MAX_MS = 15 * 60_000;
+
+/**
+ * The shortest first wait PARLEY_RETRY_BASE_MS may set (the CLI's way for tests to shorten the
+ * schedule; the longest it may set is RETRY_FIRST_MS: it only shortens).
+ */
+export const MIN_RETRY_FIRST_MS = 100;
 
 /** How long a new connection may take to say hello (then it is closed: `timeout`). */
 export const DEFAULT_HELLO_DEADLINE_MS = 3_000;

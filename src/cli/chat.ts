@@ -3,6 +3,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { resolveDeps } from '../node/options.js';
+import type { NodeOptions } from '../node/types.js';
 import type { NameStore } from '../store/name-store.js';
 import { openTerminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
@@ -11,11 +12,17 @@ import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
 import { withPeerState } from './outbox.js';
+import { retryFromEnvironment } from './retry-env.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
 
 export const runChat = async (options: ChatOptions): Promise<number> => {
+  const retry = retryFromEnvironment();
+  if (E.isLeft(retry)) {
+    say(retry.left);
+    return EXIT.usage;
+  }
   const setup = setUpChat(options, hasTerminal() ? askOnTerminal : undefined, say);
   if (E.isLeft(setup)) {
     say(setup.left);
@@ -24,13 +31,18 @@ export const runChat = async (options: ChatOptions): Promise<number> => {
   const { name, directoryFile, loaded } = setup.right;
   for (const warning of loaded.warnings) say(warning);
   for (const warning of sharedPasswordWarnings(loaded.directory, directoryFile)) say(warning);
-  return withPeerState(name, (state) => chatWith(options, setup.right, state), directoryFile);
+  return withPeerState(
+    name,
+    (state) => chatWith(options, setup.right, state, retry.right),
+    directoryFile,
+  );
 };
 
 const chatWith = async (
   options: ChatOptions,
   { port, name, directoryFile, loaded }: ChatSetup,
   { store, durable }: NameStore,
+  retry: NodeOptions['retry'],
 ): Promise<number> => {
   const node = resolveDeps({
     name,
@@ -38,6 +50,7 @@ const chatWith = async (
     group: options.group,
     trace: options.verbose,
     ports: { store },
+    retry,
   });
   if (E.isLeft(node)) {
     say(node.left.message);

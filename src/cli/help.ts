@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
-import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { MAX_PLAINTEXT_BYTES, MIN_RETRY_FIRST_MS, RETRY_FIRST_MS } from '../limits.js';
 import type { CommandName } from './args.js';
 
 /** The version in package.json (two folders up from src/cli and from dist/cli alike). */
@@ -48,8 +48,6 @@ const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
 /** The size limit in one sentence, the same everywhere it is stated. */
 export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
 
-export { tooLongMessage } from '../codecs/inputs.js';
-
 const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
                     (default; a wrong password gives nothing to guess offline), modp14 or x25519
   --verbose, -v     protocol trace on stderr (frame types, sizes, timings; never secrets)
@@ -63,10 +61,15 @@ const BIND = `  --bind HOST       the address to listen on: 0.0.0.0 (the default
 const STATE = `$PARLEY_STATE_DIR (else $XDG_STATE_HOME/parley, else ~/.local/state/parley),
 which must be yours and not writable by others`;
 
+/** The CLI's one way to shorten the retry schedule (for tests: see retry-env.ts). */
+const RETRY_ENV = `$PARLEY_RETRY_BASE_MS (${MIN_RETRY_FIRST_MS}–${RETRY_FIRST_MS}, for tests) shortens that schedule: that many ms
+instead of 10 s, the longest wait in proportion.`;
+
 const OUTBOX = `What is not delivered waits in the outbox and goes out by itself: 10 s after a failure,
 then twice as long each time (at most 15 min apart), and at once when the contact reaches
 you. Quitting keeps it for your next chat or listen as NAME (see outbox --help): it is in
-${STATE}.`;
+${STATE}.
+${RETRY_ENV}`;
 
 const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (parley/1)
 
@@ -106,7 +109,8 @@ Message ids already shown, and the outbox of NAME, are kept in
 ${STATE}.
 Messages waiting in that outbox (from a chat, or send --queue) go out by themselves while it
 listens; each delivery or failure is said on stderr. Internal errors (that folder cannot be
-written, say) are always said on stderr.`;
+written, say) are always said on stderr.
+${RETRY_ENV}`;
 
 const send = (
   run: string,

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
-import type { NodeEvent, ParleyNode } from '../node/node.js';
+import type { NodeEvent, NodeOptions, ParleyNode } from '../node/node.js';
 import type { NameStore } from '../store/name-store.js';
 import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
@@ -14,6 +14,7 @@ import { ownCommandName } from './help.js';
 import { describeIncoming } from './notices.js';
 import { withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
+import { retryFromEnvironment } from './retry-env.js';
 import { formatDelivery, formatReceived } from './text.js';
 import { inTime, keptFromLastTime } from './waiting.js';
 
@@ -35,6 +36,11 @@ const outboxNotice = (event: NodeEvent, node: ParleyNode, name: string): string 
 };
 
 export const runListen = async (options: ListenOptions): Promise<number> => {
+  const retry = retryFromEnvironment();
+  if (E.isLeft(retry)) {
+    say(retry.left);
+    return EXIT.usage;
+  }
   const directory = loadDirectory(options.directory);
   if (E.isLeft(directory)) {
     say(directory.left);
@@ -43,7 +49,7 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
   for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
   return withPeerState(
     options.name,
-    (state) => listenWith(options, directory.right, state),
+    (state) => listenWith(options, directory.right, state, retry.right),
     options.directory,
   );
 };
@@ -52,6 +58,7 @@ const listenWith = async (
   options: ListenOptions,
   directory: Directory,
   { store, durable }: NameStore,
+  retry: NodeOptions['retry'],
 ): Promise<number> => {
   const started = await startNode({
     name: options.name,
@@ -61,6 +68,7 @@ const listenWith = async (
     group: options.group,
     trace: options.verbose,
     ports: { store },
+    retry,
   });
   if (E.isLeft(started)) {
     say(started.left);

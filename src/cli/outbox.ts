@@ -6,10 +6,16 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { whyOf } from '../errors.js';
-import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { MessageSummary } from '../node/jobs.js';
 import type { DeliveryReport } from '../node/reports.js';
-import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
+import {
+  initialNodeState,
+  type NodeState,
+  type OutboxCaps,
+  outboxOverflow,
+  pendingTotals,
+  reduceNodeState,
+} from '../node/state.js';
 import { liveHolder } from '../store/lock-file.js';
 import {
   changedAt,
@@ -26,13 +32,16 @@ import { say } from './common.js';
 import { messages } from './waiting.js';
 
 /** Why the outbox cannot take one more message of `text`, if it cannot (the node's caps). */
-const fullness = (state: NodeState, text: string, name: string): string | undefined => {
-  const { count, bytes } = pendingTotals(state);
-  const full =
-    count >= MAX_OUTBOX_MESSAGES || bytes + Buffer.byteLength(text, 'utf8') > MAX_OUTBOX_BYTES;
-  return full
-    ? `the outbox of ${name} is full (${messages(count)}, ${Math.ceil(bytes / 1024)} KiB): let some go out first`
-    : undefined;
+const fullness = (
+  state: NodeState,
+  text: string,
+  name: string,
+  caps: OutboxCaps,
+): string | undefined => {
+  const totals = pendingTotals(state);
+  return outboxOverflow(totals, text, caps) === undefined
+    ? undefined
+    : `the outbox of ${name} is full (${messages(totals.count)}, ${Math.ceil(totals.bytes / 1024)} KiB): let some go out first`;
 };
 
 /** The outbox as it was, with one more message that failed as `report` says. */
@@ -59,6 +68,8 @@ export const queueInOutbox = (
   message: MessageSummary,
   report: DeliveryReport,
   say: (text: string) => void,
+  /** The caps of the nodes that will send it (those of their options). */
+  caps: OutboxCaps,
 ): E.Either<string, string> => {
   const kept = keptOutbox(name, say);
   if (E.isLeft(kept)) return kept;
@@ -72,6 +83,7 @@ export const queueInOutbox = (
       { ...initialNodeState(EMPTY_DIRECTORY), outbox: waiting },
       message.text,
       name,
+      caps,
     );
     if (full !== undefined) return E.left(full);
     store.save(withFailed(waiting, message, report));

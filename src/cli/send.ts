@@ -6,16 +6,16 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { firstValueFrom } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
-import { type Group, MessageText, mint, Username, Uuid } from '../codecs/formats.js';
+import { type Group, type MessageText, mint, Username, Uuid } from '../codecs/formats.js';
+import { decodeText, type InputError } from '../codecs/inputs.js';
 import { destinationOf } from '../console/destinations.js';
 import { checkSecret } from '../console/forms.js';
-import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { outboxCapsOf } from '../node/options.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { needsNewDetails } from '../node/retry.js';
 import { handIn } from '../store/outbox-inbox.js';
 import { EXIT, type SendOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
-import { tooLongMessage } from './help.js';
 import { type QueueRoute, queueInOutbox, queueRoute } from './outbox.js';
 import { askOnTerminal, askUntil } from './startup.js';
 import { formatDelivery } from './text.js';
@@ -53,13 +53,9 @@ const readStdin = async (): Promise<string> => {
 };
 
 /** The text as given; from stdin, without the final line ending that every line has. */
-const checkText = (text: string): E.Either<string, string> => {
-  const bytes = Buffer.byteLength(text, 'utf8');
+const checkText = (text: string): E.Either<string, MessageText> => {
   if (text.trim() === '') return E.left('nothing to send: the message is empty');
-  if (bytes > MAX_PLAINTEXT_BYTES) {
-    return E.left(tooLongMessage(bytes));
-  }
-  return E.right(text);
+  return E.mapLeft((e: InputError) => e.message)(decodeText(text));
 };
 
 const reportJson = (r: DeliveryReport, queued: boolean | undefined): string =>
@@ -88,7 +84,7 @@ const queue = (
   options: SendOptions,
   route: QueueRoute,
   to: Destination,
-  text: string,
+  text: MessageText,
   report: DeliveryReport,
 ) => {
   const group = to.group ?? options.group;
@@ -103,6 +99,8 @@ const queue = (
             { msgId: report.msgId, text, to: report.to, group },
             report,
             say,
+            // The caps of the chat and listen that will send it (their options set none).
+            outboxCapsOf({}),
           ),
         )
       : handOver(options, route, to, text, group, report);
@@ -120,7 +118,7 @@ const handOver = (
   options: SendOptions,
   route: Extract<QueueRoute, { kind: 'handOver' }>,
   to: Destination,
-  text: string,
+  text: MessageText,
   group: Group,
   report: DeliveryReport,
 ): E.Either<string, { where: string; next: string }> => {
@@ -131,7 +129,7 @@ const handOver = (
       version: 1,
       msg_id: mint(Uuid, report.msgId),
       to: { username: mint(Username, to.username), host: to.host, port: to.port },
-      text: mint(MessageText, text),
+      text,
       group,
       attempts: 1,
       paused: needsNewDetails(report),

@@ -177,6 +177,13 @@ const directoryError =
   (sentence: string): DirectoryError =>
     parleyError(code, `${source}: ${sentence}`);
 
+/** Check contacts a program hands in (not a file's text); `source` names them in the sentence. */
+export const decodeDirectory = (
+  value: unknown,
+  source: string,
+): E.Either<DirectoryError, Directory> =>
+  pipe(decodeContacts(value), E.mapLeft(directoryError('invalid_directory', source)));
+
 /** Parse and check a directory file's text; `source` names the file in error messages. */
 export const parseDirectory = (
   text: string,

@@ -25,3 +25,7 @@ export type ProtocolError = ParleyError<ErrorCode>;
 
 export const protocolError = (code: ErrorCode, message: string): ProtocolError =>
   parleyError(code, message);
+
+/** A frame over the size cap (parley/1 caps a frame at MAX_FRAME_BYTES): said the same everywhere. */
+export const frameTooLarge = (maxFrameBytes: number): ProtocolError =>
+  protocolError('frame_too_large', `a frame may be at most ${maxFrameBytes} bytes`);

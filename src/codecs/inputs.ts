@@ -8,7 +8,7 @@ import * as t from 'io-ts';
 import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_PLAINTEXT_BYTES } from '../limits.js';
 import { Host, Port } from './directory.js';
-import { Group, Secret, Username, Uuid } from './formats.js';
+import { Group, MessageText, Secret, Username, Uuid } from './formats.js';
 import { describeErrors, fieldPath } from './report.js';
 
 /** Where to send: a contact's address and the secret shared with it (username optional). */
@@ -49,11 +49,20 @@ export const tooLongMessage = (size: number): string =>
   'part as a message of its own';
 
 /**
+ * Why `text` is not a `MessageText` (parley/1's bound on a message), in words; undefined when
+ * it is one. The one rule, wherever a text enters: the library's send, the console, `parley
+ * send`, and a job kept from an older run before it goes on the wire.
+ */
+export const whyNotMessageText = (text: string): string | undefined =>
+  MessageText.is(text) ? undefined : tooLongMessage(Buffer.byteLength(text, 'utf8'));
+
+/**
  * A message's text: a string that fits in one parley/1 message. Refused when the job is made,
  * so a text that could never go does not wait in the outbox, retried in vain.
  */
-export const decodeText = (value: unknown): E.Either<InputError, string> => {
+export const decodeText = (value: unknown): E.Either<InputError, MessageText> => {
   if (typeof value !== 'string') return E.left(invalid('text: expected a string'));
-  const bytes = Buffer.byteLength(value, 'utf8');
-  return bytes > MAX_PLAINTEXT_BYTES ? E.left(invalid(tooLongMessage(bytes))) : E.right(value);
+  return MessageText.is(value)
+    ? E.right(value)
+    : E.left(invalid(tooLongMessage(Buffer.byteLength(value, 'utf8'))));
 };

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { MAX_FRAME_BYTES, MAX_FRAME_DEPTH } from '../limits.js';
-import { type ProtocolError, protocolError } from './errors.js';
+import { frameTooLarge, type ProtocolError, protocolError } from './errors.js';
 import { FRAME_CODECS, type Frame, isFrameType } from './frames.js';
 import { describeErrors, showValue } from './report.js';
 
@@ -87,9 +87,7 @@ export const decodeLine = (
   byteLength = Buffer.byteLength(line, 'utf8') + 1,
 ): E.Either<ProtocolError, Frame> => {
   if (byteLength > MAX_FRAME_BYTES) {
-    return E.left(
-      protocolError('frame_too_large', `a frame may be at most ${MAX_FRAME_BYTES} bytes`),
-    );
+    return E.left(frameTooLarge(MAX_FRAME_BYTES));
   }
   if (nestsDeeperThan(line, MAX_FRAME_DEPTH)) return E.left(tooDeep());
   const parsed = parseJson(line);

@@ -12,10 +12,11 @@
  * In any question, Ctrl-C or Ctrl-D cancels the question and never quits.
  */
 
+import * as E from 'fp-ts/lib/Either.js';
+import { checkName } from '../cli/args.js';
 import type { ContactChanges, NewContact } from '../cli/directory-file.js';
-import { tooLongMessage } from '../cli/help.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
-import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { decodeText } from '../codecs/inputs.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, Destination } from '../node/reports.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
@@ -106,30 +107,27 @@ export const initialState: ConsoleState = {
   quit: false,
 };
 
+/** `@name text`: the split is syntax; the name and the text are then decoded by their codecs. */
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
 
-/** Why the text cannot be one message (parley/1 caps its plaintext), if it cannot. */
-const tooLong = (text: string): Output | undefined => {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  return bytes > MAX_PLAINTEXT_BYTES ? show(`not sent: ${tooLongMessage(bytes)}`) : undefined;
-};
-
 /** A whole message typed: `@name text` goes at once, anything else asks where to. */
-const finishMessage = (text: string, view: View): Step => {
-  if (text.trim() === '') return [composing, []];
-  const direct = DIRECT.exec(text);
+const finishMessage = (line: string, view: View): Step => {
+  if (line.trim() === '') return [composing, []];
+  const direct = DIRECT.exec(line);
   // Only what is sent counts against the limit: `@bob ` is not part of the message.
-  const refused = tooLong(direct === null ? text : direct[2]!);
-  if (refused !== undefined) return [composing, [refused]];
-  if (direct === null) return startChoosing({ kind: 'new', text }, view);
-  const contact = findByName(view, direct[1]!);
+  const text = decodeText(direct === null ? line : direct[2]);
+  if (E.isLeft(text)) return [composing, [show(`not sent: ${text.left.message}`)]];
+  if (direct === null) return startChoosing({ kind: 'new', text: text.right }, view);
+  const name = checkName(direct[1]!);
+  if (E.isLeft(name)) return [composing, [show(`not sent: ${name.left}`)]];
+  const contact = findByName(view, name.right);
   if (contact === undefined) {
     return [
       composing,
-      [show(`not sent: no contact is called ${direct[1]} (/contacts lists them)`)],
+      [show(`not sent: no contact is called ${name.right} (/contacts lists them)`)],
     ];
   }
-  return dispatch({ kind: 'new', text: direct[2]! }, destinationOf(contact), contact.username);
+  return dispatch({ kind: 'new', text: text.right }, destinationOf(contact), contact.username);
 };
 
 /** A line ending in one backslash continues; two end it with a real backslash. */

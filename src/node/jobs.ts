@@ -69,6 +69,9 @@ export type Report = DeliveryReport | ProbeReport;
 export const SHUTTING_DOWN = 'parley is shutting down; nothing was sent';
 export const QUEUE_FULL = 'too many messages are waiting; try again shortly';
 
+/** The address of a refused retry that names no destination (none is known). */
+export const NOWHERE: Address = { username: undefined, host: '', port: 0 };
+
 /** The report of a message refused before it ran (closing, queue full, no such id). */
 export const refusedDelivery = (
   job: { readonly msgId: string; readonly to: Destination | Address },

@@ -24,6 +24,7 @@ import { parleyError } from '../errors.js';
 import {
   type Job,
   messageJob,
+  NOWHERE,
   probeJob,
   type Report,
   refusedDelivery,
@@ -142,8 +143,6 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
       ),
   };
 };
-
-const NOWHERE = { username: undefined, host: '', port: 0 };
 
 /** The events without `connect()`: callers subscribe, the node alone connects. */
 const plain = <T>(source$: Observable<T>): Observable<T> =>

@@ -1,16 +1,14 @@
 /**
- * From the options a program gives `createNode` to the pipeline's dependencies: inputs
- * decoded (a bad name is a clear start-up error), every default from limits.ts.
+ * From the options a program gives `createNode` to the pipeline's dependencies: every option
+ * decoded (option-codecs.ts: a bad one is a clear start-up error), every default from limits.ts.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
 import { asyncScheduler } from 'rxjs';
 import type { ActorDeps } from '../actors/types.js';
-import { Directory } from '../codecs/directory.js';
+import { type Directory, decodeDirectory } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, type Username } from '../codecs/formats.js';
-import { decodeName } from '../codecs/inputs.js';
-import { describeErrors } from '../codecs/report.js';
 import { createKeyPair, type KeyPairFactory } from '../crypto/dh.js';
+import type { ParleyError } from '../errors.js';
 import {
   DEFAULT_AUTH_LIMIT,
   DEFAULT_CLOSE_DEADLINE_MS,
@@ -28,7 +26,9 @@ import { cryptoRandom } from '../ports/random.js';
 import { memoryStore } from '../store/memory.js';
 import { tcpTransport } from '../transport/tcp.js';
 import type { AuthLimitOptions } from './defences.js';
+import { decodeOptions } from './option-codecs.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type { OutboxCaps } from './state.js';
 import { type NodeOptions, NodeStartError } from './types.js';
 
 /** Everything the pipeline needs, resolved: no optional field left to default later. */
@@ -77,42 +77,52 @@ export const resolvePorts = (given: Partial<Ports> = {}): Ports => ({
   random: given.random ?? cryptoRandom(),
 });
 
-const badOption = (message: string) => new NodeStartError('bad_option', message);
+/**
+ * The outbox's caps under these options (the defaults of limits.ts where none is given): the
+ * node's, and those `send --queue` checks the same outbox against.
+ */
+export const outboxCapsOf = (
+  options: Pick<NodeOptions, 'maxOutboxMessages' | 'maxOutboxBytes'>,
+): OutboxCaps => ({
+  maxMessages: options.maxOutboxMessages ?? MAX_OUTBOX_MESSAGES,
+  maxBytes: options.maxOutboxBytes ?? MAX_OUTBOX_BYTES,
+});
 
-/** A plain array is accepted as a directory and decoded, with the file's clear errors. */
-const decodeDirectory = (value: unknown): E.Either<NodeStartError, Directory> =>
-  E.mapLeft((errors: t.Errors) => badOption(`directory: ${describeErrors(errors)}`))(
-    Directory.decode(value ?? []),
-  );
+const startError = (e: ParleyError): NodeStartError => new NodeStartError(e.code, e.message);
 
+/**
+ * Decode every option (a bad one is refused with its field and the reason, code `bad_option`),
+ * then fill in the defaults of limits.ts: here, and nowhere else.
+ */
 export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, PipelineDeps> => {
-  const name = E.mapLeft((e: { message: string }) => badOption(e.message))(
-    decodeName(options.name),
-  );
-  const directory = decodeDirectory(options.directory);
-  if (E.isLeft(name)) return name;
-  if (E.isLeft(directory)) return directory;
-  const ports = resolvePorts(options.ports);
+  const decoded = decodeOptions(options);
+  if (E.isLeft(decoded)) return E.left(startError(decoded.left));
+  // A plain array is accepted as a directory and decoded, with the file's own sentences.
+  const directory = decodeDirectory(options.directory ?? [], 'option directory');
+  if (E.isLeft(directory)) return E.left(new NodeStartError('bad_option', directory.left.message));
+  const o = decoded.right;
+  const caps = outboxCapsOf(o);
+  const ports = resolvePorts(o.ports);
   return E.right({
-    self: name.right,
+    self: o.name,
     directory: directory.right,
-    group: options.group ?? DEFAULT_GROUP,
-    groups: options.groups ?? GROUPS,
+    group: o.group ?? DEFAULT_GROUP,
+    groups: o.groups ?? GROUPS,
     ports,
-    actor: actorDepsOf(ports, options.keyPair ?? createKeyPair),
-    trace: options.trace ?? false,
-    stepDeadlineMs: options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
-    helloDeadlineMs: options.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
-    connectTimeoutMs: options.connectTimeoutMs,
-    localAddress: options.localAddress,
-    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    maxPerAddress: options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-    maxOutgoing: options.maxOutgoing ?? DEFAULT_MAX_OUTGOING,
-    maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED,
-    closeDeadlineMs: options.closeDeadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS,
-    authLimit: { ...DEFAULT_AUTH_LIMIT, ...options.authLimit },
-    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-    maxOutboxMessages: options.maxOutboxMessages ?? MAX_OUTBOX_MESSAGES,
-    maxOutboxBytes: options.maxOutboxBytes ?? MAX_OUTBOX_BYTES,
+    actor: actorDepsOf(ports, o.keyPair ?? createKeyPair),
+    trace: o.trace ?? false,
+    stepDeadlineMs: o.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
+    helloDeadlineMs: o.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
+    connectTimeoutMs: o.connectTimeoutMs,
+    localAddress: o.localAddress,
+    maxConnections: o.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxPerAddress: o.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    maxOutgoing: o.maxOutgoing ?? DEFAULT_MAX_OUTGOING,
+    maxQueued: o.maxQueued ?? DEFAULT_MAX_QUEUED,
+    closeDeadlineMs: o.closeDeadlineMs ?? DEFAULT_CLOSE_DEADLINE_MS,
+    authLimit: { ...DEFAULT_AUTH_LIMIT, ...o.authLimit },
+    retry: { ...DEFAULT_RETRY_POLICY, ...o.retry },
+    maxOutboxMessages: caps.maxMessages,
+    maxOutboxBytes: caps.maxBytes,
   });
 };

@@ -8,8 +8,7 @@ import { runActor } from '../actors/driver.js';
 import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../actors/initiator.js';
 import type { ActorDeps } from '../actors/types.js';
 import type { Username } from '../codecs/formats.js';
-import { tooLongMessage } from '../codecs/inputs.js';
-import { MAX_PLAINTEXT_BYTES } from '../limits.js';
+import { whyNotMessageText } from '../codecs/inputs.js';
 import type { Clock, Connection, Transport } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Job, MessageJob } from './jobs.js';
@@ -78,10 +77,8 @@ const exchange$ = (
  */
 const preflight = (job: RunnableJob): SendFailure | undefined => {
   if (job.kind !== 'message') return undefined;
-  const bytes = Buffer.byteLength(job.text, 'utf8');
-  return bytes > MAX_PLAINTEXT_BYTES
-    ? { cause: 'refused', message: tooLongMessage(bytes) }
-    : undefined;
+  const tooLong = whyNotMessageText(job.text);
+  return tooLong === undefined ? undefined : { cause: 'refused', message: tooLong };
 };
 
 const attempt$ = (job: RunnableJob, ctx: OutgoingContext): Observable<Outcome> => {

@@ -12,6 +12,7 @@ import type { Connection } from '../transport/tcp.js';
 import {
   type Job,
   type MessageJob,
+  NOWHERE,
   QUEUE_FULL,
   refusedDelivery,
   refusedProbe,
@@ -20,7 +21,7 @@ import {
 import type { PipelineDeps } from './options.js';
 import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
 import { retryDelayMs } from './retry.js';
-import { type NodeState, pendingTotals } from './state.js';
+import { type NodeState, outboxOverflow, pendingTotals } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 /** What running jobs needs beyond the resolved options: the pipeline's shared pieces. */
@@ -45,8 +46,6 @@ const refuse = (job: Job, why: string): NodeEvent =>
         jobId: job.id,
         report: refusedDelivery({ msgId: job.msgId, to: job.to ?? NOWHERE }, why),
       };
-
-const NOWHERE = { username: undefined, host: '', port: 0 };
 
 /** What this run keeps of the messages it was handed, out of the public state. */
 interface RunMemory {
@@ -101,14 +100,16 @@ const resolveRetry = (
 
 /** A new message the outbox could not keep, should it fail: refused now, saying why. */
 const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | undefined => {
-  const { count, bytes } = pendingTotals(state);
-  if (count >= deps.maxOutboxMessages) {
-    return `the outbox is full (${count} messages wait); nothing was sent: let some go out first (/outbox)`;
+  const totals = pendingTotals(state);
+  const caps = { maxMessages: deps.maxOutboxMessages, maxBytes: deps.maxOutboxBytes };
+  switch (outboxOverflow(totals, text, caps)) {
+    case 'messages':
+      return `the outbox is full (${totals.count} messages wait); nothing was sent: let some go out first (/outbox)`;
+    case 'bytes':
+      return `the outbox is full (${Math.ceil(totals.bytes / 1024)} KiB wait); nothing was sent: let some go out first (/outbox)`;
+    default:
+      return undefined;
   }
-  if (bytes + Buffer.byteLength(text, 'utf8') > deps.maxOutboxBytes) {
-    return `the outbox is full (${Math.ceil(bytes / 1024)} KiB wait); nothing was sent: let some go out first (/outbox)`;
-  }
-  return undefined;
 };
 
 const take = (job: Job, deps: RunDeps, memory: RunMemory): Taken => {

@@ -148,6 +148,27 @@ export const pendingTotals = (
   };
 };
 
+/** The outbox's caps: messages, and their texts' UTF-8 bytes together. */
+export interface OutboxCaps {
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * Which cap one more message of `text` would pass, beside `totals` waiting already (see
+ * `pendingTotals`), if any: the one rule of the outbox's room, for a new message, a handed-in
+ * one, and `send --queue` alike.
+ */
+export const outboxOverflow = (
+  totals: { readonly count: number; readonly bytes: number },
+  text: string,
+  caps: OutboxCaps,
+): 'messages' | 'bytes' | undefined => {
+  if (totals.count + 1 > caps.maxMessages) return 'messages';
+  if (totals.bytes + Buffer.byteLength(text, 'utf8') > caps.maxBytes) return 'bytes';
+  return undefined;
+};
+
 /**
  * How many of `entries`, in order, fit in the outbox now under its caps (the first that does
  * not fit stops the count: they are taken in the order they came).
@@ -155,14 +176,16 @@ export const pendingTotals = (
 export const roomFor = (
   state: NodeState,
   entries: readonly OutboxEntry[],
-  caps: { readonly maxMessages: number; readonly maxBytes: number },
+  caps: OutboxCaps,
 ): number => {
-  let { count, bytes } = pendingTotals(state);
+  let totals = pendingTotals(state);
   let fits = 0;
   for (const entry of entries) {
-    bytes += Buffer.byteLength(entry.job.text, 'utf8');
-    count += 1;
-    if (count > caps.maxMessages || bytes > caps.maxBytes) break;
+    if (outboxOverflow(totals, entry.job.text, caps) !== undefined) break;
+    totals = {
+      count: totals.count + 1,
+      bytes: totals.bytes + Buffer.byteLength(entry.job.text, 'utf8'),
+    };
     fits += 1;
   }
   return fits;

@@ -74,7 +74,7 @@ export interface Transport {
 export interface Store {
   readonly dedupe: DedupeMemory;
   /** None: the outbox lives in memory only, and is lost when the node stops. */
-  readonly outbox: OutboxStore | undefined;
+  readonly outbox?: OutboxStore | undefined;
 }
 
 /** The one clock: the actors' deadlines and timestamps, retries, the console. */

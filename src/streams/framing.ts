@@ -5,7 +5,7 @@
  */
 import { type Either, left, right } from 'fp-ts/lib/Either.js';
 import { Observable, type OperatorFunction } from 'rxjs';
-import { type ProtocolError, protocolError } from '../codecs/errors.js';
+import { frameTooLarge, type ProtocolError, protocolError } from '../codecs/errors.js';
 import { MAX_FRAME_BYTES } from '../limits.js';
 
 /** One line from the wire, without its newline; `byteLength` counts the newline too. */
@@ -21,9 +21,6 @@ const NEWLINE = 0x0a;
 // fatal: invalid bytes are an error, not U+FFFD. ignoreBOM: keep the text exactly as sent
 // (a stray BOM is then malformed JSON rather than silently dropped).
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-export const frameTooLarge = (maxFrameBytes: number): ProtocolError =>
-  protocolError('frame_too_large', `a frame may be at most ${maxFrameBytes} bytes`);
 
 const notUtf8 = (): ProtocolError =>
   protocolError('malformed_frame', 'the line is not valid UTF-8');

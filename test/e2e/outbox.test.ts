@@ -35,10 +35,15 @@ freshTerminalPerTest((t, f) => {
 });
 
 /** parley's chat in a terminal, as `name`, listening on `port` (0: any). */
-const chat = async (name: string, contacts: readonly Entry[], port = 0): Promise<Pane> => {
+const chat = async (
+  name: string,
+  contacts: readonly Entry[],
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<Pane> => {
   const file = folder.directory(`${name}.json`, contacts);
   const args = ['--port', String(port), '--bind', LOCALHOST, '--directory', file, '--name', name];
-  const pane = tmux.open(name, args);
+  const pane = tmux.open(name, args, env);
   await pane.waitFor(LISTENING);
   await pane.waitFor(`${name}>`);
   return pane;
@@ -90,11 +95,15 @@ inTerminal('the chat keeps its outbox on disk', () => {
       '1) to bob "see you when you are back" — 1 attempt; goes out as soon as a chat or listen as alice starts',
     );
 
-    const again = await chat('alice', [{ username: 'bob', port: bobPort }]);
+    // Her schedule shortened (0.5 s instead of 10 s, the CLI's way for tests), so that no
+    // test waits for real retry time.
+    const again = await chat('alice', [{ username: 'bob', port: bobPort }], 0, {
+      PARLEY_RETRY_BASE_MS: '500',
+    });
     await again.waitFor('the outbox kept 1 message from last time: it goes out now, by itself');
     const bob = await chat('bob', [{ username: 'alice', port: 1 }], bobPort);
-    // On alice's own schedule (10-20 s after her last try): nobody types anything.
-    await bob.waitFor('alice: see you when you are back', 30_000);
+    // On alice's own schedule (she tried once more at start, bob away): nobody types anything.
+    await bob.waitFor('alice: see you when you are back');
     await again.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
     again.line('/outbox');
     await again.waitFor('the outbox is empty');
@@ -144,6 +153,17 @@ describe('scripts: send --queue, listen, parley outbox', () => {
     const file = folder.directory('bob.json', [{ username: 'alice', port: 1, password }]);
     return startListener('bob', file, ['--json']);
   };
+
+  it('a PARLEY_RETRY_BASE_MS that is not 100–10000 stops listen at start, saying what it must be', async () => {
+    const file = folder.directory('alice.json', [{ username: 'bob', port: 1 }]);
+    const args = ['listen', '--port', '0', '--bind', LOCALHOST, ...aliceArgs(file)];
+    const run = parley(args, { env: { PARLEY_RETRY_BASE_MS: '5' } });
+    expect(await run.exited()).toBe(2);
+    expect(run.stderr()).toBe(
+      'parley: PARLEY_RETRY_BASE_MS is "5": set it to a whole number of milliseconds from 100 ' +
+        'to 10000 (the first wait before a message goes out again), or unset it\n',
+    );
+  });
 
   it('send --queue keeps what it could not deliver (exit 4); listen as alice delivers it once', async () => {
     const bobPort = await closedPort();

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
+import { retryFromEnvironment } from '../../src/cli/retry-env.js';
 
 const ok = (argv: string[]) => {
   const parsed = parseCommandLine(argv);
@@ -150,4 +151,33 @@ describe('parley listen / send / probe', () => {
       "unexpected argument 'bob'",
     );
   });
+});
+
+describe('PARLEY_RETRY_BASE_MS: the retry schedule shortened, for tests', () => {
+  const retry = (value: string | undefined) =>
+    retryFromEnvironment(value === undefined ? {} : { PARLEY_RETRY_BASE_MS: value });
+
+  it('unset or empty: the default schedule', () => {
+    expect(retry(undefined)).toEqual(E.right(undefined));
+    expect(retry('')).toEqual(E.right(undefined));
+  });
+
+  it('the first wait, and the longest in proportion (90 times it, as 15 min is 10 s)', () => {
+    expect(retry('100')).toEqual(E.right({ firstMs: 100, maxMs: 9_000 }));
+    expect(retry('500')).toEqual(E.right({ firstMs: 500, maxMs: 45_000 }));
+    expect(retry('10000')).toEqual(E.right({ firstMs: 10_000, maxMs: 900_000 }));
+  });
+
+  it.each(['99', '10001', '0', '-5', '1.5', '1e3', ' 500', 'soon'])(
+    'refuses %j, saying what it must be',
+    (value) => {
+      expect(retry(value)).toEqual(
+        E.left(
+          `PARLEY_RETRY_BASE_MS is ${JSON.stringify(value)}: set it to a whole number of ` +
+            'milliseconds from 100 to 10000 (the first wait before a message goes out again), ' +
+            'or unset it',
+        ),
+      );
+    },
+  );
 });

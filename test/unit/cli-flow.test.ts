@@ -136,6 +136,15 @@ describe('a message and its destination', () => {
     ]);
   });
 
+  it('@name text: the name is decoded as a username is, with the same sentence as --name', () => {
+    const long = 'z'.repeat(65);
+    const refused = run([line(`@${long} hi`)]);
+    expect(refused.work).toEqual([]);
+    expect(shown(refused.outputs)).toEqual([
+      `not sent: '${long}' is not a username (1–64 characters, no control characters)`,
+    ]);
+  });
+
   it('a line ending in a backslash continues the message; two end it with a backslash', () => {
     const first = run([line('roses are red,\\')]);
     expect(prompt(first.outputs)).toEqual({ kind: 'ask', prompt: '... ', secret: false });

@@ -21,6 +21,7 @@ import { queueInOutbox, queueRoute } from '../../src/cli/outbox.js';
 import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
 import type { MessageSummary } from '../../src/node/jobs.js';
+import { outboxCapsOf } from '../../src/node/options.js';
 import type { DeliveryReport } from '../../src/node/reports.js';
 import { lockHolder, startTimeOf, takeLock } from '../../src/store/lock-file.js';
 import { inMemoryWarning, keptOutbox, lockFileOf } from '../../src/store/name-store.js';
@@ -49,6 +50,8 @@ const say = (text: string) => void said.push(text);
 beforeEach(() => void said.splice(0));
 
 const toBob = { username: 'bob', host: '127.0.0.1', port: 5002 };
+/** The caps of a node with no outbox options: the defaults of limits.ts. */
+const CAPS = outboxCapsOf({});
 const summary = (msgId: string, text: string): MessageSummary => ({
   msgId,
   text,
@@ -168,10 +171,10 @@ describe('keptOutbox', () => {
 
 describe('send --queue', () => {
   it('adds the message to what waits, keeping every message already there', () => {
-    const first = queueInOutbox('alice', summary(ID(1), 'first'), unreachable(ID(1)), say);
+    const first = queueInOutbox('alice', summary(ID(1), 'first'), unreachable(ID(1)), say, CAPS);
     expect(first).toEqual(E.right(join(dir, 'outbox-alice')));
     const refused = failedWith(ID(2), { cause: 'rejected', code: 'auth_failed', message: 'x' });
-    queueInOutbox('alice', summary(ID(2), 'second'), refused, say);
+    queueInOutbox('alice', summary(ID(2), 'second'), refused, say, CAPS);
     const waiting = readOutboxFile(join(dir, 'outbox-alice'));
     expect(
       E.map((es: readonly { job: MessageSummary; attempts: number; paused: boolean }[]) =>
@@ -201,7 +204,7 @@ describe('send --queue', () => {
     writeFileSync(file, JSON.stringify({ version: 1, messages }));
     const before = readFileSync(file, 'utf8');
     expect(
-      queueInOutbox('alice', summary(ID(5000), 'one more'), unreachable(ID(5000)), say),
+      queueInOutbox('alice', summary(ID(5000), 'one more'), unreachable(ID(5000)), say, CAPS),
     ).toEqual(E.left('the outbox of alice is full (1000 messages, 1 KiB): let some go out first'));
     expect(readFileSync(file, 'utf8')).toBe(before);
 
@@ -210,11 +213,29 @@ describe('send --queue', () => {
     expect(queueRoute('alice')).toEqual(
       E.right({ kind: 'handOver', pid: livePid, inbox: join(dir, 'inbox-alice') }),
     );
-    expect(queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say)).toEqual(
+    expect(
+      queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say, CAPS),
+    ).toEqual(
       E.left(expect.stringContaining(`another parley (pid ${livePid}) is running as alice`)),
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(queueRoute('bob')).toEqual(E.right({ kind: 'outbox' }));
+  });
+  it('holds the message to the caps it is given, as the node holds its own (messages, then bytes)', () => {
+    const file = join(dir, 'outbox-alice');
+    const one = { maxMessages: 1, maxBytes: 1_000 };
+    expect(queueInOutbox('alice', summary(ID(1), 'first'), unreachable(ID(1)), say, one)).toEqual(
+      E.right(file),
+    );
+    const before = readFileSync(file, 'utf8');
+    expect(queueInOutbox('alice', summary(ID(2), 'second'), unreachable(ID(2)), say, one)).toEqual(
+      E.left('the outbox of alice is full (1 message, 1 KiB): let some go out first'),
+    );
+    const tenBytes = { maxMessages: 10, maxBytes: 10 };
+    expect(
+      queueInOutbox('alice', summary(ID(3), 'seven!!'), unreachable(ID(3)), say, tenBytes),
+    ).toEqual(E.left('the outbox of alice is full (1 message, 1 KiB): let some go out first'));
+    expect(readFileSync(file, 'utf8')).toBe(before);
   });
 });
 

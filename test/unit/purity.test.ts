@@ -13,11 +13,18 @@ const FORBIDDEN = [
   /Math\.random\(/,
   /\bperformance\.now\(/,
   /\bset(Timeout|Interval|Immediate)\(/,
-  // Only injected randomness (`deps.randomBytes(…)`) is allowed.
-  /(?<!\.)\b(randomBytes|randomUUID)\(/,
+  // Only injected randomness (`deps.randomBytes(…)`) is allowed: not `randomBytes(…)` imported,
+  // not `crypto.randomBytes(…)`, nor any other way to ask the platform for random bytes.
+  /(?<!\bdeps\.)\b(randomBytes|randomUUID|randomFillSync|randomFill|randomInt|getRandomValues)\(/,
   // The node's memory of messages (perhaps a file) is asked through a `remember` effect.
   /\.remember\(/,
 ];
+
+/** The forbidden patterns that `text` matches, as strings (the first `upTo` of them). */
+const violations = (text: string, upTo = FORBIDDEN.length): string[] =>
+  FORBIDDEN.slice(0, upTo)
+    .filter((pattern) => pattern.test(text))
+    .map(String);
 
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -32,7 +39,7 @@ describe.each(['src/actors', 'src/codecs', 'src/console'])('%s', (dir) => {
   it.each(sources(dir))('%s touches no socket, clock or randomness', (file) => {
     // isIP is a pure string check (the directory codec validates addresses with it).
     const text = readFileSync(file, 'utf8').replace("import { isIP } from 'node:net';", '');
-    expect(FORBIDDEN.filter((pattern) => pattern.test(text)).map(String)).toEqual([]);
+    expect(violations(text)).toEqual([]);
   });
 });
 
@@ -40,10 +47,38 @@ describe.each(['src/actors', 'src/codecs', 'src/console'])('%s', (dir) => {
 describe('src/crypto', () => {
   it.each(sources('src/crypto'))('%s touches no socket, file or clock', (file) => {
     const text = readFileSync(file, 'utf8');
-    expect(
-      FORBIDDEN.slice(0, 6)
-        .filter((pattern) => pattern.test(text))
-        .map(String),
-    ).toEqual([]);
+    expect(violations(text, 6)).toEqual([]);
+  });
+});
+
+// The checker itself, on samples: a pattern that lets a call through guards nothing.
+describe('the checker', () => {
+  it.each([
+    'const n = crypto.randomBytes(16);',
+    'const n = randomBytes(16);',
+    "import { randomUUID } from 'node:crypto'; randomUUID();",
+    'const id = crypto.randomUUID();',
+    'randomFillSync(buffer);',
+    'globalThis.crypto.getRandomValues(new Uint8Array(16));',
+    'const pick = randomInt(6);',
+    'const t = Date.now();',
+    'const d = new Date();',
+    'const j = Math.random();',
+    'performance.now();',
+    'setTimeout(f, 10);',
+    "import { createConnection } from 'node:net';",
+    "import { readFileSync } from 'node:fs';",
+    'deps.dedupe.remember(key, now);',
+  ])('catches %s', (sample) => {
+    expect(violations(sample)).not.toEqual([]);
+  });
+
+  it.each([
+    'const n = deps.randomBytes(16);',
+    'readonly randomBytes: (size: number) => Buffer;',
+    'const at = deps.now();',
+    'new Date(deps.now())',
+  ])('lets %s through', (sample) => {
+    expect(violations(sample)).toEqual([]);
   });
 });
