@@ -5,6 +5,7 @@
  * Whatever the peer does, it ends here.
  */
 import { catchError, defer, merge, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
+import type { Answer } from '../actors/driver.js';
 import { runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
@@ -37,8 +38,8 @@ import type { NodeEvent, Role } from './types.js';
 export interface IncomingContext extends CapBooks {
   readonly config: ResponderConfig;
   readonly deps: ResponderDeps;
-  /** Answers `remember` from the dedupe memory; a failure to record is told, not acked. */
-  readonly remember: (effect: Effect<ResponderEvent>) => Inbound | undefined;
+  /** Answers `deliver`: the sink, then the dedupe memory; a failure of either is told, not acked. */
+  readonly deliver: (effect: Effect<ResponderEvent>) => Answer;
   readonly guard: Guard;
   /** Whether a source is a contact's address (from the directory as it is now). */
   readonly isContactAddress: (source: string) => boolean;
@@ -84,10 +85,10 @@ const limitedAtAuth =
 
 /**
  * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
- * it decides, and a `remember` is answered from the dedupe memory.
+ * it decides, and a `deliver` is answered by the sink and the dedupe memory.
  */
 const interpreter = (admission: Admission, ctx: IncomingContext) => {
-  return (effect: Effect<ResponderEvent>): Inbound | undefined => {
+  return (effect: Effect<ResponderEvent>): Answer => {
     if (effect.kind === 'send') {
       admission.progress += 1;
       // Our hello answers the peer by the name it claimed.
@@ -102,7 +103,7 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
       const { source, claimed, trusted } = admission;
       ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
     }
-    return ctx.remember(effect);
+    return ctx.deliver(effect);
   };
 };
 
@@ -176,8 +177,11 @@ export const answer$ = (
         lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
         lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
       },
-      // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
-      remember: answerFrom(deps.dedupe, (err) => deps.tell(internalEvent(err))),
+      // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
+      deliver: answerFrom(deps.dedupe, {
+        deliver: deps.deliver,
+        onFailure: (err) => deps.tell(internalEvent(err)),
+      }),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),
       isContactAddress: (source) =>
         deps.state$.value.directory.some((c) => sourceOf(c.ip) === source),

@@ -24,7 +24,7 @@ import {
   MAX_OUTBOX_BYTES,
   MAX_OUTBOX_MESSAGES,
 } from '../limits.js';
-import { createDedupeMemory, type DedupeMemory } from './dedupe.js';
+import { createDedupeMemory, type DedupeMemory, type DeliverySink } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { OutboxStore } from './outbox-file.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -41,6 +41,8 @@ export interface PipelineDeps {
   readonly groups: readonly Group[];
   readonly actor: ActorDeps;
   readonly dedupe: DedupeMemory;
+  /** Where a fresh message goes before it is acked; none: the `received` event is enough. */
+  readonly deliver: DeliverySink | undefined;
   readonly scheduler: SchedulerLike;
   /** Publish a `frame` event per frame (types and sizes, never contents). */
   readonly trace: boolean;
@@ -111,6 +113,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     groups: options.groups ?? GROUPS,
     actor: realActorDeps(options.deps),
     dedupe: options.dedupe ?? createDedupeMemory(),
+    deliver: options.deliver,
     scheduler: options.scheduler ?? asyncScheduler,
     trace: options.trace ?? false,
     stepDeadlineMs: options.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,

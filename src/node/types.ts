@@ -10,7 +10,7 @@ import type { Group } from '../codecs/formats.js';
 import type { Role } from '../crypto/schedule.js';
 import type { ParleyError } from '../errors.js';
 import type { FrameTrace } from '../streams/session.js';
-import type { DedupeMemory } from './dedupe.js';
+import type { DedupeMemory, DeliverySink } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
 import type { OutboxStore } from './outbox-file.js';
@@ -62,6 +62,13 @@ export interface NodeOptions {
   /** Keep the outbox across runs (see `createOutboxFile`); without it, in memory only. */
   readonly outboxStore?: OutboxStore;
   readonly dedupe?: DedupeMemory;
+  /**
+   * Hands each fresh message to its reader before it is acknowledged (a write to stdout, a
+   * line on a terminal, your handler): the sender hears "delivered" only once what it returns
+   * has completed; if it fails, nothing is acked and the sender tries again. Without it, a
+   * message counts as delivered when its `received` event is published.
+   */
+  readonly deliver?: DeliverySink;
   /** How long `close()` lets connections in progress finish (default 5 s). */
   readonly closeDeadlineMs?: number;
   /** Local address for outgoing connections (tests bind 127.0.0.x). */

@@ -15,7 +15,7 @@ const FORBIDDEN = [
   /\bset(Timeout|Interval|Immediate)\(/,
   // Only injected randomness (`deps.randomBytes(…)`) is allowed.
   /(?<!\.)\b(randomBytes|randomUUID)\(/,
-  // The node's memory of messages (perhaps a file) is asked through a `remember` effect.
+  // The node's memory of messages (perhaps a file) is asked through a `deliver` effect.
   /\.remember\(/,
 ];
 
