@@ -3,8 +3,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
+import type { ReceivedMessage } from '../actors/types.js';
 import { resolveDeps } from '../node/options.js';
-import { openTerminal } from '../streams/keyboard.js';
+import { openTerminal, type Terminal } from '../streams/keyboard.js';
 import { listen$ } from '../streams/tcp.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say } from './common.js';
@@ -13,8 +14,20 @@ import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
 import { type PeerState, withPeerState } from './outbox.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
+import { formatReceived } from './text.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
+
+/**
+ * A message on the screen, above the line being typed; resolves once the terminal took it.
+ * The empty write after it calls back when everything before it went out, or with the error
+ * (the terminal gone): the node acknowledges the message only then (see `deliver`).
+ */
+const shownOn = (terminal: Terminal, m: ReceivedMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    terminal.show(formatReceived(m, new Date()));
+    process.stdout.write('', (err) => (err ? reject(err) : resolve()));
+  });
 
 export const runChat = async (options: ChatOptions): Promise<number> => {
   const setup = setUpChat(options, hasTerminal() ? askOnTerminal : undefined, say);
@@ -39,6 +52,8 @@ const chatWith = async (
     group: options.group,
     trace: options.verbose,
     dedupe,
+    // The ack follows what the person got: the line on the screen (the terminal, opened below).
+    deliver: (m) => shownOn(terminal, m),
     outboxStore: durable?.store,
   });
   if (E.isLeft(node)) {
@@ -62,6 +77,7 @@ const chatWith = async (
       now: () => new Date(),
       newMsgId: randomUUID,
       durable: durable !== undefined,
+      shownOnDelivery: true,
       banner: (listeningOn) =>
         `parley ${version()}: you are ${name}, listening on ${options.bind}:${listeningOn} (${options.group}); ` +
         `${contacts} contact${contacts === 1 ? '' : 's'} in ${directoryFile}.\n` +
