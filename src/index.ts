@@ -17,6 +17,7 @@ export {
 export { DEFAULT_GROUP, GROUPS, Group } from './codecs/formats.js';
 export type { InputError } from './codecs/inputs.js';
 export type { ParleyError } from './errors.js';
+export type { DeliverySink } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
 export type { Job, MessageSummary } from './node/jobs.js';
 export { messageJob, probeJob, reportOf, retryJob } from './node/jobs.js';

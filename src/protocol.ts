@@ -3,7 +3,7 @@
  * who drive the actors themselves — marble tests with RxJS's TestScheduler, other transports.
  */
 
-export type { DriverOptions } from './actors/driver.js';
+export type { Answer, DriverOptions } from './actors/driver.js';
 export { runActor } from './actors/driver.js';
 export type {
   InitiatorEvent,
@@ -53,7 +53,7 @@ export {
   MAX_USERNAME_CHARS,
   PROTOCOL_VERSION,
 } from './limits.js';
-export type { DedupeMemory } from './node/dedupe.js';
+export type { AnswerOptions, DedupeMemory, DeliverySink } from './node/dedupe.js';
 export { answerFrom, createDedupeMemory, dedupeKey } from './node/dedupe.js';
 export type { Line } from './streams/framing.js';
 export { frameLines } from './streams/framing.js';
