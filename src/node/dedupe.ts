@@ -89,7 +89,7 @@ export function answerFrom(
   memory: DedupeMemory,
   { deliver, onFailure = () => {} }: AnswerOptions = {},
 ) {
-  /** Keys being handed to the sink: the same message on a second connection waits its turn. */
+  /** Keys being handed to the sink: the same message on a second connection is refused. */
   const handing = new Set<string>();
   const record = (key: string, atMs: number): Inbound => {
     try {
@@ -103,47 +103,66 @@ export function answerFrom(
     onFailure(new Error(undeliveredText(effect, err)));
     return { kind: 'invalid', error: NOT_DELIVERED };
   };
-  const handOver = (effect: DeliverEffect, sink: DeliverySink, key: string) =>
-    new Observable<Inbound>((subscriber) => {
-      if (handing.has(key)) {
-        subscriber.next({ kind: 'invalid', error: IN_HAND });
-        return;
-      }
-      handing.add(key);
-      let settled = false;
-      const answer = (input: () => Inbound) => {
-        settled = true;
-        handing.delete(key);
-        subscriber.next(input());
-      };
-      let confirmation: ObservableInput<unknown> | undefined;
-      try {
-        confirmation = sink(effect.message);
-      } catch (err) {
-        answer(() => notDelivered(effect, err));
-        return;
-      }
-      if (confirmation === undefined) {
-        answer(() => record(key, effect.atMs));
-        return;
-      }
-      const confirmed = from(confirmation).subscribe({
-        error: (err: unknown) => answer(() => notDelivered(effect, err)),
-        complete: () => answer(() => record(key, effect.atMs)),
-      });
-      // Torn down with the actor (its deadline passed, say): not recorded, not acked.
-      return () => {
-        confirmed.unsubscribe();
-        if (!settled) handing.delete(key);
-      };
-    });
   return <Ev>(effect: Effect<Ev>): Answer => {
     if (effect.kind !== 'deliver') return undefined;
     const key = dedupeKey(effect.sender, effect.msgId);
     if (memory.has(key, effect.atMs)) return SEEN_BEFORE;
-    return deliver === undefined ? record(key, effect.atMs) : handOver(effect, deliver, key);
+    if (deliver === undefined) return record(key, effect.atMs);
+    const after = { handing, record: () => record(key, effect.atMs), notDelivered };
+    return handOver(effect, deliver, key, after);
   };
 }
+
+interface HandOverContext {
+  readonly handing: Set<string>;
+  /** Records the id: the answer once the sink succeeded. */
+  readonly record: () => Inbound;
+  readonly notDelivered: (effect: DeliverEffect, err: unknown) => Inbound;
+}
+
+/**
+ * The sink's work as the answer the driver waits for: subscribed when the responder asks,
+ * one input when the sink has succeeded (then recorded) or failed; unsubscribed with the actor
+ * (a deadline passed, the peer left): then nothing is recorded and nothing acknowledged.
+ */
+const handOver = (
+  effect: DeliverEffect,
+  sink: DeliverySink,
+  key: string,
+  { handing, record, notDelivered }: HandOverContext,
+) =>
+  new Observable<Inbound>((subscriber) => {
+    if (handing.has(key)) {
+      subscriber.next({ kind: 'invalid', error: IN_HAND });
+      return;
+    }
+    handing.add(key);
+    let settled = false;
+    const answer = (input: () => Inbound) => {
+      settled = true;
+      handing.delete(key);
+      subscriber.next(input());
+    };
+    let confirmation: ObservableInput<unknown> | undefined;
+    try {
+      confirmation = sink(effect.message);
+    } catch (err) {
+      answer(() => notDelivered(effect, err));
+      return;
+    }
+    if (confirmation === undefined) {
+      answer(record);
+      return;
+    }
+    const confirmed = from(confirmation).subscribe({
+      error: (err: unknown) => answer(() => notDelivered(effect, err)),
+      complete: () => answer(record),
+    });
+    return () => {
+      confirmed.unsubscribe();
+      if (!settled) handing.delete(key);
+    };
+  });
 
 type DeliverEffect = Extract<Effect<unknown>, { kind: 'deliver' }>;
 
