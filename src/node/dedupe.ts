@@ -60,7 +60,10 @@ export const createDedupeMemory = ({
  * Only then is the id recorded and the message acknowledged: the ack follows what the reader
  * got. One small port, so that it can move behind the node's store.
  */
-export type DeliverySink = (message: ReceivedMessage) => ObservableInput<unknown> | undefined;
+export type DeliverySink = (
+  message: ReceivedMessage,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing (`void`) is done at once
+) => ObservableInput<unknown> | void;
 
 export interface AnswerOptions {
   /** Where a fresh message goes first; none: the `received` event is its delivery. */
@@ -75,7 +78,8 @@ export interface AnswerOptions {
  * succeeded is its id recorded and `recorded {fresh: true}` answered. A sink or memory that
  * fails answers an `internal` error instead: nothing is acknowledged, the sender keeps the
  * message and tries again. A crash between the sink and the record can show a retry twice;
- * never none.
+ * never none. (A record that fails after the sink succeeded is not acked either; the retry
+ * is then only recorded, not shown again, while this process runs.)
  */
 export function answerFrom(
   memory: DedupeMemory,
@@ -91,13 +95,24 @@ export function answerFrom(
 ) {
   /** Keys being handed to the sink: the same message on a second connection is refused. */
   const handing = new Set<string>();
+  /**
+   * Shown, but the id could not be recorded (so not acked): its retry is not shown again,
+   * only recorded, then acked as a duplicate. In RAM, bounded as the memory is.
+   */
+  const shownOnly = createDedupeMemory();
   const record = (key: string, atMs: number): Inbound => {
+    const shownBefore = shownOnly.has(key, atMs);
     try {
-      return { kind: 'recorded', fresh: memory.remember(key, atMs) };
+      return { kind: 'recorded', fresh: memory.remember(key, atMs) && !shownBefore };
     } catch (err) {
       onFailure(err);
       return { kind: 'invalid', error: NOT_RECORDED };
     }
+  };
+  const recordShown = (key: string, atMs: number): Inbound => {
+    const answer = record(key, atMs);
+    if (answer.kind === 'invalid') shownOnly.remember(key, atMs);
+    return answer;
   };
   const notDelivered = (effect: DeliverEffect, err: unknown): Inbound => {
     onFailure(new Error(undeliveredText(effect, err)));
@@ -107,8 +122,8 @@ export function answerFrom(
     if (effect.kind !== 'deliver') return undefined;
     const key = dedupeKey(effect.sender, effect.msgId);
     if (memory.has(key, effect.atMs)) return SEEN_BEFORE;
-    if (deliver === undefined) return record(key, effect.atMs);
-    const after = { handing, record: () => record(key, effect.atMs), notDelivered };
+    if (deliver === undefined || shownOnly.has(key, effect.atMs)) return record(key, effect.atMs);
+    const after = { handing, record: () => recordShown(key, effect.atMs), notDelivered };
     return handOver(effect, deliver, key, after);
   };
 }
@@ -145,7 +160,7 @@ const handOver = (
     };
     let confirmation: ObservableInput<unknown> | undefined;
     try {
-      confirmation = sink(effect.message);
+      confirmation = sink(effect.message) ?? undefined;
     } catch (err) {
       answer(() => notDelivered(effect, err));
       return;

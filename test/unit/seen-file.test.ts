@@ -156,3 +156,25 @@ it('a sink that throws or rejects leaves the seen file without the id, and nothi
   expect(reply).toEqual({ kind: 'recorded', fresh: true });
   expect(readFileSync(path, 'utf8')).toContain(MSG_ID);
 });
+
+it('shown but not recorded (the file broke): not acked, the retry not shown again, acked once it records', async () => {
+  const path = tempFile();
+  const memory = createSeenFile(path, { nowMs: 0 });
+  let shown = 0;
+  const answer = answerFrom(memory, {
+    deliver: () => {
+      shown += 1;
+    },
+  });
+  rmSync(path);
+  mkdirSync(path); // every append fails now
+  const notRecorded = { kind: 'invalid', error: { code: 'internal' } };
+  expect(await answered(answer)).toMatchObject(notRecorded);
+  expect(await answered(answer)).toMatchObject(notRecorded);
+  expect(shown).toBe(1);
+  rmSync(path, { recursive: true });
+  // The file can be written again: the retry is recorded and acked as seen, not shown again.
+  expect(await answered(answer)).toEqual({ kind: 'recorded', fresh: false });
+  expect(shown).toBe(1);
+  expect(readFileSync(path, 'utf8')).toContain(MSG_ID);
+});
