@@ -5,8 +5,7 @@
  * Whatever the peer does, it ends here.
  */
 import { catchError, defer, merge, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
-import type { Answer } from '../actors/driver.js';
-import { runActor } from '../actors/driver.js';
+import { type Answer, runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
   type ResponderDeps,
