@@ -1,7 +1,7 @@
 /**
  * parley's protocol work alone, in a process of its own: both actors of one delivery (hello,
  * dh, auth, message, ack) stepped against each other in memory, with the real keys, MACs,
- * cipher, JSON and codecs, the dedupe memory answering `remember`, and no socket, driver,
+ * cipher, JSON and codecs, the dedupe memory answering `deliver`, and no socket, driver,
  * timer or pipeline. What one delivery costs here, added to plain TCP's four round trips,
  * is the least a parley delivery can cost on this machine: everything above that is the
  * machinery around the protocol (sockets' JS side, RxJS, the node), which `--peers` weighs.

@@ -17,7 +17,7 @@ export type { Group, Username } from './codecs/formats.js';
 export type { CheckedDestination, InputError } from './codecs/inputs.js';
 export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export type { ParleyError } from './errors.js';
-export type { DedupeMemory } from './node/dedupe.js';
+export type { DedupeMemory, DeliverySink } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
 export type { Job, MessageJob, MessageSummary } from './node/jobs.js';
 export { messageJob, probeJob, retryJob } from './node/jobs.js';

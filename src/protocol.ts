@@ -5,7 +5,7 @@
  * files one by one.
  */
 
-export type { DriverOptions } from './actors/driver.js';
+export type { Answer, DriverOptions } from './actors/driver.js';
 export { runActor } from './actors/driver.js';
 export type {
   InitiatorEvent,
@@ -61,7 +61,7 @@ export {
   MAX_USERNAME_CHARS,
   PROTOCOL_VERSION,
 } from './limits.js';
-export type { DedupeMemory } from './node/dedupe.js';
+export type { AnswerOptions, DedupeMemory, DeliverySink } from './node/dedupe.js';
 export { answerFrom, createDedupeMemory, dedupeKey } from './node/dedupe.js';
 export { reportOf } from './node/jobs.js';
 export { explainFailure } from './node/reports.js';

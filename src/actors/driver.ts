@@ -4,14 +4,16 @@
  * the node carries the effects out.
  *
  * Inputs go through a mailbox, as xstate's actors do: an input that arrives while the effects
- * of a step are still being emitted (a synchronous transport, an answer to a `remember`
- * effect) waits its turn, so effects never interleave and none is lost after a close.
+ * of a step are still being emitted (a synchronous transport, an answer to a `deliver`
+ * effect) waits its turn, so effects never interleave and none is lost after a close. An
+ * answer may also come later (a reader confirming a write): it joins the mailbox then, under
+ * the step's deadline, and waiting for it ends with the actor.
  *
  * It is one hand-written Observable rather than a chain of operators (scan, timeout,
  * takeWhile, …) because it runs once per connection: a node holding a thousand connections
  * holds a thousand of these, and each operator costs a subscriber and closures.
  */
-import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, isObservable, Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { DEFAULT_STEP_DEADLINE_MS } from '../limits.js';
 import type { ActorLogic, Effect, Inbound } from './types.js';
 
@@ -22,15 +24,21 @@ export interface DriverOptions<Event> {
   readonly firstStepDeadlineMs?: number;
   readonly scheduler?: SchedulerLike;
   /**
-   * Sees every effect first. An effect it answers (a `remember`) is carried out here: its
-   * answer joins the mailbox and the effect is not passed on; any other is passed on. This is
-   * where the node's I/O meets the actor (and where the defences watch it). Without it, a
-   * `remember` is passed on unanswered and the responder waits until its deadline.
+   * Sees every effect first. An effect it answers (a `deliver`) is carried out here: its
+   * answer joins the mailbox and the effect is not passed on; any other is passed on. An
+   * answer that takes time is an Observable: subscribed at once, each input it gives joins
+   * the mailbox when it comes, and it is unsubscribed when the actor ends (a deadline, the
+   * peer gone). This is where the node's I/O meets the actor (and where the defences watch
+   * it). Without it, a `deliver` is passed on unanswered and the responder waits until its
+   * deadline.
    */
-  readonly answer?: (effect: Effect<Event>) => Inbound | undefined;
+  readonly answer?: (effect: Effect<Event>) => Answer;
   /** Sees every input before the step: a defence may replace it (an `invalid` verdict). */
   readonly screen?: (input: Inbound) => Inbound;
 }
+
+/** What `answer` gives back: nothing (pass the effect on), an input now, or inputs later. */
+export type Answer = Inbound | Observable<Inbound> | undefined;
 
 const END: Inbound = { kind: 'end' };
 const TIMEOUT: Inbound = { kind: 'timeout' };
@@ -60,18 +68,30 @@ export const runActor = <State extends { readonly phase: string }, Event>(
     let stepped = false;
     let deadline: Subscription | undefined;
     let inputs: Subscription | undefined;
+    /** Answers still to come (a sink's confirmation): they end with the actor. */
+    let later: Subscription | undefined;
     const stop = () => {
       deadline?.unsubscribe();
       inputs?.unsubscribe();
+      later?.unsubscribe();
+    };
+    const fail = (err: unknown) => {
+      finished = true;
+      stop();
+      subscriber.error(err);
     };
 
     const perform = (effects: readonly Effect<Event>[]) => {
       for (const effect of effects) {
         const reply = answer?.(effect);
-        // An answered effect was a question for the node (a `remember`): carried out here.
+        // An answered effect was a question for the node (a `deliver`): carried out here.
         if (reply === undefined) subscriber.next(effect);
-        else mailbox.push(reply);
+        else if (isObservable(reply)) {
+          later ??= new Subscription();
+          later.add(reply.subscribe({ next: deliver, error: fail }));
+        } else mailbox.push(reply);
       }
+      if (finished) return; // an answer failed at once: the actor has ended
       if (state.phase === 'closed') {
         finished = true;
         stop();
@@ -97,9 +117,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
       } catch (err) {
         // A step that throws is a bug; it becomes this connection's error, for the caller to
         // contain, instead of an exception thrown out of a socket's event handler.
-        finished = true;
-        stop();
-        subscriber.error(err);
+        fail(err);
       } finally {
         draining = false;
         mailbox.length = 0;

@@ -1,9 +1,10 @@
 /**
  * The responder of parley/1 as a pure state machine: it answers one connection, verifies the
- * initiator before proving itself, and shows a message only after its MAC verified and the
- * node has recorded it (so that a retry is shown once, even after a crash).
+ * initiator before proving itself, and acknowledges a message only after its MAC verified and
+ * the node has handed it to its reader and recorded it (so that an ack means "shown", and a
+ * retry is shown once, even after a crash).
  *
- *   (hello) → hello → (dh) → dh → (auth) → auth → (message) → [remember] → ack   or   … → (bye)
+ *   (hello) → hello → (dh) → dh → (auth) → auth → (message) → [deliver] → ack   or   … → (bye)
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ErrorCode } from '../codecs/errors.js';
@@ -29,7 +30,15 @@ import {
   stepsPerDeps,
   versionError,
 } from './handshake.js';
-import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } from './types.js';
+import type {
+  ActorDeps,
+  ActorLogic,
+  Failure,
+  Inbound,
+  ReceivedMessage,
+  Session,
+  Transition,
+} from './types.js';
 
 export interface ResponderConfig {
   /** Our own username. */
@@ -45,16 +54,7 @@ export interface ResponderDeps extends ActorDeps {
   readonly lookupGroup?: (username: string) => Group | undefined;
 }
 
-/** A verified incoming message. */
-export interface ReceivedMessage {
-  readonly from: string;
-  readonly to: string;
-  readonly text: string;
-  readonly msgId: string;
-  readonly timestamp: string;
-  /** Our clock minus the sender's, in ms, when it received the message. */
-  readonly clockSkewMs: number;
-}
+export type { ReceivedMessage } from './types.js';
 
 export type ResponderPhase =
   | 'awaitingHello'
@@ -99,7 +99,7 @@ type Open =
   | { readonly phase: 'awaitingAuth'; readonly claimed: Claimed; readonly session: Session }
   | { readonly phase: 'awaitingMessage'; readonly claimed: Claimed; readonly session: Session }
   | {
-      /** The message verified; waiting for the node to record it before acknowledging. */
+      /** The message verified; waiting for the node to deliver and record it before acking. */
       readonly phase: 'recording';
       readonly claimed: Claimed;
       readonly session: Session;
@@ -192,7 +192,7 @@ const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame): Out => {
   ];
 };
 
-// ← message {header, message, security}   → [remember (sender, msg_id)]
+// ← message {header, message, security}   → [deliver (sender, msg_id, message)]
 const onMessage = (state: In<'awaitingMessage'>, frame: MessageFrame, deps: ResponderDeps): Out => {
   const { session } = state;
   const parties = { from: session.initiator, to: session.responder };
@@ -208,13 +208,15 @@ const onMessage = (state: In<'awaitingMessage'>, frame: MessageFrame, deps: Resp
     clockSkewMs: now - Date.parse(timestamp),
   };
   // Keyed by the authenticated sender too: another contact reusing the id silences nothing.
-  const remember = { kind: 'remember', sender: session.initiator, msgId, atMs: now } as const;
-  return [{ phase: 'recording', claimed: state.claimed, session, msgId, message }, [remember]];
+  const sender = session.initiator;
+  const deliver = { kind: 'deliver', sender, msgId, atMs: now, message } as const;
+  return [{ phase: 'recording', claimed: state.claimed, session, msgId, message }, [deliver]];
 };
 
 // [recorded {fresh}]   → ack {msg_id, status, hmac}
-// The event goes out before the ack: a peer that dies in between has shown the message (and
-// recorded its id), so the sender's retry is a duplicate, not a loss.
+// Only now, the reader having got the message and its id recorded: an ack means "shown". A
+// sink that failed (or is still busy at the deadline) never comes here: no ack, and the
+// sender keeps the message. The event goes out before the ack too (for those who read it).
 const onRecorded = (state: In<'recording'>, fresh: boolean): Out => {
   const { session, msgId, message } = state;
   const mac = ackMac(session.keys, session.th, msgId, 'delivered');

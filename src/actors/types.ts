@@ -17,8 +17,19 @@ export type Inbound =
   | { readonly kind: 'end' }
   /** The step's deadline passed without a frame. */
   | { readonly kind: 'timeout' }
-  /** The answer to a `remember` effect: whether the message is new to us. */
+  /** The answer to a `deliver` effect: shown now (fresh), or seen before (a retry). */
   | { readonly kind: 'recorded'; readonly fresh: boolean };
+
+/** A verified incoming message. */
+export interface ReceivedMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly text: string;
+  readonly msgId: string;
+  readonly timestamp: string;
+  /** Our clock minus the sender's, in ms, when it received the message. */
+  readonly clockSkewMs: number;
+}
 
 /** Something the driver must do: write a frame, publish an event, close the connection. */
 export type Effect<Event> =
@@ -26,15 +37,18 @@ export type Effect<Event> =
   | { readonly kind: 'emit'; readonly event: Event }
   | { readonly kind: 'close' }
   /**
-   * Record that `sender` sent `msgId` (the dedupe memory, perhaps a file): I/O the actor
-   * asks for and never does. The answer comes back as a `recorded` input; a memory that
-   * cannot record answers with an `internal` error instead, and nothing is acknowledged.
+   * Unless `sender` sent `msgId` before, hand `message` to whoever reads it (the node's
+   * delivery sink) and, once that succeeded, record the id (the dedupe memory, perhaps a
+   * file): I/O the actor asks for and never does. The answer, perhaps later, comes back as a
+   * `recorded` input; a sink or memory that fails answers with an `internal` error instead,
+   * and nothing is acknowledged.
    */
   | {
-      readonly kind: 'remember';
+      readonly kind: 'deliver';
       readonly sender: Username;
       readonly msgId: string;
       readonly atMs: number;
+      readonly message: ReceivedMessage;
     };
 
 export type Transition<State, Event> = readonly [State, readonly Effect<Event>[]];

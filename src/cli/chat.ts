@@ -2,10 +2,11 @@
  * `parley` itself: the start-up questions, then the node and the console wired together.
  */
 import * as E from 'fp-ts/lib/Either.js';
+import type { ReceivedMessage } from '../actors/types.js';
 import { resolveDeps } from '../node/options.js';
 import type { NodeOptions } from '../node/types.js';
 import type { NameStore } from '../store/name-store.js';
-import { openTerminal } from '../streams/keyboard.js';
+import { openTerminal, type Terminal } from '../streams/keyboard.js';
 import { type ChatOptions, EXIT } from './args.js';
 import { say } from './common.js';
 import { runConsole } from './console.js';
@@ -14,8 +15,20 @@ import { version } from './help.js';
 import { withPeerState } from './outbox.js';
 import { retryFromEnvironment } from './retry-env.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
+import { formatReceived } from './text.js';
 
 const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stdout.isTTY === true;
+
+/**
+ * A message on the screen, above the line being typed; resolves once the terminal took it.
+ * The empty write after it calls back when everything before it went out, or with the error
+ * (the terminal gone): the node acknowledges the message only then (see `deliver`).
+ */
+const shownOn = (terminal: Terminal, m: ReceivedMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    terminal.show(formatReceived(m, new Date()));
+    process.stdout.write('', (err) => (err ? reject(err) : resolve()));
+  });
 
 export const runChat = async (options: ChatOptions): Promise<number> => {
   const retry = retryFromEnvironment();
@@ -51,6 +64,8 @@ const chatWith = async (
     trace: options.verbose,
     ports: { store },
     retry,
+    // The ack follows what the person got: the line on the screen (the terminal, opened below).
+    deliver: (m) => shownOn(terminal, m),
   });
   if (E.isLeft(node)) {
     say(node.left.message);
@@ -71,6 +86,7 @@ const chatWith = async (
       group: options.group,
       verbose: options.verbose,
       durable: durable !== undefined,
+      shownOnDelivery: true,
       banner: (listeningOn) =>
         `parley ${version()}: you are ${name}, listening on ${options.bind}:${listeningOn} (${options.group}); ` +
         `${contacts} contact${contacts === 1 ? '' : 's'} in ${directoryFile}.\n` +

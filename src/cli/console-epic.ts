@@ -54,6 +54,11 @@ interface ConsoleDeps {
   readonly newMsgId: () => string;
   /** The outbox is kept on disk (quitting loses nothing). */
   readonly durable: boolean;
+  /**
+   * The node's `deliver` writes each message to the screen before it is acknowledged (the
+   * chat does): its `received` event is then not drawn a second time.
+   */
+  readonly shownOnDelivery?: boolean;
 }
 
 type Action = LineAction<Draw>;
@@ -255,6 +260,7 @@ const notice = (
     return [...traced, draw({ kind: 'quit' }), { kind: 'stop' }];
   }
   if (event.kind === 'incoming' && event.event.kind === 'received') {
+    if (deps.shownOnDelivery === true) return traced;
     return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }
   // The outbox's own retries (negative ids): a delivery is news; a failure waits quietly,

@@ -1,6 +1,8 @@
 /**
  * `parley listen`: a peer without a keyboard, for scripts and services. Each verified message
- * goes to stdout (one JSON line each with --json); everything else goes to stderr.
+ * goes to stdout (one JSON line each with --json); everything else goes to stderr. A message
+ * is acknowledged only once its line was written to stdout: a reader gone (EPIPE) or a full
+ * disk means no ack, and the sender keeps it for the next listener.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
@@ -54,6 +56,12 @@ export const runListen = async (options: ListenOptions): Promise<number> => {
   );
 };
 
+/** Writes a line to stdout; resolves once it was written, fails as the write does. */
+const writeOut = (line: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    process.stdout.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+  });
+
 const listenWith = async (
   options: ListenOptions,
   directory: Directory,
@@ -69,6 +77,8 @@ const listenWith = async (
     trace: options.verbose,
     ports: { store },
     retry,
+    // The ack follows what the reader got: the line written, not merely the event published.
+    deliver: (m) => writeOut(options.json ? messageJson(m) : formatReceived(m, new Date())),
   });
   if (E.isLeft(started)) {
     say(started.left);
@@ -96,12 +106,8 @@ const listenWith = async (
   await new Promise<void>((resolve) => {
     node.events$.subscribe({
       next: (event) => {
-        if (event.kind === 'incoming' && event.event.kind === 'received') {
-          const m = event.event.message;
-          const line = options.json ? messageJson(m) : formatReceived(m, new Date());
-          process.stdout.write(`${line}\n`);
-          return;
-        }
+        // Written to stdout already, by the node's `deliver`, before it was acknowledged.
+        if (event.kind === 'incoming' && event.event.kind === 'received') return;
         const notice =
           describeIncoming(event) ?? tellRefusal(event) ?? outboxNotice(event, node, options.name);
         if (notice !== undefined) say(notice);

@@ -5,7 +5,7 @@
  * Whatever the peer does, it ends here.
  */
 import { catchError, defer, merge, mergeMap, type Observable, of } from 'rxjs';
-import { runActor } from '../actors/driver.js';
+import { type Answer, runActor } from '../actors/driver.js';
 import {
   type ResponderConfig,
   type ResponderDeps,
@@ -37,8 +37,8 @@ import type { NodeEvent, Role } from './types.js';
 export interface IncomingContext extends CapBooks {
   readonly config: ResponderConfig;
   readonly deps: ResponderDeps;
-  /** Answers `remember` from the dedupe memory; a failure to record is told, not acked. */
-  readonly remember: (effect: Effect<ResponderEvent>) => Inbound | undefined;
+  /** Answers `deliver`: the sink, then the dedupe memory; a failure of either is told, not acked. */
+  readonly deliver: (effect: Effect<ResponderEvent>) => Answer;
   /** The guessing budgets; it knows whom each source is trusted for (see guard.ts). */
   readonly guard: Guard;
   readonly helloDeadlineMs: number;
@@ -78,10 +78,10 @@ const limitedAtAuth =
 
 /**
  * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
- * it decides, and a `remember` is answered from the dedupe memory.
+ * it decides, and a `deliver` is answered by the sink and the dedupe memory.
  */
 const interpreter = (admission: Admission, ctx: IncomingContext) => {
-  return (effect: Effect<ResponderEvent>): Inbound | undefined => {
+  return (effect: Effect<ResponderEvent>): Answer => {
     if (effect.kind === 'send') {
       admission.progress += 1;
       // Our hello answers the peer by the name it claimed.
@@ -97,7 +97,7 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
     if (effect.kind === 'emit' && costsAGuess(effect.event)) {
       ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
     }
-    return ctx.remember(effect);
+    return ctx.deliver(effect);
   };
 };
 
@@ -172,8 +172,11 @@ export const answer$ = (
         lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
         lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
       },
-      // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
-      remember: answerFrom(deps.ports.store.dedupe, (err) => deps.tell(internalEvent(err))),
+      // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
+      deliver: answerFrom(deps.ports.store.dedupe, {
+        deliver: deps.deliver,
+        onFailure: (err) => deps.tell(internalEvent(err)),
+      }),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }, (source) =>
         deps.state$.value.directory.filter((c) => sourceOf(c.ip) === source).map((c) => c.username),
       ),

@@ -15,7 +15,7 @@ import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_TIMER_MS } from '../limits.js';
 import type { Random, Transport } from '../ports/ports.js';
 import type { OutboxStore } from '../store/outbox-file.js';
-import type { DedupeMemory } from './dedupe.js';
+import type { DedupeMemory, DeliverySink } from './dedupe.js';
 import type { NodeOptions } from './types.js';
 
 /** An option refused: `bad_option`, and which field, what it must be, what it was. */
@@ -98,6 +98,7 @@ export const NodeOptionsCodec = t.intersection([
       random: offering<Random>('Random', ['bytes', 'uuid', 'fraction']),
     }),
     keyPair: Fn<KeyPairFactory>(),
+    deliver: Fn<DeliverySink>(),
   }),
 ]);
 export type DecodedOptions = t.TypeOf<typeof NodeOptionsCodec>;

@@ -25,6 +25,7 @@ import type { Ports } from '../ports/ports.js';
 import { cryptoRandom } from '../ports/random.js';
 import { memoryStore } from '../store/memory.js';
 import { tcpTransport } from '../transport/tcp.js';
+import type { DeliverySink } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import { decodeOptions } from './option-codecs.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   readonly ports: Ports;
   /** The actors' view of the ports (clock and randomness), with the key-pair factory. */
   readonly actor: ActorDeps;
+  /** Where a fresh message goes before it is acked; none: the `received` event is enough. */
+  readonly deliver: DeliverySink | undefined;
   /** Publish a `frame` event per frame (types and sizes, never contents). */
   readonly trace: boolean;
   readonly stepDeadlineMs: number;
@@ -110,6 +113,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     groups: o.groups ?? GROUPS,
     ports,
     actor: actorDepsOf(ports, o.keyPair ?? createKeyPair),
+    deliver: o.deliver,
     trace: o.trace ?? false,
     stepDeadlineMs: o.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
     helloDeadlineMs: o.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,

@@ -11,6 +11,7 @@ import type { Role } from '../crypto/schedule.js';
 import type { ParleyError } from '../errors.js';
 import type { Ports } from '../ports/ports.js';
 import type { FrameTrace } from '../streams/session.js';
+import type { DeliverySink } from './dedupe.js';
 import type { AuthLimitOptions } from './defences.js';
 import type { MessageSummary } from './jobs.js';
 import type { DeliveryReport, Destination, ProbeReport, SendJob } from './reports.js';
@@ -58,6 +59,13 @@ export interface NodeOptions {
   /** The outbox's caps: messages, and their texts' UTF-8 bytes together. */
   readonly maxOutboxMessages?: number;
   readonly maxOutboxBytes?: number;
+  /**
+   * Hands each fresh message to its reader before it is acknowledged (a write to stdout, a
+   * line on a terminal, your handler): the sender hears "delivered" only once what it returns
+   * has completed; if it fails, nothing is acked and the sender tries again. Without it, a
+   * message counts as delivered when its `received` event is published.
+   */
+  readonly deliver?: DeliverySink;
   /** How long `close()` lets connections in progress finish (default 5 s). */
   readonly closeDeadlineMs?: number;
   /** Local address for outgoing connections (tests bind 127.0.0.x). */

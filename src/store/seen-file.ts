@@ -1,6 +1,6 @@
 /**
  * A dedupe memory that survives a restart: the `msg_id`s of the last window are appended to a
- * file as they are first seen, and read back at start. Without it, a peer that crashed after
+ * file as they are first shown, and read back at start. Without it, a peer that crashed after
  * showing a message but before its ack arrived would show the sender's retry a second time.
  *
  * An id is remembered in memory only once the append succeeded. If the append fails,
@@ -120,11 +120,13 @@ export const createSeenFile = (
   };
 
   return {
+    has: (key, atMs) => memory.has(key, atMs),
     remember(key, atMs) {
       if (memory.has(key, atMs)) return false;
-      // In the file before in memory, and both before the message is shown and acknowledged:
-      // a crash after this line can only make a retry count as seen, never show it twice;
-      // a failed write throws with the id still unseen, so the retry is shown.
+      // Called once the message was shown (see answerFrom), and before it is acknowledged: a
+      // crash before this line can show the retry a second time, never lose it; a failed write
+      // throws with the id still unseen, so nothing is acked and the retry is shown.
+      // In the file before in memory, so that memory never claims what the file lacks.
       record(key, atMs);
       memory.remember(key, atMs);
       appended += 1;

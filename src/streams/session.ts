@@ -81,7 +81,7 @@ export const carryOut =
             case 'close':
               connection.close();
               return;
-            case 'remember':
+            case 'deliver':
               // Answered by the driver's interpreter, not by the connection.
               return;
             case 'send': {

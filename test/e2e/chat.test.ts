@@ -86,6 +86,8 @@ inTerminal('chatting between two terminals', () => {
     alice.line('1');
     await bob.waitFor(/\[\d\d:\d\d:\d\d\] alice: hello bob/);
     await alice.waitFor(/✓ delivered to bob in \d+ ms/);
+    // Shown once: by the node before its ack (the line written), not again by its event.
+    expect(bob.screen().split('alice: hello bob').length - 1).toBe(1);
 
     // @name sends without the menu; a trailing backslash continues the message.
     alice.line('@bob roses are red,\\');

@@ -38,7 +38,7 @@ export const responderDeps = (
 });
 
 /**
- * A step that answers its own `remember` effects from `memory` within the same call, as the
+ * A step that answers its own `deliver` effects from `memory` within the same call, as the
  * driver's interpreter does: for tests that call steps by hand, without a driver.
  */
 export const remembering =

@@ -16,7 +16,7 @@ const FORBIDDEN = [
   // Only injected randomness (`deps.randomBytes(…)`) is allowed: not `randomBytes(…)` imported,
   // not `crypto.randomBytes(…)`, nor any other way to ask the platform for random bytes.
   /(?<!\bdeps\.)\b(randomBytes|randomUUID|randomFillSync|randomFill|randomInt|getRandomValues)\(/,
-  // The node's memory of messages (perhaps a file) is asked through a `remember` effect.
+  // The node's memory of messages (perhaps a file) is asked through a `deliver` effect.
   /\.remember\(/,
 ];
 

@@ -22,8 +22,11 @@ export const startReceiver = async (
   children: Set<ChildProcess>,
   seenFile: string,
   secret: string,
+  /** `sink` or `die-after-showing`: see receiver.ts. */
+  sink?: 'sink' | 'die-after-showing',
 ): Promise<Receiver> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, seenFile, secret], {
+  const args = [SCRIPT, seenFile, secret, ...(sink === undefined ? [] : [sink])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
