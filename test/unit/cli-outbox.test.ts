@@ -4,6 +4,7 @@
  * was there, and `parley outbox` listing it.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -102,7 +103,10 @@ describe('the lock: one parley per outbox', () => {
     () => {
       const path = join(dir, 'lock-outbox-alice');
       const taken = takeLock(path);
-      expect(readFileSync(path, 'utf8')).toBe(`${process.pid} ${startTimeOf('self')}\n`);
+      // And a nonce of its own, so that a stale lock is told from the one that replaced it.
+      expect(readFileSync(path, 'utf8')).toMatch(
+        new RegExp(`^${process.pid} ${startTimeOf('self')} [0-9a-f]{16}\\n$`),
+      );
       if ('lock' in taken) taken.lock.release();
 
       writeFileSync(path, `${livePid} ${startTimeOf(livePid)}\n`);
@@ -114,6 +118,35 @@ describe('the lock: one parley per outbox', () => {
       expect(lockHolder(path)).toBe(process.pid);
     },
   );
+
+  const claimOf = (path: string, stale: string) =>
+    `${path}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+
+  it('a stale lock is removed only by the one start that claimed it; a claim left by a killed start is taken over', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const stale = `${deadPid()} 1 00000000000000aa\n`;
+    writeFileSync(path, stale);
+    writeFileSync(claimOf(path, stale), `${deadPid()} 1 00000000000000bb\n`);
+    const taken = takeLock(path);
+    expect('lock' in taken).toBe(true);
+    expect(lockHolder(path)).toBe(process.pid);
+    // Nothing left beside it: no claim, no temporary file of the record.
+    expect(readdirSync(dir)).toEqual(['lock-outbox-alice']);
+  });
+
+  it('while a live start removes a stale lock, the others wait, and say so if it takes too long', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const stale = `${deadPid()} 1 00000000000000aa\n`;
+    writeFileSync(path, stale);
+    writeFileSync(claimOf(path, stale), `${livePid} ${startTimeOf(livePid) ?? '-'} cc\n`);
+    const began = Date.now();
+    expect(takeLock(path, 100)).toEqual({
+      refused: { kind: 'failed', reason: `${path} is being taken by another parley` },
+    });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(100);
+    // Not ours to remove: the stale lock is still there for the start that claimed it.
+    expect(readFileSync(path, 'utf8')).toBe(stale);
+  });
 
   it('release never removes a lock that another took over meanwhile', () => {
     const path = join(dir, 'lock-outbox-alice');
