@@ -8,11 +8,12 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
+import { MessageText, mint, Username, Uuid } from '../codecs/formats.js';
 import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
-import { type Admit, handedIn$ } from '../node/outbox-inbox.js';
+import { type Admit, handedIn$, handIn } from '../node/outbox-inbox.js';
 import type { DeliveryReport } from '../node/reports.js';
 import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
 import { EXIT } from './args.js';
@@ -113,8 +114,43 @@ const withFailed = (
 };
 
 /**
+ * Into the inbox of the parley that holds the outbox of this name now, as the entry it would
+ * have been in the outbox file (its attempts, paused or not). Right: the file it waits in.
+ */
+const handInstead = (
+  outboxFile: string,
+  message: MessageSummary,
+  report: DeliveryReport,
+): E.Either<string, string> => {
+  const entry = withFailed([], message, report).outbox[0];
+  const username = message.to.username;
+  // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
+  if (entry === undefined || username === undefined) {
+    return E.left('a destination typed by hand cannot be queued');
+  }
+  const inbox = inboxDirOf(outboxFile);
+  try {
+    return E.right(
+      handIn(inbox, {
+        version: 1,
+        msg_id: mint(Uuid, message.msgId),
+        to: { username: mint(Username, username), host: message.to.host, port: message.to.port },
+        text: mint(MessageText, message.text),
+        group: message.group,
+        attempts: entry.attempts,
+        paused: entry.paused,
+      }),
+    );
+  } catch (err) {
+    return E.left(`cannot hand it to ${inbox} (${errorWords(err)})`);
+  }
+};
+
+/**
  * `send --queue`: add a message that was not delivered to the outbox of `name`, for its next
  * chat or `listen` to send. Right: the file it waits in. Left: why it could not be kept.
+ * Should another parley of the name hold the outbox now (one started since `queueRoute`
+ * looked, or another `send --queue` at the same instant), the message is handed in to it.
  */
 export const queueInOutbox = (
   name: string,
@@ -125,7 +161,10 @@ export const queueInOutbox = (
   const kept = keptOutbox(name, say);
   if (E.isLeft(kept)) return kept;
   if (kept.right.kind === 'memory') {
-    return E.left(`cannot keep it in ${kept.right.path} (${kept.right.reason})`);
+    const { path, reason } = kept.right;
+    return liveHolder(lockFileOf(path)) !== undefined
+      ? handInstead(path, message, report)
+      : E.left(`cannot keep it in ${path} (${reason})`);
   }
   const { path, store, release } = kept.right;
   try {

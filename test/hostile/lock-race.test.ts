@@ -1,35 +1,30 @@
 /**
  * Issue 20, finding 2: two processes of one name both held the outbox lock when started at
  * the same instant (the lock was created empty, then its pid written; a rival read it empty,
- * took it for stale and removed it). 50 real processes are started, wait at a barrier, and
- * take the lock at once: exactly one may hold it, with and without a stale lock left behind.
+ * took it for stale and removed it), and two `send --queue` at once both said "queued" while
+ * one message was lost. Real processes, started together at a barrier.
  * PARLEY_LOCK_RUNS=N repeats each case N times (the figure in docs/SECURITY.md).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { readOutboxFile } from '../../src/node/outbox-file.js';
+import { readHandedIn } from '../../src/node/outbox-inbox.js';
+import { bundled, startAtOnce } from './support/starts.js';
 
 const STARTS = 50;
 const RUNS = Number(process.env.PARLEY_LOCK_RUNS ?? 1);
-const STARTER = fileURLToPath(new URL('./support/lock-starter.ts', import.meta.url));
 
 let work: string;
-let script: string;
+let lockStarter: string;
+let queueStarter: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'parley-lock-race-'));
-  script = join(work, 'lock-starter.mjs');
-  // Bundled once to plain JavaScript: 50 starts under a TypeScript loader would take minutes.
-  buildSync({
-    entryPoints: [STARTER],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: script,
-  });
+  lockStarter = bundled('lock-starter.ts', work);
+  queueStarter = bundled('queue-starter.ts', work);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -38,55 +33,6 @@ afterEach(() => {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
 });
-
-interface Start {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly next: (count: number) => Promise<void>;
-}
-
-const start = (lock: string): Start => {
-  const child = spawn(process.execPath, [script, lock], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const lines: string[] = [];
-  let pending = '';
-  const waiters: (() => void)[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const parts = (pending + chunk.toString()).split('\n');
-    pending = parts.pop() ?? '';
-    lines.push(...parts);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const next = (count: number) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`a start said ${lines.join('|')}`)), 60_000);
-      const check = () => {
-        if (lines.length >= count) {
-          clearTimeout(timer);
-          resolve();
-        } else waiters.push(check);
-      };
-      check();
-    });
-  return { child, lines, next };
-};
-
-/** 50 starts at once against `lock`: how many held it, and what the others were told. */
-const race = async (lock: string): Promise<{ held: number; told: string[] }> => {
-  const starts = Array.from({ length: STARTS }, () => start(lock));
-  await Promise.all(starts.map((s) => s.next(1)));
-  for (const s of starts) s.child.stdin?.write('go\n');
-  await Promise.all(starts.map((s) => s.next(2)));
-  const results = starts.map((s) => JSON.parse(s.lines[1] ?? 'null') as Record<string, unknown>);
-  const exited = starts.map((s) => new Promise((resolve) => s.child.once('exit', resolve)));
-  for (const s of starts) s.child.stdin?.end();
-  await Promise.all(exited);
-  return {
-    held: results.filter((r) => r.held === true).length,
-    told: [...new Set(results.filter((r) => r.held !== true).map((r) => String(r.kind)))],
-  };
-};
 
 /** A pid no process has: one far above any pid_max. */
 const DEAD = 2 ** 30;
@@ -103,9 +49,13 @@ it.each([
     for (let run = 0; run < RUNS; run++) {
       const lock = join(work, `lock-outbox-alice-${run}-${Math.random()}`);
       if (left !== undefined) writeFileSync(lock, left, { mode: 0o600 });
-      const { held, told } = await race(lock);
-      holders.push(held);
-      for (const kind of told) others.add(kind);
+      const results = (await startAtOnce(
+        children,
+        lockStarter,
+        Array.from({ length: STARTS }, () => [lock]),
+      )) as { held?: true; kind?: string }[];
+      holders.push(results.filter((r) => r.held === true).length);
+      for (const r of results) if (r.held !== true) others.add(String(r.kind));
     }
     if (RUNS > 1) {
       console.log(`one holder in ${holders.filter((h) => h === 1).length} of ${RUNS} runs`);
@@ -114,5 +64,36 @@ it.each([
     // The others were told who holds it, never that taking it failed.
     expect([...others]).toEqual(['held']);
   },
-  120_000 + RUNS * 20_000,
+  120_000 + RUNS * 30_000,
+);
+
+it(
+  `8 simultaneous send --queue of one name lose no message (${RUNS} run(s))`,
+  async () => {
+    for (let run = 0; run < RUNS; run++) {
+      const stateDir = join(work, `state-${run}-${Math.random()}`);
+      mkdirSync(stateDir);
+      chmodSync(stateDir, 0o700);
+      const ids = Array.from(
+        { length: 8 },
+        (_, i) => `00000000-0000-4000-8000-${String(run * 100 + i).padStart(12, '0')}`,
+      );
+      const results = (await startAtOnce(
+        children,
+        queueStarter,
+        ids.map((id) => [id]),
+        { ...process.env, PARLEY_STATE_DIR: stateDir },
+      )) as { route: string; kept: E.Either<string, string> }[];
+      // Nobody held the outbox when they looked: each went to keep it in the file itself.
+      expect(results.map((r) => r.route)).toEqual(ids.map(() => 'outbox'));
+      // Each was told it was kept, and it is: in the outbox file, or handed in beside it.
+      expect(results.filter((r) => E.isLeft(r.kept))).toEqual([]);
+      const inFile = readOutboxFile(join(stateDir, 'outbox-alice'));
+      if (E.isLeft(inFile)) throw new Error(inFile.left);
+      const handedIn = readHandedIn(join(stateDir, 'inbox-alice')).found;
+      const kept = [...inFile.right, ...handedIn.map((f) => f.entry)].map((e) => e.job.msgId);
+      expect(kept.sort()).toEqual(ids);
+    }
+  },
+  60_000 + RUNS * 30_000,
 );

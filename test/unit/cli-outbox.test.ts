@@ -30,6 +30,7 @@ import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
 import type { MessageSummary } from '../../src/node/jobs.js';
 import { readOutboxFile } from '../../src/node/outbox-file.js';
+import { readHandedIn } from '../../src/node/outbox-inbox.js';
 import type { DeliveryReport } from '../../src/node/reports.js';
 
 const saved = process.env.PARLEY_STATE_DIR;
@@ -226,7 +227,7 @@ describe('send --queue', () => {
     expect(existsSync(join(dir, 'lock-outbox-alice'))).toBe(false);
   });
 
-  it('refuses, changing nothing, when the outbox is full or another parley holds it', () => {
+  it('refuses, changing nothing, when the outbox is full; hands it in when another parley holds it', () => {
     const file = join(dir, 'outbox-alice');
     const messages = Array.from({ length: MAX_OUTBOX_MESSAGES }, (_, i) => ({
       msg_id: ID(i),
@@ -248,10 +249,16 @@ describe('send --queue', () => {
     expect(queueRoute('alice')).toEqual(
       E.right({ kind: 'handOver', pid: livePid, inbox: join(dir, 'inbox-alice') }),
     );
-    expect(queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say)).toEqual(
-      E.left(expect.stringContaining(`another parley (pid ${livePid}) is running as alice`)),
+    // So too when it started after queueRoute looked (or is another send --queue of the same
+    // instant): the message is handed in, never refused (issue 20, finding 2).
+    const handed = queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say);
+    expect(handed).toEqual(
+      E.right(expect.stringMatching(new RegExp(`inbox-alice/\\d{15}-${ID(5001)}\\.json$`))),
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(
+      readHandedIn(join(dir, 'inbox-alice')).found.map((f) => [f.entry.job, f.entry.attempts]),
+    ).toEqual([[summary(ID(5001), 'x'), 1]]);
     expect(queueRoute('bob')).toEqual(E.right({ kind: 'outbox' }));
   });
 });
