@@ -13,7 +13,7 @@ import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
-import { type Admit, handedIn$, handIn } from '../node/outbox-inbox.js';
+import { type Admit, handedIn$, handIn, type Keep } from '../node/outbox-inbox.js';
 import type { DeliveryReport } from '../node/reports.js';
 import { initialNodeState, type NodeState, pendingTotals, reduceNodeState } from '../node/state.js';
 import { EXIT } from './args.js';
@@ -80,7 +80,10 @@ export const keptOutbox = (
     for (const warning of opened.warnings) say(warning);
     // Whoever holds the outbox also takes what others of its name hand in (send --queue).
     const inbox = inboxDirOf(path);
-    const store = { ...opened.store, handedIn: (admit: Admit) => handedIn$(inbox, say, admit) };
+    const store = {
+      ...opened.store,
+      handedIn: (admit: Admit, keep: Keep) => handedIn$(inbox, say, admit, keep),
+    };
     return E.right({ kind: 'durable', path, store, release: taken.lock.release });
   } catch (err) {
     taken.lock.release();

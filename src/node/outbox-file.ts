@@ -13,7 +13,7 @@ import { Group, mint, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import type { MessageSummary } from './jobs.js';
-import type { Admit } from './outbox-inbox.js';
+import type { Admit, Keep } from './outbox-inbox.js';
 import type { NodeState, OutboxEntry } from './state.js';
 import { pendingMessages } from './state.js';
 
@@ -42,9 +42,10 @@ export interface OutboxStore {
   save(state: NodeState): void;
   /**
    * Messages handed in while the node runs, by another process of its name (outbox-inbox.ts),
-   * as many at a time as `admit` says the outbox has room for.
+   * as many at a time as `admit` says the outbox has room for; each file is removed once
+   * `keep` has the outbox file hold it.
    */
-  readonly handedIn?: (admit: Admit) => Observable<readonly OutboxEntry[]>;
+  readonly handedIn?: (admit: Admit, keep: Keep) => Observable<readonly OutboxEntry[]>;
 }
 
 const WAITING = 'waiting since parley last ran';
