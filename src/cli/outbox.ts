@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { MessageText, mint, Username, Uuid } from '../codecs/formats.js';
-import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES } from '../limits.js';
+import { MAX_OUTBOX_BYTES, MAX_OUTBOX_MESSAGES, STALE_TEMP_MS } from '../limits.js';
+import { removeStaleTemps } from '../node/atomic-file.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { MessageSummary } from '../node/jobs.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from '../node/outbox-file.js';
@@ -76,10 +77,17 @@ export const keptOutbox = (
   const taken = takeLock(lockFileOf(path));
   if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
   try {
+    const inbox = inboxDirOf(path);
+    // Writes cut short (kill -9) leave their temporary files; the lock is ours, so nothing of
+    // this name is being written but by us, and age spares another name's write in progress.
+    for (const folder of [dir.right.path, inbox]) {
+      const removed = removeStaleTemps(folder, STALE_TEMP_MS).length;
+      if (removed > 0)
+        say(`removed ${removed} temporary file(s) left in ${folder} by writes cut short`);
+    }
     const opened = createOutboxFile(path, Date.now(), options);
     for (const warning of opened.warnings) say(warning);
     // Whoever holds the outbox also takes what others of its name hand in (send --queue).
-    const inbox = inboxDirOf(path);
     const store = {
       ...opened.store,
       handedIn: (admit: Admit, keep: Keep) => handedIn$(inbox, say, admit, keep),

@@ -8,10 +8,13 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,6 +170,39 @@ describe('keptOutbox', () => {
     expect(lockHolder(lockFileOf(kept.right.path))).toBe(process.pid);
     kept.right.release();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removes at start the temporary files of writes cut short: only ours, only old ones (issue 20, finding 14)', () => {
+    const inbox = join(dir, 'inbox-alice');
+    mkdirSync(inbox, { mode: 0o700 });
+    const old = (path: string, text = 'half a write') => {
+      writeFileSync(path, text);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(path, hourAgo, hourAgo);
+    };
+    old(join(dir, '.outbox-alice.0123456789ab.tmp'), 'x'.repeat(100_000));
+    old(join(dir, '.seen-alice.00000000abcd.tmp'));
+    old(join(inbox, '.000000000000001-x.json.aaaaaaaaaaaa.tmp'));
+    // A write in progress (fresh), a name not of ours, a link: left alone.
+    writeFileSync(join(dir, '.outbox-bob.bbbbbbbbbbbb.tmp'), 'being written');
+    old(join(dir, '.notes.tmp'));
+    symlinkSync('/nowhere', join(dir, '.outbox-carol.cccccccccccc.tmp'));
+    const kept = keptOutbox('alice', say);
+    if (E.isLeft(kept) || kept.right.kind !== 'durable') throw new Error('not durable');
+    kept.right.release();
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        '.notes.tmp',
+        '.outbox-bob.bbbbbbbbbbbb.tmp',
+        '.outbox-carol.cccccccccccc.tmp',
+        'inbox-alice',
+      ].sort(),
+    );
+    expect(readdirSync(inbox)).toEqual([]);
+    expect(said).toEqual([
+      `removed 2 temporary file(s) left in ${dir} by writes cut short`,
+      `removed 1 temporary file(s) left in ${inbox} by writes cut short`,
+    ]);
   });
 
   it('in memory, saying why, while another parley of that name holds it', () => {
