@@ -43,8 +43,13 @@ export type KeptOutbox =
       /** Give the file back to other runs (at the end; also done at exit). */
       readonly release: () => void;
     }
-  /** In memory only: the file it would be in, and why not. */
-  | { readonly kind: 'memory'; readonly path: string; readonly reason: string };
+  /** In memory only: the file it would be in, and why not (`heldBy`: another parley has it). */
+  | {
+      readonly kind: 'memory';
+      readonly path: string;
+      readonly reason: string;
+      readonly heldBy?: number;
+    };
 
 /** What a run with the outbox in memory says at start. */
 export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): string =>
@@ -71,11 +76,14 @@ export const keptOutbox = (
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const path = outboxFileOf(dir.right.path, name);
-  const inMemory = (reason: string): E.Either<string, KeptOutbox> =>
-    E.right({ kind: 'memory', path, reason });
+  const inMemory = (reason: string, heldBy?: number): E.Either<string, KeptOutbox> =>
+    E.right({ kind: 'memory', path, reason, ...(heldBy === undefined ? {} : { heldBy }) });
   if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
   const taken = takeLock(lockFileOf(path));
-  if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
+  if ('refused' in taken) {
+    const { refused } = taken;
+    return inMemory(refusalWords(refused, name), refused.kind === 'held' ? refused.pid : undefined);
+  }
   try {
     const inbox = inboxDirOf(path);
     // Writes cut short (kill -9) leave their temporary files; the lock is ours, so nothing of
@@ -172,8 +180,10 @@ export const queueInOutbox = (
   const kept = keptOutbox(name, say);
   if (E.isLeft(kept)) return kept;
   if (kept.right.kind === 'memory') {
-    const { path, reason } = kept.right;
-    return liveHolder(lockFileOf(path)) !== undefined
+    // Handed in even if that parley has ended since (a send --queue holds it for an instant):
+    // the file waits for the next chat or listen of the name, which takes it at start.
+    const { path, reason, heldBy } = kept.right;
+    return heldBy !== undefined
       ? handInstead(path, message, report)
       : E.left(`cannot keep it in ${path} (${reason})`);
   }

@@ -213,6 +213,7 @@ describe('keptOutbox', () => {
         kind: 'memory',
         path: join(dir, 'outbox-alice'),
         reason: `another parley (pid ${livePid}) is running as alice and keeps it`,
+        heldBy: livePid,
       }),
     );
     if (E.isRight(kept) && kept.right.kind === 'memory') {
