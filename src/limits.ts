@@ -123,6 +123,23 @@ export const RETRY_MAX_MS = 15 * 60_000;
  */
 export const MIN_RETRY_FIRST_MS = 100;
 
+// The files a name keeps in its state directory (src/cli/lock-file.ts, src/node/outbox-inbox.ts,
+// src/node/atomic-file.ts).
+
+/** How long a start waits while a rival removes a stale outbox lock, then gives up (said). */
+export const LOCK_TAKEOVER_WAIT_MS = 2_000;
+/** How often it looks again meanwhile. */
+export const LOCK_RETRY_MS = 5;
+/** A temporary file of ours unchanged this long is left by a killed write, and removed at start. */
+export const STALE_TEMP_MS = 60_000;
+/**
+ * A file handed into the inbox at most: a message of MAX_PLAINTEXT_BYTES, every byte escaped
+ * in JSON (`\u00XX`, six bytes), and the rest of its fields. A larger one is moved aside unread.
+ */
+export const MAX_HANDED_FILE_BYTES = 6 * 65_536 + 4_096;
+/** The msg_ids an outbox holder remembers having taken from its inbox (a second file is said). */
+export const INBOX_REMEMBERED_IDS = 10_000;
+
 /** How long a new connection may take to say hello (then it is closed: `timeout`). */
 export const DEFAULT_HELLO_DEADLINE_MS = 3_000;
 

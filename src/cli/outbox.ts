@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
+import { MessageText, mint, Username, Uuid } from '../codecs/formats.js';
 import { whyOf } from '../errors.js';
 import type { MessageSummary } from '../node/jobs.js';
 import type { DeliveryReport } from '../node/reports.js';
@@ -26,6 +27,7 @@ import {
   openNameStore,
   outboxFileOf,
 } from '../store/name-store.js';
+import { handIn } from '../store/outbox-inbox.js';
 import { prepareStateDirectory } from '../store/state-dir.js';
 import { EXIT } from './args.js';
 import { say } from './common.js';
@@ -60,8 +62,43 @@ const withFailed = (
 };
 
 /**
+ * Into the inbox of the parley that holds the outbox of this name now, as the entry it would
+ * have been in the outbox file (its attempts, paused or not). Right: the file it waits in.
+ */
+const handInstead = (
+  outboxFile: string,
+  message: MessageSummary,
+  report: DeliveryReport,
+): E.Either<string, string> => {
+  const entry = withFailed([], message, report).outbox[0];
+  const username = message.to.username;
+  // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
+  if (entry === undefined || username === undefined) {
+    return E.left('a destination typed by hand cannot be queued');
+  }
+  const inbox = inboxDirOf(outboxFile);
+  try {
+    return E.right(
+      handIn(inbox, {
+        version: 1,
+        msg_id: mint(Uuid, message.msgId),
+        to: { username: mint(Username, username), host: message.to.host, port: message.to.port },
+        text: mint(MessageText, message.text),
+        group: message.group,
+        attempts: entry.attempts,
+        paused: entry.paused,
+      }),
+    );
+  } catch (err) {
+    return E.left(`cannot hand it to ${inbox} (${whyOf(err)})`);
+  }
+};
+
+/**
  * `send --queue`: add a message that was not delivered to the outbox of `name`, for its next
  * chat or `listen` to send. Right: the file it waits in. Left: why it could not be kept.
+ * Should another parley of the name hold the outbox now (one started since `queueRoute`
+ * looked, or another `send --queue` at the same instant), the message is handed in to it.
  */
 export const queueInOutbox = (
   name: string,
@@ -74,7 +111,12 @@ export const queueInOutbox = (
   const kept = keptOutbox(name, say);
   if (E.isLeft(kept)) return kept;
   if (kept.right.kind === 'memory') {
-    return E.left(`cannot keep it in ${kept.right.path} (${kept.right.reason})`);
+    // Handed in even if that parley has ended since (a send --queue holds it for an instant):
+    // the file waits for the next chat or listen of the name, which takes it at start.
+    const { path, reason, heldBy } = kept.right;
+    return heldBy !== undefined
+      ? handInstead(path, message, report)
+      : E.left(`cannot keep it in ${path} (${reason})`);
   }
   const { path, store, release } = kept.right;
   try {

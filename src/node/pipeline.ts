@@ -9,6 +9,7 @@
  *   lines$ ─► lines epic ─► jobs, contacts, views        ─┘      (state$, read by the epics)
  *   contacts$ ───────────────────────────────────────────┘
  */
+import * as E from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
   defer,
@@ -32,7 +33,7 @@ import {
   timer,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
-import type { Connection, ListenAt, Ports } from '../ports/ports.js';
+import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
@@ -101,12 +102,16 @@ export const parley$ = <Line = never, View = never>(
     // Messages kept from an earlier run come first, as an event, so every reducer sees them.
     const kept = deps.ports.store.outbox?.load() ?? [];
     const restored$ = kept.length > 0 ? of<NodeEvent>({ kind: 'restored', outbox: kept }) : EMPTY;
-    // Messages another process of this name hands in while we hold the outbox join it too.
-    const handedIn = deps.ports.store.outbox?.handedIn?.((entries) =>
-      roomFor(state$.value, entries, {
-        maxMessages: deps.maxOutboxMessages,
-        maxBytes: deps.maxOutboxBytes,
-      }),
+    const saver = outboxSaver(deps.ports.store.outbox);
+    // Messages another process of this name hands in while we hold the outbox join it too;
+    // each file goes once the outbox file holds its message (kept), never before.
+    const handedIn = deps.ports.store.outbox?.handedIn?.(
+      (entries) =>
+        roomFor(state$.value, entries, {
+          maxMessages: deps.maxOutboxMessages,
+          maxBytes: deps.maxOutboxBytes,
+        }),
+      () => saver.keep(state$.value),
     );
     // The pipeline's own events, for the lines epic (a console reports its sends from them).
     const event$ = new Subject<NodeEvent>();
@@ -146,7 +151,7 @@ export const parley$ = <Line = never, View = never>(
       // which would reset it and the lines epic it shares.
       stop$.pipe(ignoreElements(), takeUntil(finished$)),
       work$,
-      persisted$(state$, deps).pipe(takeUntil(finished$)),
+      persisted$(state$, saver).pipe(takeUntil(finished$)),
       told$.pipe(takeUntil(finished$)),
       closeDeadline$(stop$, open, deps).pipe(takeUntil(finished$)),
     ).pipe(
@@ -181,27 +186,55 @@ const withRetries = (
     return merge(shared$, retries$);
   });
 
+/** What of the state the outbox file keeps: a state with the same two has nothing new. */
+const sameOutbox = (a: NodeState, b: NodeState) => a.outbox === b.outbox && a.sending === b.sending;
+
+/** Writes the outbox file, and knows what it last wrote. */
+interface OutboxSaver {
+  readonly present: boolean;
+  /** Write what `state` has pending. Left: why it could not. */
+  readonly save: (state: NodeState) => E.Either<string, void>;
+  /** Right once the file holds what `state` has pending: written now unless it already was. */
+  readonly keep: (state: NodeState) => E.Either<string, void>;
+}
+
+const outboxSaver = (store: Store['outbox']): OutboxSaver => {
+  let saved: NodeState | undefined;
+  const save = (state: NodeState): E.Either<string, void> => {
+    if (store === undefined) return E.right(undefined);
+    try {
+      store.save(state);
+      saved = state;
+      return E.right(undefined);
+    } catch (err) {
+      saved = undefined;
+      return E.left(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return {
+    present: store !== undefined,
+    save,
+    keep: (state) =>
+      saved !== undefined && sameOutbox(saved, state) ? E.right(undefined) : save(state),
+  };
+};
+
 /**
  * The outbox kept on disk whenever what is pending changes (synchronously: before a new
  * message's first try). A write that fails is said as an internal error; the node goes on.
  */
-const persisted$ = (state$: Observable<NodeState>, deps: PipelineDeps): Observable<NodeEvent> => {
-  const store = deps.ports.store.outbox;
-  if (store === undefined) return EMPTY;
+const persisted$ = (state$: Observable<NodeState>, saver: OutboxSaver): Observable<NodeEvent> => {
+  if (!saver.present) return EMPTY;
   return state$.pipe(
-    distinctUntilChanged((a, b) => a.outbox === b.outbox && a.sending === b.sending),
+    distinctUntilChanged(sameOutbox),
     mergeMap((state) => {
-      try {
-        store.save(state);
-        return EMPTY;
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        return of<NodeEvent>({
-          kind: 'error',
-          code: 'internal',
-          message: `could not keep the outbox on disk (${why}); it is kept in memory`,
-        });
-      }
+      const saved = saver.save(state);
+      if (E.isRight(saved)) return EMPTY;
+      return of<NodeEvent>({
+        kind: 'error',
+        code: 'internal',
+        message: `could not keep the outbox on disk (${saved.left}); it is kept in memory`,
+      });
     }),
   );
 };

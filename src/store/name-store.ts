@@ -9,12 +9,14 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { whyOf } from '../errors.js';
+import { STALE_TEMP_MS } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { Store } from '../ports/ports.js';
+import { removeStaleTemps } from './atomic-file.js';
 import { type Refusal, takeLock } from './lock-file.js';
 import { memoryStore } from './memory.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from './outbox-file.js';
-import { type Admit, handedIn$ } from './outbox-inbox.js';
+import { type Admit, handedIn$, type Keep } from './outbox-inbox.js';
 import { createSeenFile } from './seen-file.js';
 import { prepareStateDirectory } from './state-dir.js';
 
@@ -38,8 +40,13 @@ export type KeptOutbox =
       /** Give the file back to other runs (at the end; also done at exit). */
       readonly release: () => void;
     }
-  /** In memory only: the file it would be in, and why not. */
-  | { readonly kind: 'memory'; readonly path: string; readonly reason: string };
+  /** In memory only: the file it would be in, and why not (`heldBy`: another parley has it). */
+  | {
+      readonly kind: 'memory';
+      readonly path: string;
+      readonly reason: string;
+      readonly heldBy?: number;
+    };
 
 /** What a run with the outbox in memory says at start. */
 export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): string =>
@@ -64,17 +71,30 @@ export const keptOutbox = (
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const path = outboxFileOf(dir.right.path, name);
-  const inMemory = (reason: string): E.Either<string, KeptOutbox> =>
-    E.right({ kind: 'memory', path, reason });
+  const inMemory = (reason: string, heldBy?: number): E.Either<string, KeptOutbox> =>
+    E.right({ kind: 'memory', path, reason, ...(heldBy === undefined ? {} : { heldBy }) });
   if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
   const taken = takeLock(lockFileOf(path));
-  if ('refused' in taken) return inMemory(refusalWords(taken.refused, name));
+  if ('refused' in taken) {
+    const { refused } = taken;
+    return inMemory(refusalWords(refused, name), refused.kind === 'held' ? refused.pid : undefined);
+  }
   try {
+    const inbox = inboxDirOf(path);
+    // Writes cut short (kill -9) leave their temporary files; the lock is ours, so nothing of
+    // this name is being written but by us, and age spares another name's write in progress.
+    for (const folder of [dir.right.path, inbox]) {
+      const removed = removeStaleTemps(folder, STALE_TEMP_MS).length;
+      if (removed > 0)
+        say(`removed ${removed} temporary file(s) left in ${folder} by writes cut short`);
+    }
     const opened = createOutboxFile(path, Date.now(), options);
     for (const warning of opened.warnings) say(warning);
     // Whoever holds the outbox also takes what others of its name hand in (send --queue).
-    const inbox = inboxDirOf(path);
-    const store = { ...opened.store, handedIn: (admit: Admit) => handedIn$(inbox, say, admit) };
+    const store = {
+      ...opened.store,
+      handedIn: (admit: Admit, keep: Keep) => handedIn$(inbox, say, admit, keep),
+    };
     return E.right({ kind: 'durable', path, store, release: taken.lock.release });
   } catch (err) {
     taken.lock.release();

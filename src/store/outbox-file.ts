@@ -21,7 +21,7 @@ import type { NodeState, OutboxEntry } from '../node/state.js';
 import { pendingMessages } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import { type Change, type Kept, logFileOf, read, type StoredMessage } from './outbox-codec.js';
-import type { Admit } from './outbox-inbox.js';
+import type { Admit, Keep } from './outbox-inbox.js';
 import { type LogAppender, removeLog, startLog } from './outbox-log.js';
 
 export { logFileOf };
@@ -33,9 +33,10 @@ export interface OutboxStore {
   save(state: NodeState): void;
   /**
    * Messages handed in while the node runs, by another process of its name (outbox-inbox.ts),
-   * as many at a time as `admit` says the outbox has room for.
+   * as many at a time as `admit` says the outbox has room for; each file is removed once
+   * `keep` has the outbox file hold it.
    */
-  readonly handedIn?: (admit: Admit) => Observable<readonly OutboxEntry[]>;
+  readonly handedIn?: (admit: Admit, keep: Keep) => Observable<readonly OutboxEntry[]>;
 }
 
 const WAITING = 'waiting since parley last ran';

@@ -6,13 +6,24 @@
  * second, takes what it finds into its outbox, and removes the file. No secret is written:
  * a message goes to a contact by name, with its password from the holder's directory.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
 import { Group, MessageText, Username, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
+import { INBOX_REMEMBERED_IDS, MAX_HANDED_FILE_BYTES } from '../limits.js';
 import type { OutboxEntry } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
 import { waitingEntry } from './outbox-file.js';
@@ -57,32 +68,61 @@ const toEntry = (m: HandedMessage): OutboxEntry =>
     m.paused,
   );
 
-const decodeFile = (path: string): E.Either<string, HandedMessage> => {
+/** Only a regular file of ours, never through a link, never waiting on a FIFO or a device. */
+const OPEN_HANDED = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** The text of the handed-in file at `path`, or why it is not one to read. */
+const readHandedFile = (path: string): E.Either<string, string> => {
+  let fd: number;
   try {
-    return E.mapLeft((errors: t.Errors) => `${path}: ${describeErrors(errors)}`)(
-      HandedMessage.decode(JSON.parse(readFileSync(path, 'utf8'))),
-    );
+    fd = openSync(path, OPEN_HANDED);
   } catch (err) {
-    return E.left(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    return E.left(code === 'ELOOP' ? 'a link, not followed' : errorText(err));
+  }
+  try {
+    const facts = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!facts.isFile()) return E.left('not a regular file');
+    if (uid !== undefined && facts.uid !== uid) {
+      return E.left(`it belongs to another user (uid ${facts.uid})`);
+    }
+    if (facts.size > MAX_HANDED_FILE_BYTES) {
+      return E.left(`${facts.size} bytes, more than any message (${MAX_HANDED_FILE_BYTES})`);
+    }
+    const buffer = Buffer.alloc(facts.size);
+    const length = readSync(fd, buffer, 0, facts.size, 0);
+    return E.right(buffer.subarray(0, length).toString('utf8'));
+  } catch (err) {
+    return E.left(errorText(err));
+  } finally {
+    closeSync(fd);
   }
 };
 
-/** Out of the way of the next look, kept for a person to read; never thrown. */
-const moveAside = (path: string): string => {
-  try {
-    renameSync(path, `${path}.unreadable`);
-    return `moved to ${path}.unreadable`;
-  } catch (err) {
-    return `it could not be moved aside (${err instanceof Error ? err.message : String(err)})`;
-  }
-};
+const decodeFile = (path: string): E.Either<string, HandedMessage> =>
+  E.mapLeft((why: string) => `${path}: ${why}`)(
+    E.chain((text: string) => {
+      try {
+        return E.mapLeft(describeErrors)(HandedMessage.decode(JSON.parse(text)));
+      } catch (err) {
+        return E.left(errorText(err));
+      }
+    })(readHandedFile(path)),
+  );
 
-/** Removed once taken; a file that cannot be removed is taken again later, and kept once. */
-const remove = (path: string): void => {
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Out of the way of the next look (renamed, which never follows a link), kept for a person to
+ * read; never thrown. Left: it could not be moved either.
+ */
+const moveAside = (path: string, suffix: string): E.Either<string, string> => {
   try {
-    rmSync(path, { force: true });
-  } catch {
-    // The outbox keeps one entry per message: taking it again changes nothing.
+    renameSync(path, `${path}.${suffix}`);
+    return E.right(`moved to ${path}.${suffix}`);
+  } catch (err) {
+    return E.left(`it could not be moved aside (${errorText(err)})`);
   }
 };
 
@@ -92,24 +132,37 @@ interface Found {
   readonly path: string;
 }
 
+/** What one look into the inbox found. */
+export interface Look {
+  readonly found: readonly Found[];
+  readonly warnings: readonly string[];
+  /** Files that could not be read nor moved aside: not to be looked at again this run. */
+  readonly stuck: readonly string[];
+}
+
 /**
- * Read every message in the inbox folder `dir`. A file that does not decode is moved aside
- * (`.unreadable`, never lost) and said. Temporary files of a write in progress (`.…tmp`) are
- * left alone. Nothing is removed here: see `handedIn$`.
+ * Read the messages in the inbox folder `dir`, oldest first, at most `limit`, leaving out the
+ * files in `skip`. A file that is not a regular file of ours, or does not decode, is moved
+ * aside (`.unreadable`, never lost) and said. Temporary files of a write in progress (`.…tmp`)
+ * are left alone. Nothing is removed here: see `handedIn$`.
  */
 export const readHandedIn = (
   dir: string,
   limit = INBOX_BATCH,
-): { readonly found: readonly Found[]; readonly warnings: readonly string[] } => {
+  skip: ReadonlySet<string> = new Set(),
+): Look => {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return { found: [], warnings: [] };
+    return { found: [], warnings: [], stuck: [] };
   }
   const found: Found[] = [];
   const warnings: string[] = [];
-  const oldestFirst = names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const stuck: string[] = [];
+  const oldestFirst = names
+    .filter((n) => n.endsWith('.json') && !n.startsWith('.') && !skip.has(join(dir, n)))
+    .sort();
   for (const name of oldestFirst.slice(0, limit)) {
     const path = join(dir, name);
     const decoded = decodeFile(path);
@@ -117,43 +170,126 @@ export const readHandedIn = (
       found.push({ entry: toEntry(decoded.right), path });
       continue;
     }
-    warnings.push(`${decoded.left}; ${moveAside(path)}`);
+    const moved = moveAside(path, 'unreadable');
+    if (E.isLeft(moved)) stuck.push(path);
+    warnings.push(`${decoded.left}; ${E.isRight(moved) ? moved.right : moved.left}`);
   }
-  return { found, warnings };
+  return { found, warnings, stuck };
 };
 
 /** How many of these, in order, the outbox can take now (its caps). */
 export type Admit = (entries: readonly OutboxEntry[]) => number;
 
 /**
+ * Write the outbox file, durably, with what the node holds now (the messages just taken
+ * included), unless it already holds that. Left: why it could not.
+ */
+export type Keep = () => E.Either<string, void>;
+
+/**
  * What arrives in the inbox folder `dir`: looked at at once, then every `pollMs`. Of each
- * batch, what the outbox has room for (`admit`, oldest first) is emitted, and only those
- * files removed, after the subscriber has taken them (the pipeline folds them into the
- * outbox and writes the outbox file synchronously): a crash in between leaves the file, taken
- * again at the next start (the outbox keeps one entry per message). The rest wait their turn
- * in the folder, said once while the outbox is full.
+ * batch, what the outbox has room for (`admit`, oldest first) is emitted; the subscriber
+ * folds it into the outbox synchronously, and only once the outbox file holds it (`keep`)
+ * are those files removed. A crash in between leaves the file, taken again at the next start
+ * (the outbox keeps one entry per message). An outbox file that cannot be written (a full
+ * disk) leaves them in the folder, said once, and tried again at each look. The rest wait
+ * their turn in the folder, said once while the outbox is full. A file that cannot be
+ * removed is moved aside (`.taken`), or else never taken again this run, and said; a second
+ * file with a msg_id already taken is moved aside (`.duplicate`) and said.
  */
 export const handedIn$ = (
   dir: string,
   tell: (warning: string) => void,
   admit: Admit,
+  keep: Keep,
   { pollMs = INBOX_POLL_MS, scheduler = asyncScheduler }: InboxPolling = {},
 ): Observable<readonly OutboxEntry[]> =>
   new Observable<readonly OutboxEntry[]>((subscriber) => {
     let saidFull = false;
+    /** Taken into the outbox, not yet in its file: removed once it is. */
+    let unkept: readonly string[] = [];
+    /** Files not to look at again: they could not be moved out of the way. */
+    const stuck = new Set<string>();
+    /** The msg_ids taken this run (the oldest forgotten first), to tell a second file. */
+    const taken = new Set<string>();
+
+    const removeAll = (paths: readonly string[]) => {
+      for (const path of paths) {
+        const why = removeFile(path);
+        if (why === undefined) continue;
+        const moved = moveAside(path, 'taken');
+        if (E.isLeft(moved)) stuck.add(path);
+        const then = E.isRight(moved)
+          ? `${moved.right}, so that it is not taken again`
+          : `${moved.left}: it is not taken again while parley runs; remove it by hand`;
+        tell(`${path} is in the outbox but could not be removed (${why}); ${then}`);
+      }
+    };
+    const kept = (): boolean => {
+      const result = keep();
+      if (E.isRight(result)) return true;
+      if (unkept.length === 0) {
+        tell(
+          `messages handed in are not yet in the outbox file (${result.left}): they stay in ${dir} until it can be written`,
+        );
+      }
+      return false;
+    };
+    const fresh = (found: readonly Found[]): Found[] =>
+      found.filter(({ entry, path }) => {
+        const id = entry.job.msgId;
+        if (!taken.has(id)) {
+          remember(taken, id);
+          return true;
+        }
+        const moved = moveAside(path, 'duplicate');
+        if (E.isLeft(moved)) stuck.add(path);
+        tell(
+          `${path} holds message ${id} again, already taken: not sent twice; ${E.isRight(moved) ? moved.right : moved.left}`,
+        );
+        return false;
+      });
+
     return timer(0, pollMs, scheduler).subscribe(() => {
-      const { found, warnings } = readHandedIn(dir);
-      for (const warning of warnings) tell(warning);
-      const taken = found.slice(0, admit(found.map((f) => f.entry)));
-      if (taken.length < found.length && !saidFull) {
+      if (unkept.length > 0 && kept()) {
+        removeAll(unkept);
+        unkept = [];
+      }
+      const look = readHandedIn(dir, INBOX_BATCH, new Set([...stuck, ...unkept]));
+      for (const warning of look.warnings) tell(warning);
+      for (const path of look.stuck) stuck.add(path);
+      const found = look.found;
+      const room = admit(found.map((f) => f.entry));
+      const admitted = found.slice(0, room);
+      if (admitted.length < found.length && !saidFull) {
         tell(`the outbox is full: messages handed in wait in ${dir} until some go out`);
       }
-      saidFull = taken.length < found.length;
-      if (taken.length === 0) return;
-      subscriber.next(taken.map((f) => f.entry));
-      for (const { path } of taken) remove(path);
+      saidFull = admitted.length < found.length;
+      const batch = fresh(admitted);
+      if (batch.length === 0) return;
+      subscriber.next(batch.map((f) => f.entry));
+      const paths = batch.map((f) => f.path);
+      if (unkept.length === 0 && kept()) removeAll(paths);
+      else unkept = [...unkept, ...paths];
     });
   });
+
+/** Remove a file taken into the outbox; undefined once it is gone, else why not. */
+const removeFile = (path: string): string | undefined => {
+  try {
+    rmSync(path, { force: true });
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  }
+};
+
+const remember = (ids: Set<string>, id: string) => {
+  ids.add(id);
+  if (ids.size <= INBOX_REMEMBERED_IDS) return;
+  const oldest = ids.values().next().value;
+  if (oldest !== undefined) ids.delete(oldest);
+};
 
 export interface InboxPolling {
   readonly pollMs?: number;

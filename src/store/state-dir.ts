@@ -4,11 +4,12 @@
  * (have a retry counted as seen: a message acknowledged and never shown), plant a link where
  * parley writes, or hand in messages that parley sends in your name. So, as ssh does with
  * ~/.ssh (StrictModes), parley creates it private and refuses one that another user owns or
- * may write to, or that sits in a folder another user could swap it out of.
+ * may write to, or that sits in a folder another user could swap it out of (one of another
+ * user's, or one its group or everyone may write to).
  */
 import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 
 /** $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else ~/.local/state/parley. */
@@ -51,29 +52,32 @@ export const stateDirectoryProblem = (
 };
 
 /**
- * The first folder above the state directory (`realPath`, links resolved) that lets another
- * user swap it out — one owned by someone other than us or root, or writable by every user
+ * The first folder above the state directory (`path`) that lets another user swap it out —
+ * one owned by someone other than us or root, or writable by its group or by every user
  * without the sticky bit (as /tmp has) — in words that say what to do; undefined if none.
+ * A swap later, while parley runs, would go unseen (it reads and writes there for hours), so
+ * such a folder is refused at start rather than checked again and again.
  */
 export const parentProblem = (
-  realPath: string,
+  path: string,
   uid: number,
   factsOf: (path: string) => Pick<FolderFacts, 'uid' | 'mode'>,
 ): string | undefined => {
-  for (let dir = dirname(realPath); ; dir = dirname(dir)) {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
     const facts = factsOf(dir);
     if (facts.uid !== uid && facts.uid !== 0) {
       return (
-        `the state directory ${realPath} is inside ${dir}, which belongs to another user (uid ` +
+        `the state directory ${path} is inside ${dir}, which belongs to another user (uid ` +
         `${facts.uid}), who could replace it and what parley keeps there: set PARLEY_STATE_DIR ` +
         'to a folder of your own'
       );
     }
-    if ((facts.mode & 0o002) !== 0 && (facts.mode & 0o1000) === 0) {
+    if ((facts.mode & 0o022) !== 0 && (facts.mode & 0o1000) === 0) {
       const octal = (facts.mode & 0o7777).toString(8).padStart(4, '0');
+      const [who, fix] = (facts.mode & 0o002) !== 0 ? ['every user', 'o-w'] : ['its group', 'g-w'];
       return (
-        `the state directory ${realPath} is inside ${dir}, which every user may write to ` +
-        `(permissions ${octal}) and so replace it and what parley keeps there; run: chmod o-w ${dir}, ${USE_ANOTHER}`
+        `the state directory ${path} is inside ${dir}, which ${who} may write to ` +
+        `(permissions ${octal}) and so replace it and what parley keeps there; run: chmod ${fix} ${dir}, ${USE_ANOTHER}`
       );
     }
     if (dirname(dir) === dir) return undefined;
@@ -112,7 +116,13 @@ export const prepareStateDirectory = (
   const uid = process.getuid?.();
   let problem = stateDirectoryProblem(path, facts, uid ?? facts.uid);
   try {
-    problem ??= uid === undefined ? undefined : parentProblem(realpathSync(path), uid, statSync);
+    // The folders above it as written and as they really are: a link on the way sits in the
+    // one, its target in the other, and whoever may write to either could swap it.
+    problem ??=
+      uid === undefined
+        ? undefined
+        : (parentProblem(realpathSync(path), uid, statSync) ??
+          parentProblem(resolve(path), uid, statSync));
   } catch (err) {
     return unavailable(path, err);
   }

@@ -107,8 +107,9 @@ describe('a stored group never weakens the contact pinned to CPace (finding 4)',
       paused: false,
     } as Parameters<typeof handIn>[1]);
     const { store } = createOutboxFile(join(dir, 'outbox-alice'));
-    const handedIn = (admit: Parameters<NonNullable<typeof store.handedIn>>[0]) =>
-      handedIn$(inbox, () => {}, admit, { pollMs: 50 });
+    type HandedIn = NonNullable<typeof store.handedIn>;
+    const handedIn: HandedIn = (admit, keep) =>
+      handedIn$(inbox, () => {}, admit, keep, { pollMs: 50 });
     await alicePinning(bob.port, {
       ports: { ...noJitter, store: memoryStore({ outbox: { ...store, handedIn } }) },
     });

@@ -4,13 +4,17 @@
  * was there, and `parley outbox` listing it.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +30,7 @@ import type { DeliveryReport } from '../../src/node/reports.js';
 import { lockHolder, startTimeOf, takeLock } from '../../src/store/lock-file.js';
 import { inMemoryWarning, keptOutbox, lockFileOf } from '../../src/store/name-store.js';
 import { readOutboxFile } from '../../src/store/outbox-file.js';
+import { readHandedIn } from '../../src/store/outbox-inbox.js';
 
 const saved = process.env.PARLEY_STATE_DIR;
 let dir: string;
@@ -100,7 +105,10 @@ describe('the lock: one parley per outbox', () => {
     () => {
       const path = join(dir, 'lock-outbox-alice');
       const taken = takeLock(path);
-      expect(readFileSync(path, 'utf8')).toBe(`${process.pid} ${startTimeOf('self')}\n`);
+      // And a nonce of its own, so that a stale lock is told from the one that replaced it.
+      expect(readFileSync(path, 'utf8')).toMatch(
+        new RegExp(`^${process.pid} ${startTimeOf('self')} [0-9a-f]{16}\\n$`),
+      );
       if ('lock' in taken) taken.lock.release();
 
       writeFileSync(path, `${livePid} ${startTimeOf(livePid)}\n`);
@@ -112,6 +120,35 @@ describe('the lock: one parley per outbox', () => {
       expect(lockHolder(path)).toBe(process.pid);
     },
   );
+
+  const claimOf = (path: string, stale: string) =>
+    `${path}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+
+  it('a stale lock is removed only by the one start that claimed it; a claim left by a killed start is taken over', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const stale = `${deadPid()} 1 00000000000000aa\n`;
+    writeFileSync(path, stale);
+    writeFileSync(claimOf(path, stale), `${deadPid()} 1 00000000000000bb\n`);
+    const taken = takeLock(path);
+    expect('lock' in taken).toBe(true);
+    expect(lockHolder(path)).toBe(process.pid);
+    // Nothing left beside it: no claim, no temporary file of the record.
+    expect(readdirSync(dir)).toEqual(['lock-outbox-alice']);
+  });
+
+  it('while a live start removes a stale lock, the others wait, and say so if it takes too long', () => {
+    const path = join(dir, 'lock-outbox-alice');
+    const stale = `${deadPid()} 1 00000000000000aa\n`;
+    writeFileSync(path, stale);
+    writeFileSync(claimOf(path, stale), `${livePid} ${startTimeOf(livePid) ?? '-'} cc\n`);
+    const began = Date.now();
+    expect(takeLock(path, 100)).toEqual({
+      refused: { kind: 'failed', reason: `${path} is being taken by another parley` },
+    });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(100);
+    // Not ours to remove: the stale lock is still there for the start that claimed it.
+    expect(readFileSync(path, 'utf8')).toBe(stale);
+  });
 
   it('release never removes a lock that another took over meanwhile', () => {
     const path = join(dir, 'lock-outbox-alice');
@@ -133,6 +170,39 @@ describe('keptOutbox', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('removes at start the temporary files of writes cut short: only ours, only old ones (issue 20, finding 14)', () => {
+    const inbox = join(dir, 'inbox-alice');
+    mkdirSync(inbox, { mode: 0o700 });
+    const old = (path: string, text = 'half a write') => {
+      writeFileSync(path, text);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(path, hourAgo, hourAgo);
+    };
+    old(join(dir, '.outbox-alice.0123456789ab.tmp'), 'x'.repeat(100_000));
+    old(join(dir, '.seen-alice.00000000abcd.tmp'));
+    old(join(inbox, '.000000000000001-x.json.aaaaaaaaaaaa.tmp'));
+    // A write in progress (fresh), a name not of ours, a link: left alone.
+    writeFileSync(join(dir, '.outbox-bob.bbbbbbbbbbbb.tmp'), 'being written');
+    old(join(dir, '.notes.tmp'));
+    symlinkSync('/nowhere', join(dir, '.outbox-carol.cccccccccccc.tmp'));
+    const kept = keptOutbox('alice', say);
+    if (E.isLeft(kept) || kept.right.kind !== 'durable') throw new Error('not durable');
+    kept.right.release();
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        '.notes.tmp',
+        '.outbox-bob.bbbbbbbbbbbb.tmp',
+        '.outbox-carol.cccccccccccc.tmp',
+        'inbox-alice',
+      ].sort(),
+    );
+    expect(readdirSync(inbox)).toEqual([]);
+    expect(said).toEqual([
+      `removed 2 temporary file(s) left in ${dir} by writes cut short`,
+      `removed 1 temporary file(s) left in ${inbox} by writes cut short`,
+    ]);
+  });
+
   it('in memory, saying why, while another parley of that name holds it', () => {
     writeFileSync(join(dir, 'lock-outbox-alice'), `${livePid}\n`);
     const kept = keptOutbox('alice', say);
@@ -141,6 +211,7 @@ describe('keptOutbox', () => {
         kind: 'memory',
         path: join(dir, 'outbox-alice'),
         reason: `another parley (pid ${livePid}) is running as alice and keeps it`,
+        heldBy: livePid,
       }),
     );
     if (E.isRight(kept) && kept.right.kind === 'memory') {
@@ -191,7 +262,7 @@ describe('send --queue', () => {
     expect(existsSync(join(dir, 'lock-outbox-alice'))).toBe(false);
   });
 
-  it('refuses, changing nothing, when the outbox is full or another parley holds it', () => {
+  it('refuses, changing nothing, when the outbox is full; hands it in when another parley holds it', () => {
     const file = join(dir, 'outbox-alice');
     const messages = Array.from({ length: MAX_OUTBOX_MESSAGES }, (_, i) => ({
       msg_id: ID(i),
@@ -213,12 +284,16 @@ describe('send --queue', () => {
     expect(queueRoute('alice')).toEqual(
       E.right({ kind: 'handOver', pid: livePid, inbox: join(dir, 'inbox-alice') }),
     );
-    expect(
-      queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say, CAPS),
-    ).toEqual(
-      E.left(expect.stringContaining(`another parley (pid ${livePid}) is running as alice`)),
+    // So too when it started after queueRoute looked (or is another send --queue of the same
+    // instant): the message is handed in, never refused (issue 20, finding 2).
+    const handed = queueInOutbox('alice', summary(ID(5001), 'x'), unreachable(ID(5001)), say, CAPS);
+    expect(handed).toEqual(
+      E.right(expect.stringMatching(new RegExp(`inbox-alice/\\d{15}-${ID(5001)}\\.json$`))),
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(
+      readHandedIn(join(dir, 'inbox-alice')).found.map((f) => [f.entry.job, f.entry.attempts]),
+    ).toEqual([[summary(ID(5001), 'x'), 1]]);
     expect(queueRoute('bob')).toEqual(E.right({ kind: 'outbox' }));
   });
   it('holds the message to the caps it is given, as the node holds its own (messages, then bytes)', () => {

@@ -1,19 +1,26 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
 import { MessageText, mint, Username, Uuid } from '../../src/codecs/formats.js';
+import { resolveDeps } from '../../src/node/options.js';
+import { parley$ } from '../../src/node/pipeline.js';
 import {
   initialNodeState,
+  type NodeState,
   type OutboxEntry,
   reduceNodeState,
   roomFor,
 } from '../../src/node/state.js';
 import {
+  type Admit,
   type HandedMessage,
   handedIn$,
   handIn,
+  type Keep,
   readHandedIn,
 } from '../../src/store/outbox-inbox.js';
 
@@ -30,6 +37,8 @@ afterEach(() => {
 const MSG = '0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a';
 const OTHER = '1b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a';
 const everything = (entries: readonly OutboxEntry[]) => entries.length;
+/** An outbox file that takes every write. */
+const kept = () => E.right(undefined);
 const handed = (over: Partial<HandedMessage> = {}): HandedMessage => ({
   version: 1,
   msg_id: mint(Uuid, MSG),
@@ -89,7 +98,7 @@ it('the holder takes each message once: its file goes only after the batch was t
   let filesWhenTaken: string[] = [];
   const batch = await new Promise<readonly OutboxEntry[]>((resolve) => {
     // The first look is at once (scheduled), the next not within this test.
-    const sub = handedIn$(dir, (w) => told.push(w), everything, {
+    const sub = handedIn$(dir, (w) => told.push(w), everything, kept, {
       pollMs: 60_000,
     }).subscribe((entries) => {
       filesWhenTaken = readdirSync(dir);
@@ -128,6 +137,7 @@ it('takes what the outbox has room for, oldest first; the rest wait in the folde
       dir,
       (w) => told.push(w),
       (entries) => Math.min(1, entries.length),
+      kept,
       {
         pollMs: 20,
       },
@@ -172,4 +182,75 @@ it('a handed-in text too long for one message is refused with its file, never re
   expect(warnings).toEqual([
     expect.stringContaining("field 'text': expected a text of at most 65536 bytes of UTF-8"),
   ]);
+});
+
+describe('a full disk (issue 20, finding 3)', () => {
+  const noSpace = 'ENOSPC: no space left on device, write';
+
+  it('a handed-in file stays until the outbox file holds its message, said once, taken once', () => {
+    const dir = inbox();
+    handIn(dir, handed());
+    let full = true;
+    const keep = () => (full ? E.left(noSpace) : E.right(undefined));
+    const told: string[] = [];
+    const batches: (readonly OutboxEntry[])[] = [];
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 2_500);
+    const sub = handedIn$(dir, (w) => told.push(w), everything, keep, {
+      pollMs: 1_000,
+      scheduler,
+    }).subscribe((b) => batches.push(b));
+    scheduler.flush();
+    // Three looks: taken at the first, its file still there at the last.
+    expect(batches).toHaveLength(1);
+    expect(readdirSync(dir)).toHaveLength(1);
+    expect(told).toEqual([
+      `messages handed in are not yet in the outbox file (${noSpace}): they stay in ${dir} until it can be written`,
+    ]);
+    full = false;
+    scheduler.maxFrames = 3_500;
+    scheduler.flush();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(batches).toHaveLength(1);
+    sub.unsubscribe();
+  });
+
+  it('in the pipeline: a save that fails leaves the file, said; the next save that works removes it', () => {
+    const dir = inbox();
+    // Paused: it waits, and nothing tries to send it.
+    handIn(dir, handed({ paused: true }));
+    let full = true;
+    const saved: string[][] = [];
+    const resolved = resolveDeps({ name: 'alice' });
+    if (E.isLeft(resolved)) throw new Error(resolved.left.message);
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 500);
+    const told: string[] = [];
+    const outbox = {
+      load: () => [],
+      save: (state: NodeState) => {
+        if (full) throw new Error(noSpace);
+        saved.push(state.outbox.map((e) => e.job.msgId));
+      },
+      handedIn: (admit: Admit, keep: Keep) =>
+        handedIn$(dir, (w) => told.push(w), admit, keep, { pollMs: 1_000, scheduler }),
+    };
+    const { ports } = resolved.right;
+    const deps = { ...resolved.right, ports: { ...ports, store: { ...ports.store, outbox } } };
+    const errors: string[] = [];
+    const running = parley$({}, deps).subscribe((out) => {
+      if (out.kind === 'error') errors.push(out.message);
+    });
+    scheduler.flush();
+    // Said at each save that failed (the one at start, the one with the message).
+    expect(new Set(errors)).toEqual(
+      new Set([`could not keep the outbox on disk (${noSpace}); it is kept in memory`]),
+    );
+    expect(told).toEqual([expect.stringContaining(`they stay in ${dir}`)]);
+    expect(readdirSync(dir)).toHaveLength(1);
+    full = false;
+    scheduler.maxFrames = 1_500;
+    scheduler.flush();
+    expect(saved).toEqual([[MSG]]);
+    expect(readdirSync(dir)).toEqual([]);
+    running.unsubscribe();
+  });
 });

@@ -11,10 +11,9 @@ import { parley$ } from '../../src/node/pipeline.js';
 const depsWith = (handedIn: (() => typeof EMPTY) | undefined) => {
   const resolved = resolveDeps({ name: 'alice' });
   if (E.isLeft(resolved)) throw new Error(resolved.left.message);
-  return {
-    ...resolved.right,
-    outboxStore: { load: () => [], save: () => {}, ...(handedIn ? { handedIn } : {}) },
-  };
+  const outbox = { load: () => [], save: () => {}, ...(handedIn ? { handedIn } : {}) };
+  const { ports } = resolved.right;
+  return { ...resolved.right, ports: { ...ports, store: { ...ports.store, outbox } } };
 };
 
 it.each([

@@ -2,7 +2,16 @@
  * The state directory (where the seen file lives): created private, refused when another user
  * owns it or may write to it, with the command that fixes it.
  */
-import { chmodSync, chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -79,6 +88,15 @@ describe('parentProblem: the folders above it, as ssh (StrictModes) checks them'
     );
   });
 
+  it('refuses a folder above that its group may write to, unless sticky (issue 20, finding 5)', () => {
+    const facts = tree({ '/home/al': { uid: 1000, mode: 0o40775 } });
+    expect(parentProblem('/home/al/.local/state/parley', 1000, facts)).toBe(
+      'the state directory /home/al/.local/state/parley is inside /home/al, which its group may write to (permissions 0775) and so replace it and what parley keeps there; run: chmod g-w /home/al, or set PARLEY_STATE_DIR to a folder of your own',
+    );
+    const sticky = tree({ '/srv/team': { uid: 0, mode: 0o41770 } });
+    expect(parentProblem('/srv/team/al/parley', 1000, sticky)).toBeUndefined();
+  });
+
   it('refuses a folder above that belongs to another user (not root)', () => {
     const facts = tree({ '/home/bo': { uid: 1001, mode: 0o40755 } });
     expect(parentProblem('/home/bo/parley', 1000, facts)).toBe(
@@ -97,6 +115,32 @@ describe('prepareStateDirectory', () => {
     );
     chmodSync(open, 0o1777);
     expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
+  });
+
+  it('refuses one inside a folder its group may write to: another user of the group could swap it while parley runs (finding 5)', () => {
+    const shared = temp();
+    chmodSync(shared, 0o770);
+    const path = join(shared, 'parley');
+    expect(prepareStateDirectory(path)).toEqual(
+      E.left(expect.stringContaining(`is inside ${shared}, which its group may write to`)),
+    );
+    chmodSync(shared, 0o750);
+    expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
+  });
+
+  it('checks the folders on the way to a link as well as those above its target', () => {
+    const safe = temp();
+    const target = join(safe, 'parley');
+    mkdirSync(target, { mode: 0o700 });
+    const shared = temp();
+    chmodSync(shared, 0o770);
+    const link = join(shared, 'state');
+    symlinkSync(target, link);
+    expect(prepareStateDirectory(link)).toEqual(
+      E.left(expect.stringContaining(`is inside ${shared}, which its group may write to`)),
+    );
+    chmodSync(shared, 0o700);
+    expect(prepareStateDirectory(link)).toEqual(E.right({ kind: 'ready', path: link }));
   });
 
   it('creates a missing folder 0700, parents included', () => {
