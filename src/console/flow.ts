@@ -160,8 +160,14 @@ const onLine = (mode: Mode, line: string, view: View): Step => {
     case 'editPort':
     case 'editSecret':
       return editStep(mode, line);
-    default:
+    case 'addUsername':
+    case 'addHost':
+    case 'addPort':
+    case 'addSecret':
       return addStep(mode, line, view.contacts);
+    default:
+      // A new question needs its own step: this fails to compile until it has one.
+      return unsaid(mode);
   }
 };
 
@@ -181,9 +187,20 @@ const cancelNote = (mode: Exclude<Mode, { kind: 'composing' }>): string => {
     case 'editPort':
     case 'editSecret':
       return `cancelled: ${mode.current.username} is unchanged`;
-    default:
+    case 'addUsername':
+    case 'addHost':
+    case 'addPort':
+    case 'addSecret':
       return 'cancelled: no contact added';
+    default:
+      // A new question must say what cancelling it means: this fails to compile until it does.
+      return unsaid(mode);
   }
+};
+
+/** The end of an exhaustive switch over the modes: unreachable while every mode has its case. */
+const unsaid = (mode: never): never => {
+  throw new Error(`the console has no case for ${(mode as { kind: string }).kind}`);
 };
 
 /**
