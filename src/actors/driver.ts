@@ -51,7 +51,9 @@ export const runActor = <State extends { readonly phase: string }, Event>(
   }: DriverOptions<Event> = {},
 ): Observable<Effect<Event>> =>
   new Observable<Effect<Event>>((subscriber) => {
-    let state = logic.start[0];
+    // Started here, once per run: building the logic drew nothing.
+    const [initial, firstEffects] = logic.start();
+    let state = initial;
     const mailbox: Inbound[] = [];
     let draining = false;
     /** Closed, or failed: no input is taken any more. */
@@ -66,11 +68,13 @@ export const runActor = <State extends { readonly phase: string }, Event>(
     };
 
     const perform = (effects: readonly Effect<Event>[]) => {
+      // Answers go before frames that arrived early: they answer the step that just ran.
+      let answered = 0;
       for (const effect of effects) {
         const reply = answer?.(effect);
         // An answered effect was a question for the node (a `remember`): carried out here.
         if (reply === undefined) subscriber.next(effect);
-        else mailbox.push(reply);
+        else mailbox.splice(answered++, 0, reply);
       }
       if (state.phase === 'closed') {
         finished = true;
@@ -121,7 +125,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
         error: () => deliver(END),
         complete: () => deliver(END),
       });
-      perform(logic.start[1]);
+      perform(firstEffects);
     } finally {
       draining = false;
     }

@@ -7,14 +7,14 @@
 import { catchError, defer, merge, mergeMap, type Observable, of, type SchedulerLike } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import {
+  RATE_LIMITED,
   type ResponderConfig,
   type ResponderDeps,
   type ResponderEvent,
   responderLogic,
 } from '../actors/responder.js';
 import type { Effect, Inbound } from '../actors/types.js';
-import { findContact } from '../codecs/directory.js';
-import { protocolError } from '../codecs/errors.js';
+import { type DirectoryEntry, findContact } from '../codecs/directory.js';
 import { GUARD_DEFAULTS } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection, ServerEvent } from '../streams/tcp.js';
@@ -39,6 +39,8 @@ export interface IncomingContext extends CapBooks {
   readonly deps: ResponderDeps;
   /** Answers `remember` from the dedupe memory; a failure to record is told, not acked. */
   readonly remember: (effect: Effect<ResponderEvent>) => Inbound | undefined;
+  /** Answers `lookup`: the contact's secret and pinned group, from the directory as it is now. */
+  readonly lookup: (username: string) => Inbound;
   readonly guard: Guard;
   /** Whether a source is a contact's address (from the directory as it is now). */
   readonly isContactAddress: (source: string) => boolean;
@@ -48,63 +50,49 @@ export interface IncomingContext extends CapBooks {
   readonly scheduler: SchedulerLike;
 }
 
-const RATE_LIMITED = 'too many failed attempts; try again later';
-
 /**
- * Whether an ending costs the source a guess: a proof that failed, or a handshake that did its
- * DH (we answered with ours) and ended without a proof — a timeout, a drop, anything but our
- * own refusal to check it.
- */
-const costsAGuess = (event: ResponderEvent): boolean => {
-  if (event.kind !== 'rejected') return false;
-  const { failure } = event;
-  if (failure.cause === 'rejected' && failure.code === 'auth_failed') return true;
-  const refusedByUs = failure.cause === 'rejected' && failure.code === 'rate_limited';
-  return event.step === 'awaitingAuth' && !refusedByUs;
-};
-
-/**
- * The guard's verdict, fed to the actor as an input: a proof from a source (or for a claimed
- * username) limited since the connection was admitted is not checked but answered
- * rate_limited. Otherwise connections opened together would each get a guess.
- */
-const limitedAtAuth =
-  (admission: Admission, ctx: IncomingContext) =>
-  (input: Inbound): Inbound =>
-    input.kind === 'frame' &&
-    input.frame.type === 'auth' &&
-    ctx.guard.refusesProof(
-      admission.source,
-      admission.claimed,
-      admission.trusted,
-      ctx.scheduler.now(),
-    )
-      ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
-      : input;
-
-/**
- * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
- * it decides, and a `remember` is answered from the dedupe memory.
+ * The interpreter of the responder's effects: the cap and the guard learn what happened from
+ * what the actor says (claimed, authenticated, a guess charged), the budgets answer its
+ * `may_guess` before any work a guess is made with, the directory as it is now answers its
+ * `lookup`, and the dedupe memory its `remember`. Nothing here reads frame types or phases.
  */
 const interpreter = (admission: Admission, ctx: IncomingContext) => {
   return (effect: Effect<ResponderEvent>): Inbound | undefined => {
-    if (effect.kind === 'send') {
-      admission.progress += 1;
-      // Our hello answers the peer by the name it claimed.
-      if (effect.frame.type === 'hello') admission.claimed = effect.frame.to ?? undefined;
-      // Our proof goes out only after the peer's verified: it is authenticated.
-      if (effect.frame.type === 'auth') {
+    switch (effect.kind) {
+      case 'send':
+        admission.progress += 1;
+        return undefined;
+      case 'claimed':
+        admission.claimed = effect.username;
+        return undefined;
+      case 'lookup':
+        return ctx.lookup(effect.username);
+      case 'may_guess': {
+        const { source, claimed, trusted } = admission;
+        const refused = ctx.guard.refusesProof(source, claimed, trusted, ctx.scheduler.now());
+        return { kind: 'budget', allowed: !refused };
+      }
+      case 'authenticated':
         admission.authenticated = true;
         ctx.guard.authenticated(admission.source);
+        return undefined;
+      case 'guess': {
+        const { source, claimed, trusted } = admission;
+        ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
+        return undefined;
       }
+      default:
+        return ctx.remember(effect);
     }
-    if (effect.kind === 'emit' && costsAGuess(effect.event)) {
-      const { source, claimed, trusted } = admission;
-      ctx.guard.failed(source, claimed, trusted, ctx.scheduler.now());
-    }
-    return ctx.remember(effect);
   };
 };
+
+/** The answer to a `lookup`: what the directory holds for that username (nothing, for a stranger). */
+export const contactAnswer = (contact: DirectoryEntry | undefined): Inbound => ({
+  kind: 'contact',
+  secret: contact?.password,
+  group: contact?.group,
+});
 
 const internalEvent = (err: unknown): NodeEvent => ({
   kind: 'error',
@@ -131,7 +119,6 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       stepDeadlineMs: ctx.stepDeadlineMs,
       firstStepDeadlineMs: ctx.helloDeadlineMs,
       scheduler: ctx.scheduler,
-      screen: limitedAtAuth(admission, ctx),
       answer: interpreter(admission, ctx),
     }).pipe(
       carryOut(
@@ -171,11 +158,8 @@ export const answer$ = (
   defer(() => {
     const ctx: IncomingContext = {
       config: { self: deps.self, groups: deps.groups },
-      deps: {
-        ...deps.actor,
-        lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
-        lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
-      },
+      deps: deps.actor,
+      lookup: (username) => contactAnswer(findContact(deps.state$.value.directory, username)),
       // The cause of a failure to record (a path, say) is ours to tell, not the peer's to read.
       remember: answerFrom(deps.dedupe, (err) => deps.tell(internalEvent(err))),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }),

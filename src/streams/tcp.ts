@@ -33,10 +33,11 @@ export interface Connection {
   /** Write one full line (newline included); completes once the kernel has it. */
   send(line: string): Observable<void>;
   /**
-   * Write one full line and go on: the socket keeps writes in order, and a write that fails
-   * (the peer is gone) surfaces as the end of the connection, which the actor hears.
+   * Write full lines (one or more, newlines included) in one write and go on: the socket keeps
+   * writes in order, and a write that fails (the peer is gone) surfaces as the end of the
+   * connection, which the actor hears.
    */
-  write(line: string): void;
+  write(lines: string): void;
   /** End gracefully, flushing pending writes; destroy after a grace period if the peer lingers. */
   close(): void;
   /** Close at once. */
@@ -153,8 +154,8 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
     lines$: socketData$(socket).pipe(frameLines(maxFrameBytes)),
     closed$,
     send: (line) => write$(socket, line),
-    write: (line) => {
-      if (!socket.destroyed && socket.writable) socket.write(line, ignoreWriteError);
+    write: (lines) => {
+      if (!socket.destroyed && socket.writable) socket.write(lines, ignoreWriteError);
     },
     close,
     destroy: () => {

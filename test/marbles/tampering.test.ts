@@ -11,6 +11,7 @@ import {
   initiatorParams,
   responderConfig,
   responderDeps,
+  vectorLookup,
 } from '../support/actors.js';
 import { type Direction, link, type Tamper } from '../support/link.js';
 import { marbles } from '../support/marbles.js';
@@ -73,9 +74,10 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('tampering, %s', (_, v)
         },
         responder: {
           config: responderConfig(v),
-          deps: spec.responderSecret
-            ? { ...rDeps, lookupSecret: () => spec.responderSecret }
-            : rDeps,
+          deps: rDeps,
+          lookup: spec.responderSecret
+            ? () => ({ kind: 'contact', secret: spec.responderSecret })
+            : vectorLookup(v),
         },
       });
       wire.initiatorEvents$.subscribe((e) => events.initiator.push(e));

@@ -185,7 +185,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
     const deps = responderDeps(v);
     return drive(
       startResponder(responderConfig(v)),
-      remembering((s: ResponderState, i: Inbound) => stepResponder(s, i, deps)),
+      remembering((s: ResponderState, i: Inbound) => stepResponder(s, i, deps), undefined, v),
       script.map(toInbound),
     );
   };
