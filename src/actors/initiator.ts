@@ -136,13 +136,21 @@ const failureReport =
     kind: 'failed',
     failure,
     step: state.phase,
-    delivery: messageWritten(state) ? 'unknown' : 'not_delivered',
+    delivery: mayHaveReceived(state, failure) ? 'unknown' : 'not_delivered',
     peer: peerName(state),
   });
 
-const messageWritten = (state: Open): boolean =>
+/**
+ * Whether the peer may have the message: once it is written, unless (the fast order with
+ * CPace) the peer refused us with an error frame before proving itself. A responder checks
+ * proof_I before anything and never decrypts after a wrong one, and an impostor cannot read
+ * it; so a wrong password reads as in lock-step: not delivered (and the message pauses).
+ */
+const mayHaveReceived = (state: Open, failure: Failure): boolean =>
   state.phase === 'awaitingAck' ||
-  (state.phase === 'awaitingAuth' && state.early?.kind === 'message');
+  (state.phase === 'awaitingAuth' &&
+    state.early?.kind === 'message' &&
+    failure.cause !== 'peer_error');
 
 const fail = (state: Open, code: ErrorCode, message: string): Out =>
   reject(code, message, failureReport(state));
