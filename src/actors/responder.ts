@@ -13,8 +13,7 @@
  * the mailbox.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ErrorCode } from '../codecs/errors.js';
-import { type Group, isGroup, type Nonce, type Username, type Uuid } from '../codecs/formats.js';
+import { type Group, isGroup } from '../codecs/formats.js';
 import {
   type AuthFrame,
   ackFrame,
@@ -28,7 +27,7 @@ import {
 import { ackMac, open } from '../crypto/channel.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import { macEquals, proof } from '../crypto/schedule.js';
-import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
+import { end, sendFrame } from './common.js';
 import {
   dispatcher,
   establish,
@@ -37,169 +36,32 @@ import {
   stepsPerDeps,
   versionError,
 } from './handshake.js';
+import { charging, fail, failCharged, failureReport, RATE_LIMITED } from './responder-charges.js';
 import type {
-  ActorDeps,
-  ActorLogic,
-  Effect,
-  Failure,
-  GuessReason,
-  Inbound,
-  Session,
-  Transition,
-} from './types.js';
+  Asking,
+  AwaitingAuth,
+  AwaitingDh,
+  Claimed,
+  In,
+  Open,
+  Out,
+  ReceivedMessage,
+  ResponderConfig,
+  ResponderDeps,
+  ResponderEvent,
+  ResponderState,
+} from './responder-state.js';
+import type { ActorLogic, Inbound } from './types.js';
 
-export interface ResponderConfig {
-  /** Our own username. */
-  readonly self: Username;
-  /** The groups we accept, in no particular order. */
-  readonly groups: readonly Group[];
-}
-
-/**
- * What the responder needs of the outside world beyond randomness and the clock: nothing. The
- * directory (a contact's secret and pinned group) and the budgets are asked through effects
- * (`lookup`, `may_guess`) and answered through the mailbox, as `remember` is.
- */
-export type ResponderDeps = ActorDeps;
-
-/** A verified incoming message. */
-export interface ReceivedMessage {
-  readonly from: string;
-  readonly to: string;
-  readonly text: string;
-  readonly msgId: string;
-  readonly timestamp: string;
-  /** Our clock minus the sender's, in ms, when it received the message. */
-  readonly clockSkewMs: number;
-}
-
-export type ResponderPhase =
-  | 'awaitingHello'
-  | 'lookingUp'
-  | 'awaitingDh'
-  | 'awaitingAuth'
-  | 'awaitingMessage'
-  | 'recording'
-  | 'closed';
-
-export type ResponderEvent =
-  | { readonly kind: 'received'; readonly message: ReceivedMessage }
-  /** A retry of a message already shown: acknowledged again, not shown again. */
-  | { readonly kind: 'duplicate'; readonly from: string; readonly msgId: string }
-  /** The peer authenticated and said bye: a presence probe. */
-  | { readonly kind: 'presence'; readonly from: string }
-  | {
-      readonly kind: 'rejected';
-      readonly failure: Failure;
-      readonly step: ResponderPhase;
-      /** The username the peer claimed, once it said hello. */
-      readonly peer: string | undefined;
-      /** True when that username is not in our directory (never told to the peer). */
-      readonly stranger: boolean;
-    };
-
-interface Claimed {
-  /** The initiator's hello. */
-  readonly hello: HelloFrame;
-  /** False for a username not in the directory: we carry on with a random secret. */
-  readonly known: boolean;
-  /** The group the contact's directory entry pins, if any: the only one accepted from it. */
-  readonly pinned: Group | undefined;
-}
-
-/** The fast order, taken at hello: the group offered and the key pair we made for it. */
-interface Taken {
-  readonly group: Group;
-  readonly keyPair: DhKeyPair;
-}
-
-type AwaitingDh = {
-  readonly phase: 'awaitingDh';
-  readonly config: ResponderConfig;
-  readonly claimed: Claimed;
-  readonly nonce: Nonce;
-  readonly secret: string;
-  /** Set in the fast order: our dh went out with our hello. */
-  readonly taken: Taken | undefined;
-};
-type AwaitingAuth = {
-  readonly phase: 'awaitingAuth';
-  readonly claimed: Claimed;
-  readonly session: Session;
-};
-
-/** An input that would spend work a guess is made with, held while the node's budget answers. */
-type Asking = {
-  readonly phase: 'asking';
-  readonly waiting: AwaitingDh | AwaitingAuth;
-  /** The fast order's hello (its key pair is the work), a dh, or an auth. */
-  readonly frame: HelloFrame | DhFrame | AuthFrame;
-};
-
-type Open =
-  | { readonly phase: 'awaitingHello'; readonly config: ResponderConfig }
-  | { readonly phase: 'lookingUp'; readonly config: ResponderConfig; readonly hello: HelloFrame }
-  | AwaitingDh
-  | AwaitingAuth
-  | Asking
-  | { readonly phase: 'awaitingMessage'; readonly claimed: Claimed; readonly session: Session }
-  | {
-      /** The message verified; waiting for the node to record it before acknowledging. */
-      readonly phase: 'recording';
-      readonly claimed: Claimed;
-      readonly session: Session;
-      readonly msgId: Uuid;
-      readonly message: ReceivedMessage;
-    };
-
-export type ResponderState = Open | Closed<ResponderEvent>;
-
-type Out = Transition<ResponderState, ResponderEvent>;
-type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
-
-/** The answer to a claimant the budgets stop (the node refuses new connections the same way). */
-export const RATE_LIMITED = 'too many failed attempts; try again later';
-
-const failureReport = (state: Open): Reporter<ResponderEvent> => {
-  if (state.phase === 'asking') return failureReport(state.waiting);
-  const claimed = 'claimed' in state ? state.claimed : undefined;
-  return (failure) => ({
-    kind: 'rejected',
-    failure,
-    step: state.phase as ResponderPhase,
-    peer: state.phase === 'lookingUp' ? state.hello.from : claimed?.hello.from,
-    stranger: claimed === undefined ? false : !claimed.known,
-  });
-};
-
-const fail = (state: Open, code: ErrorCode, message: string): Out =>
-  reject(code, message, failureReport(state));
-
-/** A failure after which one attempt is charged to the budgets (the guess goes first). */
-const failCharged = (
-  state: AwaitingDh | AwaitingAuth,
-  reason: GuessReason,
-  code: ErrorCode,
-  message: string,
-): Out => {
-  const [next, effects] = fail(state, code, message);
-  return [next, [guess(state.claimed, reason), ...effects]];
-};
-
-const guess = (claimed: Claimed, reason: GuessReason): Effect<ResponderEvent> => ({
-  kind: 'guess',
-  username: claimed.hello.from,
-  reason,
-});
-
-/**
- * Whether ending now leaves DH work we did without a proof after it (charged `no_proof`):
- * our key pair is made (the fast order's at hello, lock-step's at dh) and no proof verified.
- */
-const atStake = (state: Open): boolean =>
-  state.phase === 'awaitingAuth' ||
-  (state.phase === 'awaitingDh' && state.taken !== undefined) ||
-  (state.phase === 'asking' && atStake(state.waiting));
+export { RATE_LIMITED } from './responder-charges.js';
+export type {
+  ReceivedMessage,
+  ResponderConfig,
+  ResponderDeps,
+  ResponderEvent,
+  ResponderPhase,
+  ResponderState,
+} from './responder-state.js';
 
 export const startResponder = (config: ResponderConfig): Out => [
   { phase: 'awaitingHello', config },
@@ -393,32 +255,6 @@ const handlers = (deps: ResponderDeps): Handlers<Open, ResponderEvent> => ({
   },
   recording: { recorded: (s, answer) => onRecorded(s, answer.fresh) },
 });
-
-const isRateLimited = (effects: readonly Effect<ResponderEvent>[]): boolean =>
-  effects.some(
-    (e) =>
-      e.kind === 'emit' &&
-      e.event.kind === 'rejected' &&
-      e.event.failure.cause === 'rejected' &&
-      e.event.failure.code === 'rate_limited',
-  );
-
-/**
- * The step, with the one charge no handler makes itself: an exchange that ends after our DH
- * work and before a proof verified (a timeout, a drop, a frame out of order, the peer's error)
- * costs a guess — except our own refusal to spend (`rate_limited`), which the budgets made.
- */
-const charging =
-  (step: (state: ResponderState, input: Inbound) => Out) =>
-  (state: ResponderState, input: Inbound): Out => {
-    const [next, effects] = step(state, input);
-    if (state.phase === 'closed' || next.phase !== 'closed' || !atStake(state))
-      return [next, effects];
-    if (effects.some((e) => e.kind === 'guess') || isRateLimited(effects)) return [next, effects];
-    const claimed =
-      state.phase === 'asking' ? state.waiting.claimed : (state as AwaitingAuth).claimed;
-    return [next, [guess(claimed, 'no_proof'), ...effects]];
-  };
 
 const stepFor = stepsPerDeps((deps: ResponderDeps) =>
   charging(dispatcher(handlers(deps), failureReport)),
