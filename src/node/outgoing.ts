@@ -35,17 +35,16 @@ export interface OutgoingContext {
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
   readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
-  /** Speak lock-step only, never offering the fast order (default: offer it). */
-  readonly lockStep?: boolean;
 }
 
 /** What one attempt came to: the actor's outcome, or why there was no connection. */
 type Outcome = InitiatorEvent | { readonly kind: 'not_started'; readonly failure: SendFailure };
 
-const params = (job: RunnableJob, self: Username, lockStep = false): InitiatorParams => ({
+const params = (job: RunnableJob, self: Username): InitiatorParams => ({
   self,
-  // Offered to every responder: one that does not know it answers in lock-step.
-  fast: !lockStep,
+  // The fast order is offered to every responder: one that does not know it answers in
+  // lock-step, byte for byte as before.
+  fast: true,
   expectedPeer: job.to.username,
   secret: job.to.secret,
   group: job.group,
@@ -62,14 +61,10 @@ const exchange$ = (
 ): Observable<Outcome> => {
   const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`, job.id);
   ctx.open.add(connection);
-  return runActor(
-    initiatorLogic(params(job, ctx.self, ctx.lockStep), ctx.deps),
-    inbound$(connection, trace),
-    {
-      stepDeadlineMs: ctx.stepDeadlineMs,
-      scheduler: ctx.scheduler,
-    },
-  ).pipe(
+  return runActor(initiatorLogic(params(job, ctx.self), ctx.deps), inbound$(connection, trace), {
+    stepDeadlineMs: ctx.stepDeadlineMs,
+    scheduler: ctx.scheduler,
+  }).pipe(
     carryOut(
       connection,
       trace,
