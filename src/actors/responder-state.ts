@@ -2,11 +2,13 @@
  * The responder's states and what it publishes: one variant per phase, each holding only what
  * is valid in it (src/actors/responder.ts steps through them).
  */
+
+import type { DirectoryEntry } from '../codecs/directory.js';
 import type { Group, Nonce, Username, Uuid } from '../codecs/formats.js';
 import type { AuthFrame, DhFrame, HelloFrame } from '../codecs/frames.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import type { Closed } from './common.js';
-import type { ActorDeps, Failure, Session, Transition } from './types.js';
+import type { ActorDeps, Failure, Inbound, Session, Transition } from './types.js';
 
 export interface ResponderConfig {
   /** Our own username. */
@@ -116,3 +118,10 @@ export type ResponderState = Open | Closed<ResponderEvent>;
 
 export type Out = Transition<ResponderState, ResponderEvent>;
 export type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
+
+/** The answer to a `lookup`: what the directory holds for that username (nothing, for a stranger). */
+export const contactAnswer = (contact: DirectoryEntry | undefined): Inbound => ({
+  kind: 'contact',
+  secret: contact?.password,
+  group: contact?.group,
+});

@@ -13,8 +13,9 @@ import {
   type ResponderEvent,
   responderLogic,
 } from '../actors/responder.js';
+import { contactAnswer } from '../actors/responder-state.js';
 import type { Effect, Inbound } from '../actors/types.js';
-import { type DirectoryEntry, findContact } from '../codecs/directory.js';
+import { findContact } from '../codecs/directory.js';
 import { GUARD_DEFAULTS } from '../limits.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Connection, ServerEvent } from '../streams/tcp.js';
@@ -86,13 +87,6 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
     }
   };
 };
-
-/** The answer to a `lookup`: what the directory holds for that username (nothing, for a stranger). */
-export const contactAnswer = (contact: DirectoryEntry | undefined): Inbound => ({
-  kind: 'contact',
-  secret: contact?.password,
-  group: contact?.group,
-});
 
 const internalEvent = (err: unknown): NodeEvent => ({
   kind: 'error',
