@@ -221,6 +221,44 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
     );
   });
 
+  it('the fast order initiator: the message only after proof_R verified (modp14, x25519), after a hello and a dh (CPace)', () => {
+    const echo = { ...f.helloR!, group: v.group } as Json;
+    const fastScript: Item[] = [echo, f.dhR!, f.authR!, f.ack!].map((frame) => ({ frame }));
+    const valid = fastScript.map(toInbound);
+    const deps = initiatorDeps(v);
+    const frame = (x: unknown): Inbound => ({ kind: 'frame', frame: x as never });
+    // The offer's echo is no part of what is proven: without it, lock-step follows.
+    const unechoed = (inputs: readonly Inbound[]) =>
+      inputs.map((i) =>
+        i.kind === 'frame' && i.frame.type === 'hello'
+          ? frame({ ...i.frame, group: undefined })
+          : i,
+      );
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = drive(
+          startInitiator(initiatorParams(v, { fast: true }), deps),
+          (s, i) => stepInitiator(s, i, deps),
+          es.reduce(applyEdit, fastScript).map(toInbound),
+        );
+        const event = expectCleanEnd(run);
+        const consumed = unechoed(run.consumed);
+        if (event.kind === 'delivered')
+          expect(equalPrefix(consumed, unechoed(valid), 4)).toBe(true);
+        if (sent(run, 'message').length === 0) return;
+        if (v.group !== 'cpace-ristretto255') {
+          expect(equalPrefix(consumed, unechoed(valid), 3)).toBe(true);
+        } else {
+          // CPace: a share tests at most one guess, so the message may follow any hello and dh
+          // that passed their checks (the keys are then out of an impostor's reach).
+          const types = run.consumed.map((i) => (i.kind === 'frame' ? i.frame.type : i.kind));
+          expect(types.slice(0, 2)).toEqual(['hello', 'dh']);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('the initiator: closed, never throws, delivered only on the valid transcript, the message only to a verified peer', () => {
     const valid = toInitiator.map(toInbound);
     fc.assert(
