@@ -221,6 +221,27 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
     );
   });
 
+  it('the fast order responder: closed, never throws, shows only the valid transcript, proves itself only to a verified peer', () => {
+    const offer = { ...f.helloI!, group: v.group } as Json;
+    const fastScript: Item[] = [offer, f.dhI!, f.authI!, f.message!].map((frame) => ({ frame }));
+    const valid = fastScript.map(toInbound);
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = runResponder(es.reduce(applyEdit, fastScript));
+        const event = expectCleanEnd(run);
+        // An offer removed or changed to another accepted group is lock-step or that group:
+        // only what the transcript proves counts, as below for lock-step.
+        const authenticated =
+          equalPrefix(run.consumed, valid, 3) ||
+          equalPrefix(run.consumed, toResponder.map(toInbound), 3);
+        if (event.kind === 'received') expect(authenticated).toBe(true);
+        if (sent(run, 'auth').length > 0) expect(authenticated).toBe(true);
+        if (sent(run, 'ack').length > 0) expect(event.kind).toBe('received');
+      }),
+      RUNS,
+    );
+  });
+
   it('the fast order initiator: the message only after proof_R verified (modp14, x25519), after a hello and a dh (CPace)', () => {
     const echo = { ...f.helloR!, group: v.group } as Json;
     const fastScript: Item[] = [echo, f.dhR!, f.authR!, f.ack!].map((frame) => ({ frame }));
