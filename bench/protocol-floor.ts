@@ -22,9 +22,15 @@ if (resolved._tag === 'Left') throw new Error(resolved.left.message);
 const deps = resolved.right.actor;
 const self = resolved.right.self;
 const peer = protocol.mint(protocol.Username, RECEIVER);
-const responderDeps = { ...deps, lookupSecret: () => SECRET };
+const responderDeps = deps;
 const memory = protocol.createDedupeMemory();
-const answer = protocol.answerFrom(memory);
+const remember = protocol.answerFrom(memory);
+/** The node's answers: the dedupe memory, the directory (the sender is a contact), the budgets. */
+const answer = <Ev>(effect: Effect<Ev>): Inbound | undefined => {
+  if (effect.kind === 'lookup') return { kind: 'contact', secret: SECRET };
+  if (effect.kind === 'may_guess') return { kind: 'budget', allowed: true };
+  return remember(effect);
+};
 
 /** The frames a step sends, through the wire's encoding and the peer's decoding. */
 const wire = <Ev>(effects: readonly Effect<Ev>[], into: Inbound[]): void => {

@@ -9,6 +9,8 @@
  *   npm run bench -- --group x25519  one group only (for profiling; the JSON then lacks one)
  *   npm run bench -- --peers         instead: parley against Noise NNpsk0 and TLS 1.2 ECDHE-PSK
  *                                    (bench/peers.ts; --json works with it, --profile does not)
+ *   npm run bench -- --rtt           instead: round trips per delivery through a delaying proxy,
+ *                                    parley's groups in both orders, Noise and TLS (bench/rtt.ts)
  */
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ import {
   memoryFigures,
   renderTable,
 } from './report.js';
+import { measureRtt, renderRtt } from './rtt.js';
 import type { SenderApi } from './sender.js';
 import { round, sum } from './stats.js';
 
@@ -215,6 +218,12 @@ const main = async () => {
   watchdog.unref();
   if (options.peers) {
     process.exitCode = await benchPeers(options);
+    return;
+  }
+  if (process.argv.includes('--rtt')) {
+    const rows = await measureRtt();
+    console.log(renderRtt(rows));
+    if (options.json) console.log(JSON.stringify({ rtt: rows }));
     return;
   }
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'parley-bench-')) : undefined;

@@ -24,14 +24,21 @@ export type {
   ResponderState,
 } from './actors/responder.js';
 export { responderLogic, startResponder, stepResponder } from './actors/responder.js';
+export { contactAnswer } from './actors/responder-state.js';
 export type {
   ActorDeps,
   ActorLogic,
   Effect,
   Failure,
+  GuessReason,
   Inbound,
+  Report,
   Transition,
 } from './actors/types.js';
+// A responder asks its node (`lookup`, `may_guess`, `deliver`) and reports to it; a driver of
+// your own answers through `DriverOptions.answer` (contactAnswer, answerFrom) and may ignore
+// the reports.
+export { isReport } from './actors/types.js';
 export {
   Directory,
   EMPTY_DIRECTORY,

@@ -59,7 +59,9 @@ export const runActor = <State extends { readonly phase: string }, Event>(
   }: DriverOptions<Event> = {},
 ): Observable<Effect<Event>> =>
   new Observable<Effect<Event>>((subscriber) => {
-    let state = logic.start[0];
+    // Started here, once per run: building the logic drew nothing.
+    const [initial, firstEffects] = logic.start();
+    let state = initial;
     const mailbox: Inbound[] = [];
     let draining = false;
     /** Closed, or failed: no input is taken any more. */
@@ -82,6 +84,8 @@ export const runActor = <State extends { readonly phase: string }, Event>(
     };
 
     const perform = (effects: readonly Effect<Event>[]) => {
+      // Answers go before frames that arrived early: they answer the step that just ran.
+      let answered = 0;
       for (const effect of effects) {
         const reply = answer?.(effect);
         // An answered effect was a question for the node (a `deliver`): carried out here.
@@ -89,7 +93,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
         else if (isObservable(reply)) {
           later ??= new Subscription();
           later.add(reply.subscribe({ next: deliver, error: fail }));
-        } else mailbox.push(reply);
+        } else mailbox.splice(answered++, 0, reply);
       }
       if (finished) return; // an answer failed at once: the actor has ended
       if (state.phase === 'closed') {
@@ -139,7 +143,7 @@ export const runActor = <State extends { readonly phase: string }, Event>(
         error: () => deliver(END),
         complete: () => deliver(END),
       });
-      perform(logic.start[1]);
+      perform(firstEffects);
     } finally {
       draining = false;
     }

@@ -65,7 +65,10 @@ export const establish = (
 type Given<K extends InputKey> = K extends FrameType
   ? Extract<Frame, { type: K }>
   : Extract<Inbound, { kind: K }>;
-type InputKey = FrameType | 'recorded';
+type InputKey = FrameType | Answer;
+/** The node's answers to the actor's questions: never what a peer is told was expected. */
+type Answer = 'recorded' | 'contact' | 'budget';
+const ANSWERS: readonly string[] = ['recorded', 'contact', 'budget'];
 
 /** For each open phase, the inputs it waits for and the handler of each. */
 export type Handlers<S extends { readonly phase: string }, Ev> = {
@@ -100,7 +103,7 @@ export const dispatcher =
     >;
     const handler = table[key];
     if (handler) return handler(open, input.kind === 'frame' ? input.frame : input);
-    const expected = Object.keys(table).filter((k) => k !== 'recorded');
+    const expected = Object.keys(table).filter((k) => !ANSWERS.includes(k));
     return reject(
       'unexpected_frame',
       `expected ${expected.join(' or ')}, got ${key}`,

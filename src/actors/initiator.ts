@@ -3,6 +3,11 @@
  * message (or to probe presence) and reports delivery only after a verified ack.
  *
  *   hello → (hello) → dh → (dh) → auth → (auth) → message → (ack)    or    … → bye
+ *
+ * The fast order (offered in our hello, taken when the responder's hello echoes the group):
+ *   hello{group} → (hello{group}) (dh) → dh auth [message | bye with cpace-ristretto255]
+ *     → (auth) → [message | bye with modp14, x25519] → (ack)
+ * The message goes out before proof_R only with CPace, whose share tested at most one guess.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ErrorCode } from '../codecs/errors.js';
@@ -52,6 +57,11 @@ export interface InitiatorParams {
   readonly secret: string;
   readonly group: Group;
   readonly intent: Intent;
+  /**
+   * Offer the fast order (the hello names `group`): taken by a responder that echoes it, and
+   * lock-step as before with one that does not. The node offers it unless told not to.
+   */
+  readonly fast?: boolean;
 }
 
 export type InitiatorPhase =
@@ -83,14 +93,25 @@ type Open =
       readonly nonce: Nonce;
       readonly peerHello: HelloFrame;
       readonly keyPair: DhKeyPair;
+      /** The responder took the fast order: our dh goes out with our proof, after its dh. */
+      readonly fast: boolean;
     }
-  | { readonly phase: 'awaitingAuth'; readonly params: InitiatorParams; readonly session: Session }
+  | {
+      readonly phase: 'awaitingAuth';
+      readonly params: InitiatorParams;
+      readonly session: Session;
+      /** Set when the message (or bye) went out with our proof (the fast order, CPace). */
+      readonly early: Early | undefined;
+    }
   | {
       readonly phase: 'awaitingAck';
       readonly params: InitiatorParams;
       readonly session: Session;
       readonly msgId: Uuid;
     };
+
+/** What went out with our proof in the fast order: the message (its id) or a bye. */
+type Early = { readonly kind: 'message'; readonly msgId: Uuid } | { readonly kind: 'probe' };
 
 export type InitiatorState = Open | Closed<InitiatorEvent>;
 
@@ -115,21 +136,35 @@ const failureReport =
     kind: 'failed',
     failure,
     step: state.phase,
-    delivery: state.phase === 'awaitingAck' ? 'unknown' : 'not_delivered',
+    delivery: mayHaveReceived(state, failure) ? 'unknown' : 'not_delivered',
     peer: peerName(state),
   });
+
+/**
+ * Whether the peer may have the message: once it is written, unless (the fast order with
+ * CPace) the peer refused us with an error frame before proving itself. A responder checks
+ * proof_I before anything and never decrypts after a wrong one, and an impostor cannot read
+ * it; so a wrong password reads as in lock-step: not delivered (and the message pauses).
+ */
+const mayHaveReceived = (state: Open, failure: Failure): boolean =>
+  state.phase === 'awaitingAck' ||
+  (state.phase === 'awaitingAuth' &&
+    state.early?.kind === 'message' &&
+    failure.cause !== 'peer_error');
 
 const fail = (state: Open, code: ErrorCode, message: string): Out =>
   reject(code, message, failureReport(state));
 
-// → hello {from, to, nonce}
+// → hello {from, to, nonce[, group]}
 export const startInitiator = (params: InitiatorParams, deps: ActorDeps): Out => {
   const nonce = freshNonce(deps);
-  const hello = helloFrame(params.self, params.expectedPeer ?? null, nonce);
+  const offer = params.fast === true ? params.group : undefined;
+  const hello = helloFrame(params.self, params.expectedPeer ?? null, nonce, offer);
   return [{ phase: 'awaitingHello', params, nonce }, [sendFrame(hello)]];
 };
 
-// ← hello {from, to, nonce}   → dh {group, public}
+// ← hello {from, to, nonce}   → dh {group, public}          (lock-step)
+// ← hello {from, to, nonce, group}   (and wait for its dh)   (the fast order, taken)
 const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps): Out => {
   const { params } = state;
   const version = versionError(hello);
@@ -141,6 +176,17 @@ const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps)
       `the peer at that address is ${hello.from}, not ${params.expectedPeer}`,
     );
   }
+  const offered = params.fast === true;
+  // A responder only ever echoes our offer; any other group in its hello is a fault.
+  if (hello.group !== undefined && (!offered || hello.group !== params.group)) {
+    return fail(
+      state,
+      'unsupported_group',
+      `asked for ${params.group}, the peer's hello answered ${hello.group}`,
+    );
+  }
+  const fast = hello.group !== undefined;
+  // After the responder's hello: CPace's generator needs its nonce and name.
   const keyPair = deps.keyPair(params.group, {
     secret: params.secret,
     initiator: params.self,
@@ -148,15 +194,21 @@ const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ActorDeps)
     initiatorNonce: state.nonce,
     responderNonce: hello.nonce,
   });
-  return [
-    { phase: 'awaitingDh', params, nonce: state.nonce, peerHello: hello, keyPair },
-    [sendFrame(dhFrame(params.group, keyPair.publicHex))],
-  ];
+  const next: Out[0] = {
+    phase: 'awaitingDh',
+    params,
+    nonce: state.nonce,
+    peerHello: hello,
+    keyPair,
+    fast,
+  };
+  return [next, fast ? [] : [sendFrame(dhFrame(params.group, keyPair.publicHex))]];
 };
 
 // ← dh {group, public}   → auth {proof_I}
-const onDh = (state: In<'awaitingDh'>, dh: DhFrame): Out => {
-  const { params, keyPair, peerHello } = state;
+//   the fast order: → dh {group, public} auth {proof_I} [message or bye, CPace only]
+const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ActorDeps): Out => {
+  const { params, keyPair, peerHello, fast } = state;
   if (dh.group !== params.group) {
     return fail(
       state,
@@ -174,21 +226,32 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame): Out => {
   );
   if (E.isLeft(session)) return fail(state, session.left.code, session.left.message);
   const { keys, th } = session.right;
+  const auth = sendFrame<InitiatorEvent>(authFrame(proof(keys, th, 'initiator')));
+  if (!fast)
+    return [{ phase: 'awaitingAuth', params, session: session.right, early: undefined }, [auth]];
+  const ours = sendFrame<InitiatorEvent>(dhFrame(params.group, keyPair.publicHex));
+  // modp14, x25519: the message waits for proof_R (proof_I alone lets an impostor test guesses
+  // offline, then read it). CPace: the responder's share tested one guess at most.
+  if (params.group !== 'cpace-ristretto255') {
+    return [
+      { phase: 'awaitingAuth', params, session: session.right, early: undefined },
+      [ours, auth],
+    ];
+  }
+  const [intentFrame, early] = intentOut(params, session.right, deps);
   return [
-    { phase: 'awaitingAuth', params, session: session.right },
-    [sendFrame(authFrame(proof(keys, th, 'initiator')))],
+    { phase: 'awaitingAuth', params, session: session.right, early },
+    [ours, auth, intentFrame],
   ];
 };
 
-// ← auth {proof_R}   → message {header, message, security}   or   → bye
-const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame, deps: ActorDeps): Out => {
-  const { params, session } = state;
-  if (!macEquals(proof(session.keys, session.th, 'responder'), auth.proof)) {
-    return fail(state, 'auth_failed', 'the peer could not prove that it knows the shared password');
-  }
-  if (params.intent.kind === 'probe') {
-    return end({ kind: 'probe_ok', peer: session.responder }, { before: [sendFrame(BYE)] });
-  }
+/** The frame that carries the intent (the sealed message, or bye) and what it was. */
+const intentOut = (
+  params: InitiatorParams,
+  session: Session,
+  deps: ActorDeps,
+): readonly [ReturnType<typeof sendFrame<InitiatorEvent>>, Early] => {
+  if (params.intent.kind === 'probe') return [sendFrame(BYE), { kind: 'probe' }];
   const { msgId, text } = params.intent;
   const header = {
     msg_id: msgId,
@@ -196,8 +259,23 @@ const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame, deps: ActorDeps): Ou
     to: session.responder,
     timestamp: mint(Timestamp, deps.now().toISOString()),
   };
-  const frame = seal(session.keys, session.th, header, text);
-  return [{ phase: 'awaitingAck', params, session, msgId }, [sendFrame(frame)]];
+  return [sendFrame(seal(session.keys, session.th, header, text)), { kind: 'message', msgId }];
+};
+
+// ← auth {proof_R}   → message {header, message, security}   or   → bye   (unless sent already)
+const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame, deps: ActorDeps): Out => {
+  const { params, session } = state;
+  if (!macEquals(proof(session.keys, session.th, 'responder'), auth.proof)) {
+    return fail(state, 'auth_failed', 'the peer could not prove that it knows the shared password');
+  }
+  const [frame, early] =
+    state.early === undefined ? intentOut(params, session, deps) : [undefined, state.early];
+  if (early.kind === 'probe') {
+    const bye = frame === undefined ? [] : [frame];
+    return end({ kind: 'probe_ok', peer: session.responder }, { before: bye });
+  }
+  const next: Out[0] = { phase: 'awaitingAck', params, session, msgId: early.msgId };
+  return [next, frame === undefined ? [] : [frame]];
 };
 
 // ← ack {msg_id, status, hmac}
@@ -215,7 +293,7 @@ const onAck = (state: In<'awaitingAck'>, ack: AckFrame): Out => {
 
 const handlers = (deps: ActorDeps): Handlers<Open, InitiatorEvent> => ({
   awaitingHello: { hello: (s, f) => onHello(s, f, deps) },
-  awaitingDh: { dh: onDh },
+  awaitingDh: { dh: (s, f) => onDh(s, f, deps) },
   awaitingAuth: { auth: (s, f) => onAuth(s, f, deps) },
   awaitingAck: { ack: onAck },
 });
@@ -231,6 +309,7 @@ export const initiatorLogic = (
   params: InitiatorParams,
   deps: ActorDeps,
 ): ActorLogic<InitiatorState, InitiatorEvent> => ({
-  start: startInitiator(params, deps),
+  // Drawn when run: building the logic is pure.
+  start: () => startInitiator(params, deps),
   step: stepFor(deps),
 });

@@ -4,11 +4,17 @@
  * the node has handed it to its reader and recorded it (so that an ack means "shown", and a
  * retry is shown once, even after a crash).
  *
- *   (hello) → hello → (dh) → dh → (auth) → auth → (message) → [deliver] → ack   or   … → (bye)
+ *   (hello) → [claimed, lookup] → hello → (dh) → dh → (auth) → [authenticated] auth
+ *     → (message) → [deliver] → ack   or   … → (bye)
+ *
+ * The fast order (a hello offering `group`): hello + dh go out together after the lookup, then
+ * (dh) and (auth) are taken as they come. Before work a guess is made with (a key pair, the
+ * peer's share, a proof) it asks the node's budgets (`may_guess`); what it charges them is a
+ * `guess` effect. It reads nothing of the node: the directory and the budgets answer through
+ * the mailbox.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ErrorCode } from '../codecs/errors.js';
-import { type Group, isGroup, type Nonce, type Username, type Uuid } from '../codecs/formats.js';
+import { type Group, isGroup } from '../codecs/formats.js';
 import {
   type AuthFrame,
   ackFrame,
@@ -20,8 +26,9 @@ import {
   type MessageFrame,
 } from '../codecs/frames.js';
 import { ackMac, open } from '../crypto/channel.js';
+import type { DhKeyPair } from '../crypto/dh.js';
 import { macEquals, proof } from '../crypto/schedule.js';
-import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
+import { end, sendFrame } from './common.js';
 import {
   dispatcher,
   establish,
@@ -30,166 +37,178 @@ import {
   stepsPerDeps,
   versionError,
 } from './handshake.js';
+import { charging, fail, failCharged, failureReport, RATE_LIMITED } from './responder-charges.js';
 import type {
-  ActorDeps,
-  ActorLogic,
-  Failure,
-  Inbound,
+  Asking,
+  AwaitingAuth,
+  AwaitingDh,
+  Claimed,
+  In,
+  Open,
+  Out,
   ReceivedMessage,
-  Session,
-  Transition,
-} from './types.js';
+  ResponderConfig,
+  ResponderDeps,
+  ResponderEvent,
+  ResponderState,
+} from './responder-state.js';
+import type { ActorLogic, Inbound } from './types.js';
 
-export interface ResponderConfig {
-  /** Our own username. */
-  readonly self: Username;
-  /** The groups we accept, in no particular order. */
-  readonly groups: readonly Group[];
-}
-
-export interface ResponderDeps extends ActorDeps {
-  /** The secret shared with a contact, from the directory; undefined for a stranger. */
-  readonly lookupSecret: (username: string) => string | undefined;
-  /** The group a contact's directory entry names, if any: the only one accepted from it. */
-  readonly lookupGroup?: (username: string) => Group | undefined;
-}
-
-export type { ReceivedMessage } from './types.js';
-
-export type ResponderPhase =
-  | 'awaitingHello'
-  | 'awaitingDh'
-  | 'awaitingAuth'
-  | 'awaitingMessage'
-  | 'recording'
-  | 'closed';
-
-export type ResponderEvent =
-  | { readonly kind: 'received'; readonly message: ReceivedMessage }
-  /** A retry of a message already shown: acknowledged again, not shown again. */
-  | { readonly kind: 'duplicate'; readonly from: string; readonly msgId: string }
-  /** The peer authenticated and said bye: a presence probe. */
-  | { readonly kind: 'presence'; readonly from: string }
-  | {
-      readonly kind: 'rejected';
-      readonly failure: Failure;
-      readonly step: ResponderPhase;
-      /** The username the peer claimed, once it said hello. */
-      readonly peer: string | undefined;
-      /** True when that username is not in our directory (never told to the peer). */
-      readonly stranger: boolean;
-    };
-
-interface Claimed {
-  /** The initiator's hello. */
-  readonly hello: HelloFrame;
-  /** False for a username not in the directory: we carry on with a random secret. */
-  readonly known: boolean;
-}
-
-type Open =
-  | { readonly phase: 'awaitingHello'; readonly config: ResponderConfig }
-  | {
-      readonly phase: 'awaitingDh';
-      readonly config: ResponderConfig;
-      readonly claimed: Claimed;
-      readonly nonce: Nonce;
-      readonly secret: string;
-    }
-  | { readonly phase: 'awaitingAuth'; readonly claimed: Claimed; readonly session: Session }
-  | { readonly phase: 'awaitingMessage'; readonly claimed: Claimed; readonly session: Session }
-  | {
-      /** The message verified; waiting for the node to deliver and record it before acking. */
-      readonly phase: 'recording';
-      readonly claimed: Claimed;
-      readonly session: Session;
-      readonly msgId: Uuid;
-      readonly message: ReceivedMessage;
-    };
-
-export type ResponderState = Open | Closed<ResponderEvent>;
-
-type Out = Transition<ResponderState, ResponderEvent>;
-type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
-
-const failureReport =
-  (state: Open): Reporter<ResponderEvent> =>
-  (failure) => ({
-    kind: 'rejected',
-    failure,
-    step: state.phase,
-    peer: 'claimed' in state ? state.claimed.hello.from : undefined,
-    stranger: 'claimed' in state ? !state.claimed.known : false,
-  });
-
-const fail = (state: Open, code: ErrorCode, message: string): Out =>
-  reject(code, message, failureReport(state));
+export { RATE_LIMITED } from './responder-charges.js';
+export type {
+  ReceivedMessage,
+  ResponderConfig,
+  ResponderDeps,
+  ResponderEvent,
+  ResponderPhase,
+  ResponderState,
+} from './responder-state.js';
 
 export const startResponder = (config: ResponderConfig): Out => [
   { phase: 'awaitingHello', config },
   [],
 ];
 
-// ← hello {from, to, nonce}   → hello {from, to, nonce}
-const onHello = (state: In<'awaitingHello'>, hello: HelloFrame, deps: ResponderDeps): Out => {
+// ← hello {from, to, nonce[, group]}   → [claimed, lookup]
+const onHello = (state: In<'awaitingHello'>, hello: HelloFrame): Out => {
   const { config } = state;
   const version = versionError(hello);
   if (version) return fail(state, version.code, version.message);
   if (hello.to !== null && hello.to !== config.self) {
     return fail(state, 'unknown_recipient', `this is ${config.self}, not ${hello.to}`);
   }
-  // A stranger is not told so: it fails at auth like a wrong password (no enumeration).
-  const known = deps.lookupSecret(hello.from);
-  const secret = known ?? deps.randomBytes(32).toString('hex');
-  const nonce = freshNonce(deps);
-  const claimed = { hello, known: known !== undefined };
   return [
-    { phase: 'awaitingDh', config, claimed, nonce, secret },
-    [sendFrame(helloFrame(config.self, hello.from, nonce))],
+    { phase: 'lookingUp', config, hello },
+    [
+      { kind: 'claimed', username: hello.from },
+      { kind: 'lookup', username: hello.from },
+    ],
   ];
 };
 
-// ← dh {group, public}   → dh {group, public}
-const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ResponderDeps): Out => {
-  const { config, claimed } = state;
-  // A contact whose entry names a group gets only that one, so that it cannot be downgraded.
-  const pinned = claimed.known ? deps.lookupGroup?.(claimed.hello.from) : undefined;
-  const accepted = pinned === undefined ? config.groups : [pinned];
-  if (!isGroup(dh.group) || !accepted.includes(dh.group)) {
-    return fail(state, 'unsupported_group', `supported groups: ${accepted.join(', ')}`);
-  }
-  const keyPair = deps.keyPair(dh.group, {
+// [contact {secret, group}]   → hello {from, to, nonce}     or, offered: [may_guess]
+const onContact = (
+  state: In<'lookingUp'>,
+  answer: Extract<Inbound, { kind: 'contact' }>,
+  deps: ResponderDeps,
+): Out => {
+  const { config, hello } = state;
+  // A stranger is not told so: it fails at auth like a wrong password (no enumeration).
+  const known = answer.secret !== undefined;
+  const claimed: Claimed = { hello, known, pinned: known ? answer.group : undefined };
+  const awaiting: AwaitingDh = {
+    phase: 'awaitingDh',
+    config,
+    claimed,
+    nonce: freshNonce(deps),
+    secret: answer.secret ?? deps.randomBytes(32).toString('hex'),
+    taken: undefined,
+  };
+  // The fast order's key pair is made now: the budgets are asked first, as for a dh frame.
+  if (hello.group !== undefined) return ask(awaiting, hello);
+  return [awaiting, [sendFrame(helloFrame(config.self, hello.from, awaiting.nonce))]];
+};
+
+/** The groups this claimant may use: a contact whose entry names one gets only that one. */
+const acceptedGroups = (state: AwaitingDh): readonly Group[] =>
+  state.claimed.pinned === undefined ? state.config.groups : [state.claimed.pinned];
+
+const refusedGroup = (state: AwaitingDh, group: string): Out | undefined => {
+  const accepted = acceptedGroups(state);
+  return isGroup(group) && accepted.includes(group)
+    ? undefined
+    : failCharged(
+        state,
+        'refused_group',
+        'unsupported_group',
+        `supported groups: ${accepted.join(', ')}`,
+      );
+};
+
+const keyPairFor = (state: AwaitingDh, group: Group, deps: ResponderDeps): DhKeyPair =>
+  deps.keyPair(group, {
     secret: state.secret,
-    initiator: claimed.hello.from,
-    responder: config.self,
-    initiatorNonce: claimed.hello.nonce,
+    initiator: state.claimed.hello.from,
+    responder: state.config.self,
+    initiatorNonce: state.claimed.hello.nonce,
     responderNonce: state.nonce,
   });
+
+// (budget allowed) → hello {from, to, nonce, group}   dh {group, public}     (the fast order)
+const takeOffer = (state: AwaitingDh, offered: string, deps: ResponderDeps): Out => {
+  const refused = refusedGroup(state, offered);
+  if (refused) return refused;
+  const group = offered as Group;
+  const keyPair = keyPairFor(state, group, deps);
+  const { config, claimed, nonce } = state;
+  return [
+    { ...state, taken: { group, keyPair } },
+    [
+      sendFrame(helloFrame(config.self, claimed.hello.from, nonce, group)),
+      sendFrame(dhFrame(group, keyPair.publicHex)),
+    ],
+  ];
+};
+
+// ← dh {group, public}   → dh {group, public}     (fast order: ours went out already)
+const onDh = (state: AwaitingDh, dh: DhFrame, deps: ResponderDeps): Out => {
+  const { config, claimed, taken } = state;
+  if (taken !== undefined && dh.group !== taken.group) {
+    return fail(
+      state,
+      'unexpected_frame',
+      `the hello offered ${taken.group}, the dh is ${dh.group}`,
+    );
+  }
+  const refused = taken === undefined ? refusedGroup(state, dh.group) : undefined;
+  if (refused) return refused;
+  const group = dh.group as Group;
+  const keyPair = taken?.keyPair ?? keyPairFor(state, group, deps);
   const session = establish(
     'responder',
     keyPair,
     { name: config.self, nonce: state.nonce },
     { name: claimed.hello.from, nonce: claimed.hello.nonce, publicHex: dh.public },
-    dh.group,
+    group,
     state.secret,
   );
-  if (E.isLeft(session)) return fail(state, session.left.code, session.left.message);
-  return [
-    { phase: 'awaitingAuth', claimed, session: session.right },
-    [sendFrame(dhFrame(dh.group, keyPair.publicHex))],
-  ];
+  // Our key pair is made either way: a share that fails its check cost us that work.
+  if (E.isLeft(session)) {
+    return failCharged(state, 'bad_share', session.left.code, session.left.message);
+  }
+  const reply =
+    taken === undefined ? [sendFrame<ResponderEvent>(dhFrame(group, keyPair.publicHex))] : [];
+  return [{ phase: 'awaitingAuth', claimed, session: session.right }, reply];
 };
 
 // ← auth {proof_I}   → auth {proof_R}     (the initiator proves itself first)
-const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame): Out => {
-  const { session } = state;
+const onAuth = (state: AwaitingAuth, auth: AuthFrame): Out => {
+  const { session, claimed } = state;
   if (!macEquals(proof(session.keys, session.th, 'initiator'), auth.proof)) {
-    return fail(state, 'auth_failed', 'authentication failed');
+    return failCharged(state, 'proof_failed', 'auth_failed', 'authentication failed');
   }
   return [
-    { phase: 'awaitingMessage', claimed: state.claimed, session },
-    [sendFrame(authFrame(proof(session.keys, session.th, 'responder')))],
+    { phase: 'awaitingMessage', claimed, session },
+    [
+      { kind: 'authenticated', username: claimed.hello.from },
+      sendFrame(authFrame(proof(session.keys, session.th, 'responder'))),
+    ],
   ];
+};
+
+/** Hold `frame` and ask the node whether the budgets let this claimant spend work on it. */
+const ask = (waiting: AwaitingDh | AwaitingAuth, frame: Asking['frame']): Out => [
+  { phase: 'asking', waiting, frame },
+  [{ kind: 'may_guess', username: waiting.claimed.hello.from }],
+];
+
+// [budget {allowed}]   → the held frame's step, or rate_limited (never checked, not charged)
+const onBudget = (state: Asking, allowed: boolean, deps: ResponderDeps): Out => {
+  const { waiting, frame } = state;
+  if (!allowed) return fail(waiting, 'rate_limited', RATE_LIMITED);
+  if (waiting.phase === 'awaitingAuth') return onAuth(waiting, frame as AuthFrame);
+  if (frame.type === 'hello') return takeOffer(waiting, frame.group as string, deps);
+  return onDh(waiting, frame as DhFrame, deps);
 };
 
 // ← message {header, message, security}   → [deliver (sender, msg_id, message)]
@@ -228,9 +247,11 @@ const onRecorded = (state: In<'recording'>, fresh: boolean): Out => {
 };
 
 const handlers = (deps: ResponderDeps): Handlers<Open, ResponderEvent> => ({
-  awaitingHello: { hello: (s, f) => onHello(s, f, deps) },
-  awaitingDh: { dh: (s, f) => onDh(s, f, deps) },
-  awaitingAuth: { auth: onAuth },
+  awaitingHello: { hello: onHello },
+  lookingUp: { contact: (s, answer) => onContact(s, answer, deps) },
+  awaitingDh: { dh: ask },
+  awaitingAuth: { auth: ask },
+  asking: { budget: (s, answer) => onBudget(s, answer.allowed, deps) },
   awaitingMessage: {
     message: (s, f) => onMessage(s, f, deps),
     bye: (s) => end({ kind: 'presence', from: s.session.initiator }),
@@ -238,7 +259,9 @@ const handlers = (deps: ResponderDeps): Handlers<Open, ResponderEvent> => ({
   recording: { recorded: (s, answer) => onRecorded(s, answer.fresh) },
 });
 
-const stepFor = stepsPerDeps((deps: ResponderDeps) => dispatcher(handlers(deps), failureReport));
+const stepFor = stepsPerDeps((deps: ResponderDeps) =>
+  charging(dispatcher(handlers(deps), failureReport)),
+);
 
 /** One step of the responder: the state after `input`, and what to do. */
 export const stepResponder = (state: ResponderState, input: Inbound, deps: ResponderDeps): Out =>
@@ -249,6 +272,6 @@ export const responderLogic = (
   config: ResponderConfig,
   deps: ResponderDeps,
 ): ActorLogic<ResponderState, ResponderEvent> => ({
-  start: startResponder(config),
+  start: () => startResponder(config),
   step: stepFor(deps),
 });

@@ -18,7 +18,22 @@ export type Inbound =
   /** The step's deadline passed without a frame. */
   | { readonly kind: 'timeout' }
   /** The answer to a `deliver` effect: shown now (fresh), or seen before (a retry). */
-  | { readonly kind: 'recorded'; readonly fresh: boolean };
+  | { readonly kind: 'recorded'; readonly fresh: boolean }
+  /**
+   * The answer to a `lookup` effect: the secret shared with that username and the group its
+   * directory entry pins, both undefined for a stranger (read from the directory as it is now).
+   */
+  | { readonly kind: 'contact'; readonly secret: string | undefined; readonly group?: Group }
+  /** The answer to a `may_guess` effect: whether the budgets let this claimant spend work. */
+  | { readonly kind: 'budget'; readonly allowed: boolean };
+
+/**
+ * Why the responder charges one attempt to the budgets (`guess`): a proof that failed, DH
+ * work done and no proof after it (an abandoned or broken handshake), a share that failed its
+ * check after our key pair was made, or a group refused (which would otherwise tell a pinned
+ * contact from a stranger for free).
+ */
+export type GuessReason = 'proof_failed' | 'no_proof' | 'bad_share' | 'refused_group';
 
 /** A verified incoming message. */
 export interface ReceivedMessage {
@@ -49,13 +64,35 @@ export type Effect<Event> =
       readonly msgId: string;
       readonly atMs: number;
       readonly message: ReceivedMessage;
-    };
+    }
+  /** The peer's hello claimed this username (told before anything is looked up). */
+  | { readonly kind: 'claimed'; readonly username: string }
+  /** A question for the node: this username's secret and pinned group (answer: `contact`). */
+  | { readonly kind: 'lookup'; readonly username: string }
+  /**
+   * A question for the node, asked before work a guess could be made with (a key pair, the
+   * peer's share, a proof): may this claimant spend it? (answer: `budget`).
+   */
+  | { readonly kind: 'may_guess'; readonly username: string }
+  /** The peer proved the shared secret (its proof verified). */
+  | { readonly kind: 'authenticated'; readonly username: string }
+  /** One attempt charged to the guess budgets, and why. */
+  | { readonly kind: 'guess'; readonly username: string; readonly reason: GuessReason };
+
+/** The effects that only tell the node what happened (the defences act on them). */
+export type Report<Event> = Extract<Effect<Event>, { kind: 'claimed' | 'authenticated' | 'guess' }>;
+export const isReport = <Event>(effect: Effect<Event>): effect is Report<Event> =>
+  effect.kind === 'claimed' || effect.kind === 'authenticated' || effect.kind === 'guess';
 
 export type Transition<State, Event> = readonly [State, readonly Effect<Event>[]];
 
-/** An actor's logic: its first transition and its step, as xstate's ActorLogic pairs them. */
+/**
+ * An actor's logic: its first transition and its step, as xstate's ActorLogic pairs them.
+ * Building one is pure; running it (`start`) draws the nonce.
+ */
 export interface ActorLogic<State, Event> {
-  readonly start: Transition<State, Event>;
+  /** Called when the actor is run (once per connection): it may draw randomness. */
+  readonly start: () => Transition<State, Event>;
   readonly step: (state: State, input: Inbound) => Transition<State, Event>;
 }
 

@@ -172,4 +172,6 @@ export const EXPECTATIONS: Readonly<Record<string, string>> = {
   string: 'a string',
   number: 'a number',
   null: 'null',
+  // An optional field's other branch: "expected a string or absent".
+  undefined: 'absent',
 };

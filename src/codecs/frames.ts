@@ -18,6 +18,7 @@ import {
 } from './formats.js';
 
 // {"type":"hello","version":1,"from":"alice","to":"bob","nonce":"<32 hex>"}
+// {"type":"hello","version":1,"from":"alice","to":"bob","nonce":"<32 hex>","group":"x25519"}
 export const HelloFrame = t.type({
   type: t.literal('hello'),
   // Any number: a version other than 1 is `version_unsupported`, not `malformed_frame`.
@@ -25,6 +26,9 @@ export const HelloFrame = t.type({
   from: Username,
   to: t.union([Username, t.null]),
   nonce: Nonce,
+  // The fast order's offer (initiator) or its acceptance (responder, echoing it); absent in
+  // lock-step. Any string: a group we do not know is `unsupported_group`.
+  group: t.union([t.string, t.undefined]),
 });
 export type HelloFrame = t.TypeOf<typeof HelloFrame>;
 
@@ -120,13 +124,13 @@ export const isFrameType = (s: unknown): s is FrameType =>
 
 // The frames we write, built from branded parts only (no cast can slip an unchecked value in).
 
-export const helloFrame = (from: Username, to: Username | null, nonce: Nonce): HelloFrame => ({
-  type: 'hello',
-  version: PROTOCOL_VERSION,
-  from,
-  to,
-  nonce,
-});
+/** A hello; with `group` it offers (or accepts) the fast order, and without it is lock-step's. */
+export const helloFrame = (
+  from: Username,
+  to: Username | null,
+  nonce: Nonce,
+  group?: Group,
+): HelloFrame => ({ type: 'hello', version: PROTOCOL_VERSION, from, to, nonce, group });
 
 export const dhFrame = (group: Group, publicHex: PublicHex): DhFrame => ({
   type: 'dh',

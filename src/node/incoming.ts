@@ -7,14 +7,16 @@
 import { catchError, defer, merge, mergeMap, type Observable, of } from 'rxjs';
 import { type Answer, runActor } from '../actors/driver.js';
 import {
+  RATE_LIMITED,
   type ResponderConfig,
   type ResponderDeps,
   type ResponderEvent,
   responderLogic,
 } from '../actors/responder.js';
+import { contactAnswer } from '../actors/responder-state.js';
 import type { Effect, Inbound } from '../actors/types.js';
 import { findContact } from '../codecs/directory.js';
-import { protocolError } from '../codecs/errors.js';
+import { whyOf } from '../errors.js';
 import { GUARD_DEFAULTS } from '../limits.js';
 import type { Clock, Connection, ServerEvent } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
@@ -39,6 +41,8 @@ export interface IncomingContext extends CapBooks {
   readonly deps: ResponderDeps;
   /** Answers `deliver`: the sink, then the dedupe memory; a failure of either is told, not acked. */
   readonly deliver: (effect: Effect<ResponderEvent>) => Answer;
+  /** Answers `lookup`: the contact's secret and pinned group, from the directory as it is now. */
+  readonly lookup: (username: string) => Inbound;
   /** The guessing budgets; it knows whom each source is trusted for (see guard.ts). */
   readonly guard: Guard;
   readonly helloDeadlineMs: number;
@@ -47,64 +51,51 @@ export interface IncomingContext extends CapBooks {
   readonly clock: Clock;
 }
 
-const RATE_LIMITED = 'too many failed attempts; try again later';
-
 /**
- * Whether an ending costs the source a guess: a proof that failed, or a handshake that did its
- * DH (we answered with ours) and ended without a proof — a timeout, a drop, anything but our
- * own refusal to check it.
- */
-const costsAGuess = (event: ResponderEvent): boolean => {
-  if (event.kind !== 'rejected') return false;
-  const { failure } = event;
-  if (failure.cause === 'rejected' && failure.code === 'auth_failed') return true;
-  const refusedByUs = failure.cause === 'rejected' && failure.code === 'rate_limited';
-  return event.step === 'awaitingAuth' && !refusedByUs;
-};
-
-/**
- * The guard's verdict, fed to the actor as an input: a proof from a source (or for a claimed
- * username) limited since the connection was admitted is not checked but answered
- * rate_limited. Otherwise connections opened together would each get a guess.
- */
-const limitedAtAuth =
-  (admission: Admission, ctx: IncomingContext) =>
-  (input: Inbound): Inbound =>
-    input.kind === 'frame' &&
-    input.frame.type === 'auth' &&
-    ctx.guard.refusesProof(admission.source, admission.claimed, ctx.clock.now())
-      ? { kind: 'invalid', error: protocolError('rate_limited', RATE_LIMITED) }
-      : input;
-
-/**
- * The interpreter's side of an effect: the cap and the guard learn from the actor the moment
- * it decides, and a `deliver` is answered by the sink and the dedupe memory.
+ * The interpreter of the responder's effects: the cap and the guard learn what happened from
+ * what the actor says (claimed, authenticated, a guess charged), the budgets answer its
+ * `may_guess` before any work a guess is made with, the directory as it is now answers its
+ * `lookup`, and the sink and the dedupe memory its `deliver`. Nothing here reads frame types
+ * or phases.
  */
 const interpreter = (admission: Admission, ctx: IncomingContext) => {
   return (effect: Effect<ResponderEvent>): Answer => {
-    if (effect.kind === 'send') {
-      admission.progress += 1;
-      // Our hello answers the peer by the name it claimed.
-      if (effect.frame.type === 'hello') admission.claimed = effect.frame.to ?? undefined;
-      // Our proof goes out only after the peer's verified: it is authenticated.
-      if (effect.frame.type === 'auth') {
+    switch (effect.kind) {
+      case 'send':
+        admission.progress += 1;
+        return undefined;
+      case 'claimed':
+        admission.claimed = effect.username;
+        return undefined;
+      case 'lookup':
+        return ctx.lookup(effect.username);
+      case 'may_guess': {
+        const refused = ctx.guard.refusesProof(
+          admission.source,
+          admission.claimed,
+          ctx.clock.now(),
+        );
+        return { kind: 'budget', allowed: !refused };
+      }
+      case 'authenticated':
         admission.authenticated = true;
         if (admission.claimed !== undefined) {
           ctx.guard.authenticated(admission.source, admission.claimed);
         }
-      }
+        return undefined;
+      case 'guess':
+        ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
+        return undefined;
+      default:
+        return ctx.deliver(effect);
     }
-    if (effect.kind === 'emit' && costsAGuess(effect.event)) {
-      ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
-    }
-    return ctx.deliver(effect);
   };
 };
 
 const internalEvent = (err: unknown): NodeEvent => ({
   kind: 'error',
   code: 'internal',
-  message: err instanceof Error ? err.message : String(err),
+  message: whyOf(err),
 });
 
 export const respond$ = (connection: Connection, ctx: IncomingContext): Observable<NodeEvent> =>
@@ -127,7 +118,6 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       stepDeadlineMs: ctx.stepDeadlineMs,
       firstStepDeadlineMs: ctx.helloDeadlineMs,
       scheduler: ctx.clock,
-      screen: limitedAtAuth(admission, ctx),
       answer: interpreter(admission, ctx),
     }).pipe(
       carryOut(
@@ -167,11 +157,8 @@ export const answer$ = (
   defer(() => {
     const ctx: IncomingContext = {
       config: { self: deps.self, groups: deps.groups },
-      deps: {
-        ...deps.actor,
-        lookupSecret: (username) => findContact(deps.state$.value.directory, username)?.password,
-        lookupGroup: (username) => findContact(deps.state$.value.directory, username)?.group,
-      },
+      deps: deps.actor,
+      lookup: (username) => contactAnswer(findContact(deps.state$.value.directory, username)),
       // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
       deliver: answerFrom(deps.ports.store.dedupe, {
         deliver: deps.deliver,

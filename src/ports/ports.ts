@@ -25,10 +25,11 @@ export interface Connection {
   /** Write one full line (newline included); completes once the transport has it. */
   send(line: string): Observable<void>;
   /**
-   * Write one full line and go on: writes keep their order, and a write that fails (the peer
-   * is gone) surfaces as the end of the connection, which the actor hears.
+   * Write full lines (one or more, newlines included) in one write and go on: writes keep
+   * their order, and a write that fails (the peer is gone) surfaces as the end of the
+   * connection, which the actor hears.
    */
-  write(line: string): void;
+  write(lines: string): void;
   /** End gracefully, flushing pending writes; destroy after a grace period if the peer lingers. */
   close(): void;
   /** Close at once. */

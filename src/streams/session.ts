@@ -4,7 +4,7 @@
  * never sees the socket; this is the only place where the two meet.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { map, Observable, tap } from 'rxjs';
+import { asapScheduler, map, Observable, tap } from 'rxjs';
 import type { Effect, Inbound } from '../actors/types.js';
 import type { ProtocolError } from '../codecs/errors.js';
 import { decodeLine, encodeFrame } from '../codecs/line.js';
@@ -58,6 +58,12 @@ const toInbound = (
  * graceful end, which flushes it first). A write that fails (the peer is gone) is not an
  * error here: the actor hears the end of the connection and reports it itself.
  *
+ * The frames that go out together (one step's, or the steps the mailbox ran in one go: the
+ * fast order's hello + dh, dh + auth + message, auth + ack) are one write: one segment for the
+ * peer to wait for, not one per frame. They are gathered until the step's effects are all out
+ * (a microtask later — `asapScheduler`, which RxJS's TestScheduler runs in virtual time —
+ * before any I/O) or until an effect that must follow them (the close).
+ *
  * One hand-written subscriber rather than concatMap with an observable per frame: it runs
  * for every frame of every connection.
  */
@@ -72,6 +78,13 @@ export const carryOut =
   ) =>
   (effects$: Observable<Effect<Ev>>): Observable<Out> =>
     new Observable<Out>((subscriber) => {
+      let pending = '';
+      const flush = () => {
+        if (pending === '') return;
+        const lines = pending;
+        pending = '';
+        connection.write(lines);
+      };
       const subscription = effects$.subscribe({
         next: (effect) => {
           switch (effect.kind) {
@@ -79,10 +92,8 @@ export const carryOut =
               subscriber.next(publish(effect.event));
               return;
             case 'close':
+              flush();
               connection.close();
-              return;
-            case 'deliver':
-              // Answered by the driver's interpreter, not by the connection.
               return;
             case 'send': {
               const line = encodeFrame(effect.frame);
@@ -91,15 +102,29 @@ export const carryOut =
                 type: effect.frame.type,
                 bytes: Buffer.byteLength(line),
               });
-              connection.write(line);
+              // asap: a microtask in real time, the same frame in a marble test's virtual time.
+              if (pending === '') asapScheduler.schedule(flush);
+              pending += line;
+              return;
             }
+            default:
+              // The node's questions and the actor's reports are the interpreter's (see the
+              // driver's `answer`), not the connection's.
+              return;
           }
         },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
+        error: (err: unknown) => {
+          flush();
+          subscriber.error(err);
+        },
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
       });
       return () => {
         subscription.unsubscribe();
+        flush();
         connection.close();
         onEnd();
       };

@@ -142,8 +142,8 @@ export const fromSocket = (socket: net.Socket, options: SocketOptions = {}): Con
     lines$: socketData$(socket).pipe(frameLines(maxFrameBytes, options.lineBudget)),
     closed$,
     send: (line) => write$(socket, line),
-    write: (line) => {
-      if (!socket.destroyed && socket.writable) socket.write(line, ignoreWriteError);
+    write: (lines) => {
+      if (!socket.destroyed && socket.writable) socket.write(lines, ignoreWriteError);
     },
     close,
     destroy: () => {

@@ -8,6 +8,7 @@ import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Group } from '../../src/codecs/formats.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
+import { DEFAULT_AUTH_LIMIT } from '../../src/node/defences.js';
 import { startNode } from '../support/nodes.js';
 import { SECRET, scene } from './support/scene.js';
 import { rawInitiator, rawResponder } from './support/speaker.js';
@@ -112,15 +113,24 @@ describe('bad DH public values', () => {
     expect(answered).toEqual([expect.objectContaining({ type: 'error', code: codeFor(hex) })]);
   });
 
-  it('after all that, bob still serves alice', async () => {
+  it('after all that, bob still serves alice; the bad shares cost the attacker its budget', async () => {
     const { bob, contactDelivers } = await setUp();
+    const answers: string[] = [];
     for (const [group, , hex] of CASES) {
       const wire = await dial(track, bob.port, ATTACKER);
       wire.sendFrame(rawInitiator('alice', 'bob', SECRET, group).hello);
-      await wire.next();
+      const hello = await wire.next();
+      if (hello.type === 'error') {
+        answers.push(String(hello.code)); // refused at once: the address spent its budget
+        continue;
+      }
       wire.sendFrame({ type: 'dh', group, public: hex });
-      await wire.next();
+      answers.push(String((await wire.next()).code));
     }
+    // A share refused after bob made his key pair cost him that work: it counts as a guess
+    // (docs/SECURITY.md, finding 9), so the address is rate_limited after the budget's 5.
+    expect(answers.slice(0, DEFAULT_AUTH_LIMIT.maxFailures)).not.toContain('rate_limited');
+    expect(answers.slice(-5)).toEqual(Array(5).fill('rate_limited'));
     await contactDelivers();
   });
 });

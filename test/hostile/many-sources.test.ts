@@ -47,6 +47,11 @@ describe('many sources', () => {
       const hello = await wire.next();
       wire.sendFrame(me.dh(hello));
       const dh = await wire.next();
+      // A name past its budget is refused before bob spends his DH on it, at the dh already.
+      if (dh.type === 'error') {
+        answers.push(dh.code as string);
+        continue;
+      }
       wire.sendFrame(authFrame(me.session(hello, dh), 'initiator'));
       answers.push((await wire.next()).code as string);
     }

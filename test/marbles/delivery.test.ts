@@ -6,12 +6,18 @@
  * Inbound: h hello, d dh, a auth, m message. Effects: H D A our replies, K the ack, e an
  * error frame, r the event, x the close.
  */
-import type { Observable } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { runActor } from '../../src/actors/driver.js';
+import { type DriverOptions, runActor as runDriver } from '../../src/actors/driver.js';
 import type { ReceivedMessage, ResponderEvent } from '../../src/actors/responder.js';
 import { responderLogic } from '../../src/actors/responder.js';
-import type { Failure } from '../../src/actors/types.js';
+import {
+  type ActorLogic,
+  type Effect,
+  type Failure,
+  type Inbound,
+  isReport,
+} from '../../src/actors/types.js';
 import {
   answerFrom,
   createDedupeMemory,
@@ -19,12 +25,31 @@ import {
   type DeliverySink,
   dedupeKey,
 } from '../../src/node/dedupe.js';
-import { responderConfig, responderDeps, vectorFrames } from '../support/actors.js';
+import { responderConfig, responderDeps, vectorFrames, vectorLookup } from '../support/actors.js';
 import { marbles } from '../support/marbles.js';
 import { answer, CLOSE, emit, frame, rejected, send } from '../support/scripted.js';
 import { VECTORS } from '../support/vectors.js';
 
 const DEADLINE = 20;
+const ALLOWED: Inbound = { kind: 'budget', allowed: true };
+
+/**
+ * The driver, with the node's other answers given as the interpreter gives them (the contact
+ * looked up, every budget allowed) and its reports left out: these tests are about `deliver`.
+ */
+const runActor = <S extends { readonly phase: string }, Ev>(
+  logic: ActorLogic<S, Ev>,
+  inbound$: Observable<Inbound>,
+  options: DriverOptions<Ev>,
+): Observable<Effect<Ev>> =>
+  runDriver(logic, inbound$, {
+    ...options,
+    answer: (effect) => {
+      if (effect.kind === 'lookup') return vectorLookup(VECTORS[0]!)(effect.username);
+      if (effect.kind === 'may_guess') return ALLOWED;
+      return options.answer?.(effect);
+    },
+  }).pipe(filter((effect) => !isReport(effect)));
 const NOT_SHOWN = 'the message could not be shown here; it was not accepted, try again later';
 
 describe.each(VECTORS.map((v) => [v.group, v] as const))('delivery before the ack, %s', (_, v) => {

@@ -10,6 +10,7 @@ import {
   responderConfig,
   responderDeps,
   vectorFrames,
+  vectorLookup,
 } from '../support/actors.js';
 import { link } from '../support/link.js';
 import { marbles } from '../support/marbles.js';
@@ -24,7 +25,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('parley/1 over %s', (_,
       const wire = link({
         scheduler,
         initiator: { params: initiatorParams(v), deps: initiatorDeps(v) },
-        responder: { config: responderConfig(v), deps: responderDeps(v) },
+        responder: { config: responderConfig(v), deps: responderDeps(v), lookup: vectorLookup(v) },
       });
       // biome-ignore format: one timeline, read top to bottom
       const timeline = {
@@ -63,7 +64,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('parley/1 over %s', (_,
           params: initiatorParams(v, { intent: { kind: 'probe' } }),
           deps: initiatorDeps(v),
         },
-        responder: { config: responderConfig(v), deps: responderDeps(v) },
+        responder: { config: responderConfig(v), deps: responderDeps(v), lookup: vectorLookup(v) },
       });
       // biome-ignore format: one timeline, read top to bottom
       const timeline = {

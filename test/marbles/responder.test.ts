@@ -13,7 +13,7 @@ import type { Group } from '../../src/codecs/formats.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { MODP14_PRIME_HEX } from '../../src/crypto/dh.js';
 import { createDedupeMemory } from '../../src/node/dedupe.js';
-import { responderDeps, vectorFrames } from '../support/actors.js';
+import { responderDeps, vectorFrames, vectorLookup } from '../support/actors.js';
 import { marbles } from '../support/marbles.js';
 import {
   answer,
@@ -224,12 +224,9 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
       more: Record<string, unknown>,
     ) =>
       marbles((scheduler, { cold, expectObservable }) => {
-        const deps = {
-          ...responderDeps(v),
-          lookupGroup: () => pinned,
-        };
+        const lookup = vectorLookup(v, { group: pinned });
         const inbound$ = cold(peer, inbound);
-        expectObservable(responderEffects$(v, inbound$, { scheduler, deps })).toBe(expected, {
+        expectObservable(responderEffects$(v, inbound$, { scheduler, lookup })).toBe(expected, {
           ...replies,
           x: CLOSE,
           ...more,
@@ -251,12 +248,9 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('responder, %s', (group
     it("does not apply to a stranger: the stranger's dh is answered, and fails at auth", () => {
       const effects: Effect<ResponderEvent>[] = [];
       marbles((scheduler, { cold }) => {
-        const deps = {
-          ...responderDeps(v),
-          lookupSecret: () => undefined,
-          lookupGroup: () => other,
-        };
-        responderEffects$(v, cold('-h-d-a', inbound), { scheduler, deps }).subscribe((e) =>
+        // What a node answers for a stranger, even were a pin given with it.
+        const lookup = () => ({ kind: 'contact', secret: undefined, group: other }) as const;
+        responderEffects$(v, cold('-h-d-a', inbound), { scheduler, lookup }).subscribe((e) =>
           effects.push(e),
         );
       });

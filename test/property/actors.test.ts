@@ -185,7 +185,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
     const deps = responderDeps(v);
     return drive(
       startResponder(responderConfig(v)),
-      remembering((s: ResponderState, i: Inbound) => stepResponder(s, i, deps)),
+      remembering((s: ResponderState, i: Inbound) => stepResponder(s, i, deps), undefined, v),
       script.map(toInbound),
     );
   };
@@ -216,6 +216,65 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('actors under attack, %
         // proof_R goes out only after proof_I verified.
         if (sent(run, 'auth').length > 0) expect(authenticated).toBe(true);
         if (sent(run, 'ack').length > 0) expect(event.kind).toBe('received');
+      }),
+      RUNS,
+    );
+  });
+
+  it('the fast order responder: closed, never throws, shows only the valid transcript, proves itself only to a verified peer', () => {
+    const offer = { ...f.helloI!, group: v.group } as Json;
+    const fastScript: Item[] = [offer, f.dhI!, f.authI!, f.message!].map((frame) => ({ frame }));
+    const valid = fastScript.map(toInbound);
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = runResponder(es.reduce(applyEdit, fastScript));
+        const event = expectCleanEnd(run);
+        // An offer removed or changed to another accepted group is lock-step or that group:
+        // only what the transcript proves counts, as below for lock-step.
+        const authenticated =
+          equalPrefix(run.consumed, valid, 3) ||
+          equalPrefix(run.consumed, toResponder.map(toInbound), 3);
+        if (event.kind === 'received') expect(authenticated).toBe(true);
+        if (sent(run, 'auth').length > 0) expect(authenticated).toBe(true);
+        if (sent(run, 'ack').length > 0) expect(event.kind).toBe('received');
+      }),
+      RUNS,
+    );
+  });
+
+  it('the fast order initiator: the message only after proof_R verified (modp14, x25519), after a hello and a dh (CPace)', () => {
+    const echo = { ...f.helloR!, group: v.group } as Json;
+    const fastScript: Item[] = [echo, f.dhR!, f.authR!, f.ack!].map((frame) => ({ frame }));
+    const valid = fastScript.map(toInbound);
+    const deps = initiatorDeps(v);
+    const frame = (x: unknown): Inbound => ({ kind: 'frame', frame: x as never });
+    // The offer's echo is no part of what is proven: without it, lock-step follows.
+    const unechoed = (inputs: readonly Inbound[]) =>
+      inputs.map((i) =>
+        i.kind === 'frame' && i.frame.type === 'hello'
+          ? frame({ ...i.frame, group: undefined })
+          : i,
+      );
+    fc.assert(
+      fc.property(edits, (es) => {
+        const run = drive(
+          startInitiator(initiatorParams(v, { fast: true }), deps),
+          (s, i) => stepInitiator(s, i, deps),
+          es.reduce(applyEdit, fastScript).map(toInbound),
+        );
+        const event = expectCleanEnd(run);
+        const consumed = unechoed(run.consumed);
+        if (event.kind === 'delivered')
+          expect(equalPrefix(consumed, unechoed(valid), 4)).toBe(true);
+        if (sent(run, 'message').length === 0) return;
+        if (v.group !== 'cpace-ristretto255') {
+          expect(equalPrefix(consumed, unechoed(valid), 3)).toBe(true);
+        } else {
+          // CPace: a share tests at most one guess, so the message may follow any hello and dh
+          // that passed their checks (the keys are then out of an impostor's reach).
+          const types = run.consumed.map((i) => (i.kind === 'frame' ? i.frame.type : i.kind));
+          expect(types.slice(0, 2)).toEqual(['hello', 'dh']);
+        }
       }),
       RUNS,
     );

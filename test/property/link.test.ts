@@ -14,6 +14,7 @@ import {
   initiatorParams,
   responderConfig,
   responderDeps,
+  vectorLookup,
 } from '../support/actors.js';
 import { type Direction, link } from '../support/link.js';
 import { marbles } from '../support/marbles.js';
@@ -38,7 +39,7 @@ describe.each(VECTORS.map((v) => [v.group, v] as const))('an attacker on the pat
       const wire = link({
         scheduler,
         initiator: { params: initiatorParams(v), deps: initiatorDeps(v) },
-        responder: { config: responderConfig(v), deps: responderDeps(v) },
+        responder: { config: responderConfig(v), deps: responderDeps(v), lookup: vectorLookup(v) },
         tamper: (frame, d) => {
           if (d !== direction || seen[d]++ !== index) return frame;
           const bent = changeField(frame, change);

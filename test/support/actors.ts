@@ -5,12 +5,12 @@
 import type { SchedulerLike } from 'rxjs';
 import type { InitiatorParams, Intent } from '../../src/actors/initiator.js';
 import type { ResponderConfig, ResponderDeps } from '../../src/actors/responder.js';
-import type { ActorDeps, Inbound, Transition } from '../../src/actors/types.js';
-import { GROUPS, mint, Username, Uuid } from '../../src/codecs/formats.js';
+import type { ActorDeps, Effect, Inbound, Transition } from '../../src/actors/types.js';
+import { GROUPS, type Group, mint, Username, Uuid } from '../../src/codecs/formats.js';
 import type { AuthFrame, DhFrame, Frame, HelloFrame } from '../../src/codecs/frames.js';
 import { createKeyPair } from '../../src/crypto/dh.js';
 import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
-import type { PartyVector, VectorCase } from './vectors.js';
+import { type PartyVector, VECTORS, type VectorCase } from './vectors.js';
 
 /** The fixed clock of the vectors, moved on by virtual time when a scheduler is given. */
 export const vectorClock = (v: VectorCase, scheduler?: SchedulerLike) => (): Date =>
@@ -29,25 +29,53 @@ export const partyDeps = (v: VectorCase, party: PartyVector, now = vectorClock(v
 export const initiatorDeps = (v: VectorCase, now?: () => Date): ActorDeps =>
   partyDeps(v, v.initiator, now);
 
-export const responderDeps = (
-  v: VectorCase,
-  { now }: { now?: () => Date } = {},
-): ResponderDeps => ({
-  ...partyDeps(v, v.responder, now),
-  lookupSecret: (username) => (username === v.initiator.username ? v.secret : undefined),
-});
+export const responderDeps = (v: VectorCase, { now }: { now?: () => Date } = {}): ResponderDeps =>
+  partyDeps(v, v.responder, now);
+
+/** How a test's node answers a `lookup`: the directory it pretends to hold. */
+export type Lookup = (username: string) => Inbound;
+
+/** The vector's directory: the initiator is a contact with the vector's secret, no pin. */
+export const vectorLookup =
+  (v: VectorCase, { secret = v.secret, group }: { secret?: string; group?: Group } = {}): Lookup =>
+  (username) =>
+    username === v.initiator.username
+      ? { kind: 'contact', secret, group }
+      : { kind: 'contact', secret: undefined };
 
 /**
- * A step that answers its own `deliver` effects from `memory` within the same call, as the
- * driver's interpreter does: for tests that call steps by hand, without a driver.
+ * The node's answers to the responder's questions, as the interpreter gives them: `deliver`
+ * from the dedupe memory, `lookup` from `lookup`, `may_guess` from `allowed` (yes unless told).
+ */
+export const responderAnswers = (
+  v: VectorCase,
+  {
+    dedupe = createDedupeMemory(),
+    lookup = vectorLookup(v),
+    allowed = () => true,
+  }: { dedupe?: DedupeMemory; lookup?: Lookup; allowed?: () => boolean } = {},
+) => responderAnswer(dedupe, lookup, allowed);
+
+export const responderAnswer =
+  (dedupe: DedupeMemory, lookup: Lookup, allowed: () => boolean = () => true) =>
+  <Ev>(effect: Effect<Ev>): Inbound | undefined => {
+    if (effect.kind === 'lookup') return lookup(effect.username);
+    if (effect.kind === 'may_guess') return { kind: 'budget', allowed: allowed() };
+    return answerFrom(dedupe)(effect);
+  };
+
+/**
+ * A step that answers its own questions (`deliver`, `lookup`, `may_guess`) within the same
+ * call, as the driver's interpreter does: for tests that call steps by hand, without a driver.
  */
 export const remembering =
   <S, Ev>(
     step: (s: S, i: Inbound) => Transition<S, Ev>,
     memory: DedupeMemory = createDedupeMemory(),
+    v: VectorCase = VECTORS[0]!,
   ) =>
   (state: S, input: Inbound): Transition<S, Ev> => {
-    const answer = answerFrom(memory);
+    const answer = responderAnswers(v, { dedupe: memory });
     const effects = [];
     const pending: Inbound[] = [input];
     let current = state;

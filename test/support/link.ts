@@ -28,7 +28,8 @@ import {
 import type { ActorDeps, Effect, Inbound } from '../../src/actors/types.js';
 import type { Frame } from '../../src/codecs/frames.js';
 import { decodeLine, encodeFrame } from '../../src/codecs/line.js';
-import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
+import { createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
+import { type Lookup, responderAnswer } from './actors.js';
 
 export type Direction = 'toResponder' | 'toInitiator';
 /** Rewrites a frame in flight (as a plain JSON object); return it unchanged to pass it on. */
@@ -44,6 +45,8 @@ export interface LinkSpec {
     readonly config: ResponderConfig;
     readonly deps: ResponderDeps;
     readonly dedupe?: DedupeMemory;
+    /** The directory the responder's node answers its `lookup` from. */
+    readonly lookup: Lookup;
   };
   readonly tamper?: Tamper;
   readonly stepDeadlineMs?: number;
@@ -93,7 +96,10 @@ export const link = ({
     });
     effects$
       .pipe(
-        filter((e): e is Exclude<Effect<Ev>, { kind: 'emit' }> => e.kind !== 'emit'),
+        filter(
+          (e): e is Extract<Effect<Ev>, { kind: 'send' | 'close' }> =>
+            e.kind === 'send' || e.kind === 'close',
+        ),
         map((e) => (e.kind === 'send' ? onTheWire(e.frame, direction, tamper) : null)),
         delay(1, scheduler),
       )
@@ -115,7 +121,7 @@ export const link = ({
   );
   const rEffects$ = runActor(responderLogic(responder.config, responder.deps), toResponder, {
     ...options,
-    answer: answerFrom(responder.dedupe ?? createDedupeMemory()),
+    answer: responderAnswer(responder.dedupe ?? createDedupeMemory(), responder.lookup),
   });
   // One subscription each, shared by the event and wire taps.
   const iShared = new Subject<Effect<InitiatorEvent>>();

@@ -2,7 +2,7 @@
  * One actor facing a scripted peer: the peer's frames as a marble diagram in, the actor's
  * effects out, also as a diagram. Letters stand for frames and effects; see `script`.
  */
-import type { Observable } from 'rxjs';
+import { filter, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { runActor } from '../../src/actors/driver.js';
 import {
@@ -15,11 +15,24 @@ import {
   type ResponderEvent,
   responderLogic,
 } from '../../src/actors/responder.js';
-import type { ActorDeps, Effect, Failure, Inbound } from '../../src/actors/types.js';
+import {
+  type ActorDeps,
+  type Effect,
+  type Failure,
+  type Inbound,
+  isReport,
+} from '../../src/actors/types.js';
 import type { ErrorCode, ProtocolError } from '../../src/codecs/errors.js';
 import { errorFrame, type Frame } from '../../src/codecs/frames.js';
-import { answerFrom, createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
-import { initiatorDeps, initiatorParams, responderConfig, responderDeps } from './actors.js';
+import { createDedupeMemory, type DedupeMemory } from '../../src/node/dedupe.js';
+import {
+  initiatorDeps,
+  initiatorParams,
+  type Lookup,
+  responderAnswers,
+  responderConfig,
+  responderDeps,
+} from './actors.js';
 import type { VectorCase } from './vectors.js';
 
 export const frame = (f: Frame | Record<string, unknown>): Inbound => ({
@@ -55,13 +68,25 @@ export const responderEffects$ = (
     stepDeadlineMs,
     deps = responderDeps(v),
     dedupe = createDedupeMemory(),
-  }: Run & { deps?: ResponderDeps; dedupe?: DedupeMemory },
-): Observable<Effect<ResponderEvent>> =>
-  runActor(responderLogic(responderConfig(v), deps), inbound$, {
+    lookup,
+    allowed,
+    reports = false,
+  }: Run & {
+    deps?: ResponderDeps;
+    dedupe?: DedupeMemory;
+    lookup?: Lookup;
+    allowed?: () => boolean;
+    /** Keep the reports for the node (claimed, authenticated, guess) among the effects. */
+    reports?: boolean;
+  },
+): Observable<Effect<ResponderEvent>> => {
+  const effects$ = runActor(responderLogic(responderConfig(v), deps), inbound$, {
     scheduler,
     stepDeadlineMs,
-    answer: answerFrom(dedupe),
+    answer: responderAnswers(v, { dedupe, lookup, allowed }),
   });
+  return reports ? effects$ : effects$.pipe(filter((e) => !isReport(e)));
+};
 
 export const initiatorEffects$ = (
   v: VectorCase,
