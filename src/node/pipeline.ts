@@ -166,7 +166,9 @@ export const parley$ = <Line = never, View = never>(
         finalize: () => event$.complete(),
       }),
     );
-    return merge(events$, asked('view'));
+    // Views first: a source that says something at once (a transport that listens
+    // synchronously, as the memory one does) has its words drawn, not dropped by the share.
+    return merge(asked('view'), events$);
   });
 
 /** The callers' jobs and the outbox's own retries, which go on while callers may send. */
