@@ -19,6 +19,7 @@ export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export type { ParleyError } from './errors.js';
 export type { DedupeMemory, DeliverySink } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
+export type { Epic, EpicDeps, StateObservable } from './node/epic.js';
 export type { Job, MessageJob, MessageSummary } from './node/jobs.js';
 export { messageJob, probeJob, retryJob } from './node/jobs.js';
 // The node, hot and cold.
@@ -31,7 +32,6 @@ export type {
   ParleyOutput,
   ParleySources,
   StateHolder,
-  StateObservable,
 } from './node/pipeline.js';
 export { parley$ } from './node/pipeline.js';
 export type {

@@ -31,9 +31,8 @@ import {
 } from './admission.js';
 import { answerFrom } from './dedupe.js';
 import { sourceOf } from './defences.js';
+import type { Epic } from './epic.js';
 import { createGuard, type Guard } from './guard.js';
-import type { PipelineDeps } from './options.js';
-import type { NodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
 
 export interface IncomingContext extends CapBooks {
@@ -137,35 +136,23 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     return evicted === undefined ? contained$ : merge(evicted, contained$);
   });
 
-/** What answering needs beyond the resolved options: the pipeline's shared pieces. */
-export interface AnswerDeps extends PipelineDeps {
-  readonly open: Set<Connection>;
-  readonly state$: { readonly value: NodeState };
-  readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
-  /** Tells an event that no connection's stream carries (an error of our own I/O). */
-  readonly tell: (event: NodeEvent) => void;
-}
-
 /**
  * The incoming epic: every connection a responder, behind the cap and the limiter. The
  * defences' books are made per subscription, so each pipeline has its own.
  */
-export const answer$ = (
-  connections$: Observable<ServerEvent>,
-  deps: AnswerDeps,
-): Observable<NodeEvent> =>
+export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
   defer(() => {
     const ctx: IncomingContext = {
       config: { self: deps.self, groups: deps.groups },
       deps: deps.actor,
-      lookup: (username) => contactAnswer(findContact(deps.state$.value.directory, username)),
+      lookup: (username) => contactAnswer(findContact(state$.value.directory, username)),
       // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
       deliver: answerFrom(deps.ports.store.dedupe, {
         deliver: deps.deliver,
         onFailure: (err) => deps.tell(internalEvent(err)),
       }),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }, (source) =>
-        deps.state$.value.directory.filter((c) => sourceOf(c.ip) === source).map((c) => c.username),
+        state$.value.directory.filter((c) => sourceOf(c.ip) === source).map((c) => c.username),
       ),
       helloDeadlineMs: Math.min(deps.helloDeadlineMs, deps.stepDeadlineMs),
       maxConnections: deps.maxConnections,

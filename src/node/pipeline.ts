@@ -35,6 +35,7 @@ import {
 import type { Directory } from '../codecs/directory.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
+import type { EpicDeps, StateObservable } from './epic.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
@@ -49,11 +50,6 @@ export type LineAction<View> =
   | { readonly kind: 'contacts'; readonly directory: Directory }
   | { readonly kind: 'stop' }
   | { readonly kind: 'view'; readonly view: View };
-
-/** The node's state as epics see it: now (`value`) and as it changes; never written. */
-export interface StateObservable<S> extends Observable<S> {
-  readonly value: S;
-}
 
 /**
  * Turns lines (the keyboard's) into jobs, contact changes, a stop, and things to show, with
@@ -136,14 +132,19 @@ export const parley$ = <Line = never, View = never>(
     const tell = (event: NodeEvent) => told$.next(event);
     const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
       deps.trace ? (trace) => tell({ kind: 'frame', role, remote, jobId, ...trace }) : undefined;
-    const shared = { ...deps, open, state$, traceFor, tell };
+    const view$ = readOnly(state$);
+    const shared: EpicDeps = { ...deps, open, traceFor, tell };
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
       until(handedIn ?? EMPTY).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
-      answer$(until(sources.listen ? deps.ports.transport.listen$(sources.listen) : EMPTY), shared),
-      run$(jobs$, shared),
+      answer$(
+        until(sources.listen ? deps.ports.transport.listen$(sources.listen) : EMPTY),
+        view$,
+        shared,
+      ),
+      run$(jobs$, view$, shared),
     ).pipe(finalize(() => finished$.next()));
     const events$: Observable<NodeEvent> = merge(
       // stop$ is shared: held from the start to the end of the work, so that an until() whose

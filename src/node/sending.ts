@@ -3,12 +3,11 @@
  * when the queue or the outbox is full), each said at once (`queued`), then run, at most
  * `maxOutgoing` at a time, each to exactly one report.
  */
-import { connect, defer, EMPTY, map, merge, mergeMap, type Observable, of } from 'rxjs';
+import { connect, defer, EMPTY, map, merge, mergeMap, of } from 'rxjs';
 import { findContact } from '../codecs/directory.js';
 import { type Group, mint, Uuid } from '../codecs/formats.js';
 import type { CheckedDestination } from '../codecs/inputs.js';
-import type { TraceSink } from '../streams/session.js';
-import type { Connection } from '../transport/tcp.js';
+import type { Epic, EpicDeps } from './epic.js';
 import {
   type Job,
   type MessageJob,
@@ -18,18 +17,10 @@ import {
   refusedProbe,
   summaryOf,
 } from './jobs.js';
-import type { PipelineDeps } from './options.js';
 import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
 import { retryDelayMs } from './retry.js';
 import { type NodeState, outboxOverflow, pendingTotals } from './state.js';
-import type { NodeEvent, Role } from './types.js';
-
-/** What running jobs needs beyond the resolved options: the pipeline's shared pieces. */
-export interface RunDeps extends PipelineDeps {
-  readonly open: Set<Connection>;
-  readonly state$: { readonly value: NodeState };
-  readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
-}
+import type { NodeEvent } from './types.js';
 
 /** A job as the pipeline takes it: said at once (`queued`), then run, or refused at once. */
 interface Taken {
@@ -99,7 +90,7 @@ const resolveRetry = (
 };
 
 /** A new message the outbox could not keep, should it fail: refused now, saying why. */
-const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | undefined => {
+const outboxFull = (state: NodeState, text: string, deps: EpicDeps): string | undefined => {
   const totals = pendingTotals(state);
   const caps = { maxMessages: deps.maxOutboxMessages, maxBytes: deps.maxOutboxBytes };
   switch (outboxOverflow(totals, text, caps)) {
@@ -112,8 +103,7 @@ const outboxFull = (state: NodeState, text: string, deps: RunDeps): string | und
   }
 };
 
-const take = (job: Job, deps: RunDeps, memory: RunMemory): Taken => {
-  const state = deps.state$.value;
+const take = (job: Job, state: NodeState, deps: EpicDeps, memory: RunMemory): Taken => {
   const resolved = job.kind === 'retry' ? resolveRetry(job, state, memory, deps.group) : job;
   if (typeof resolved === 'string') {
     // A waiting message that cannot go now stays waiting, this attempt and its reason counted.
@@ -150,7 +140,7 @@ const take = (job: Job, deps: RunDeps, memory: RunMemory): Taken => {
  * The outgoing epic: every job an initiator, at most `maxOutgoing` at once, each ending in
  * exactly one report. A job is said to be queued the moment it is taken.
  */
-export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEvent> =>
+export const run$: Epic<Job> = (jobs$, state$, deps) =>
   defer(() => {
     // The secrets and groups of undelivered messages, for retries: out of the public state.
     const memory: RunMemory = { secrets: new Map(), groups: new Map() };
@@ -166,7 +156,7 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
       traceFor: deps.traceFor,
     };
     return jobs$.pipe(
-      map((job) => take(job, deps, memory)),
+      map((job) => take(job, state$.value, deps, memory)),
       connect((taken$) =>
         merge(
           taken$.pipe(mergeMap((t) => (t.refused ? of(t.queued, t.refused) : of(t.queued)))),
@@ -180,13 +170,13 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
           memory.groups.delete(event.report.msgId);
           return event;
         }
-        return { ...event, retryAt: nextTry(deps, event.report.msgId) };
+        return { ...event, retryAt: nextTry(state$.value, deps, event.report.msgId) };
       }),
     );
   });
 
 /** When a message that did not go out goes out again by itself (see RetryPolicy). */
-const nextTry = (deps: RunDeps, msgId: string): number => {
-  const attempts = (deps.state$.value.outbox.find((e) => e.job.msgId === msgId)?.attempts ?? 0) + 1;
+const nextTry = (state: NodeState, deps: EpicDeps, msgId: string): number => {
+  const attempts = (state.outbox.find((e) => e.job.msgId === msgId)?.attempts ?? 0) + 1;
   return deps.ports.clock.now() + retryDelayMs(attempts, deps.retry, deps.ports.random.fraction());
 };
