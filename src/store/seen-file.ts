@@ -9,6 +9,7 @@
  * memory first made the retry a "duplicate": acknowledged, never shown, lost.)
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
 import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
@@ -38,7 +39,7 @@ const readText = (path: string): string => {
   try {
     fd = openSync(path, READ);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (errnoCode(err) === 'ENOENT') return '';
     throw err;
   }
   try {
