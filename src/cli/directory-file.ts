@@ -16,7 +16,7 @@ import {
   parseDirectory,
   serialiseDirectory,
 } from '../codecs/directory.js';
-import { errnoCode, type ParleyError, parleyError } from '../errors.js';
+import { errnoCode, type ParleyError, parleyError, whyOf } from '../errors.js';
 
 export interface LoadedDirectory {
   readonly directory: Directory;
@@ -48,9 +48,7 @@ export type ContactError = ParleyError<'contact_exists' | 'no_contact'>;
 const fileError = (message: string): DirectoryFileError => parleyError('directory_file', message);
 
 const describeReadError = (path: string, err: unknown): DirectoryFileError =>
-  fileError(
-    `directory file ${path}: ${READ_ERRORS[errnoCode(err) ?? ''] ?? (err as Error).message}`,
-  );
+  fileError(`directory file ${path}: ${READ_ERRORS[errnoCode(err) ?? ''] ?? whyOf(err)}`);
 
 const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
