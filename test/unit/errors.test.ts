@@ -1,0 +1,77 @@
+/**
+ * One error vocabulary (issue 17, item 6): every failure in `src` is a `ParleyError` with a
+ * code a program can switch on; strings only at the CLI's edge, where a command says it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { startNode } from '../../src/cli/common.js';
+import { errnoCode, parleyError, reworded, whyOf } from '../../src/errors.js';
+
+const sources = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+
+/** `Either<string, …>` however it is spelled (`E.Either<string,`, `Either< string ,`). */
+const STRING_LEFT = /\bEither\s*<\s*string\s*,/;
+
+describe('one error vocabulary', () => {
+  it.each(sources('src'))('%s has no Either<string, …>', (file) => {
+    expect(readFileSync(file, 'utf8')).not.toMatch(STRING_LEFT);
+  });
+
+  it('the scan would see one', () => {
+    expect('const f = (): E.Either<string, number> =>').toMatch(STRING_LEFT);
+    expect('Either< string ,Directory>').toMatch(STRING_LEFT);
+    expect('E.Either<ParleyError, string>').not.toMatch(STRING_LEFT);
+  });
+});
+
+describe('errnoCode', () => {
+  it("is a Node error's errno code, and undefined for anything else", () => {
+    let thrown: unknown;
+    try {
+      statSync(join('/nonexistent', String(process.pid)));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(errnoCode(thrown)).toBe('ENOENT');
+    expect(errnoCode(new Error('plain'))).toBeUndefined();
+    expect(errnoCode(Object.assign(new Error('odd'), { code: 42 }))).toBeUndefined();
+    expect(errnoCode('ENOENT')).toBeUndefined();
+    expect(errnoCode(null)).toBeUndefined();
+    expect(errnoCode(undefined)).toBeUndefined();
+  });
+});
+
+describe('whyOf and reworded', () => {
+  it("says an Error's message, else the thing itself", () => {
+    expect(whyOf(new Error('disk full'))).toBe('disk full');
+    expect(whyOf('gone')).toBe('gone');
+    expect(whyOf(7)).toBe('7');
+  });
+
+  it('keeps the code and puts the sentence inside another', () => {
+    expect(reworded(parleyError('outbox_file', 'line 2: bad'), 'f: ')).toEqual({
+      code: 'outbox_file',
+      message: 'f: line 2: bad',
+    });
+    expect(reworded(parleyError('usage', 'x'), '(', ')')).toEqual(parleyError('usage', '(x)'));
+  });
+});
+
+describe('startNode (the CLI)', () => {
+  it("keeps a start-up failure's code: a program can tell a bad option from a port in use", async () => {
+    const started = await startNode({ name: 'alice', maxQueued: 0, listen: false });
+    expect(E.isLeft(started) && started.left).toEqual({
+      code: 'bad_option',
+      message: expect.stringContaining('option maxQueued: expected'),
+    });
+  });
+});
