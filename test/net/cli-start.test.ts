@@ -8,6 +8,7 @@ import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNode } from '../../src/cli/common.js';
 import { runConsole } from '../../src/cli/console.js';
+import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
 import { resolveDeps } from '../../src/node/options.js';
 import type { KeyboardInput, Terminal } from '../../src/streams/keyboard.js';
 
@@ -52,7 +53,7 @@ const config = {
 } as const;
 
 const deps = () => {
-  const resolved = resolveDeps({ name: 'alice', directory: [] });
+  const resolved = resolveDeps({ name: 'alice', directory: EMPTY_DIRECTORY });
   if (E.isLeft(resolved)) throw new Error(resolved.left.message);
   return resolved.right;
 };
