@@ -394,3 +394,42 @@ describe('parley outbox', () => {
     expect(JSON.parse(entryJson(paused!, listed())).next_try).toBeNull();
   });
 });
+
+describe('the codes of what the outbox refuses (issue 17, item 6)', () => {
+  it('where send --queue could keep it: the state directory refused, or unavailable', () => {
+    chmodSync(dir, 0o777);
+    expect(queueRoute('alice')).toEqual(
+      E.left(parleyError('state_directory', expect.stringContaining(`chmod 700 ${dir}`))),
+    );
+    chmodSync(dir, 0o700);
+    process.env.PARLEY_STATE_DIR = '/dev/null/parley';
+    expect(queueRoute('alice')).toEqual(
+      E.left(
+        parleyError(
+          'outbox_file',
+          expect.stringMatching(/^cannot keep the outbox in \/dev\/null\/parley\/outbox-alice \(/),
+        ),
+      ),
+    );
+    expect(queueInOutbox('alice', summary(ID(1), 'x'), unreachable(ID(1)), say, CAPS)).toEqual(
+      E.left(
+        parleyError(
+          'outbox_file',
+          expect.stringMatching(/^cannot keep it in \/dev\/null\/parley\/outbox-alice \(/),
+        ),
+      ),
+    );
+  });
+
+  it('an outbox file that cannot be read: outbox_file, naming the file', () => {
+    const path = join(dir, 'outbox-alice');
+    writeFileSync(path, '{oops');
+    expect(readOutboxFile(path)).toEqual(
+      E.left(parleyError('outbox_file', `${path}: not valid JSON`)),
+    );
+    writeFileSync(path, '{"version":1,"messages":[{"msg_id":"nope"}]}');
+    const read = readOutboxFile(path);
+    expect(E.isLeft(read) && read.left.code).toBe('outbox_file');
+    expect(E.isLeft(read) && read.left.message).toMatch(new RegExp(`^${path}: `));
+  });
+});

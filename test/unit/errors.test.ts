@@ -6,7 +6,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { checkName, checkPort } from '../../src/cli/args.js';
 import { startNode } from '../../src/cli/common.js';
+import { retryFromEnvironment } from '../../src/cli/retry-env.js';
+import { checkSecret } from '../../src/console/forms.js';
 import { errnoCode, parleyError, reworded, whyOf } from '../../src/errors.js';
 
 const sources = (dir: string): string[] =>
@@ -72,6 +75,25 @@ describe('startNode (the CLI)', () => {
     expect(E.isLeft(started) && started.left).toEqual({
       code: 'bad_option',
       message: expect.stringContaining('option maxQueued: expected'),
+    });
+  });
+});
+
+describe('the checks of what is typed', () => {
+  it('say a usage error, a bad password or a bad setting by its code', () => {
+    expect(checkName('\u0007')).toEqual(
+      E.left(
+        parleyError('usage', "'\u0007' is not a username (1–64 characters, no control characters)"),
+      ),
+    );
+    expect(E.isLeft(checkPort('70000', false)) && checkPort('70000', false)).toMatchObject({
+      left: { code: 'usage' },
+    });
+    expect(checkSecret('x'.repeat(1025))).toEqual(
+      E.left(parleyError('invalid_input', 'a password has at most 1024 characters')),
+    );
+    expect(retryFromEnvironment({ PARLEY_RETRY_BASE_MS: 'soon' })).toMatchObject({
+      left: { code: 'bad_option' },
     });
   });
 });
