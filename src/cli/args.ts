@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { isHost, Port } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, isGroup, isUsername } from '../codecs/formats.js';
-import type { ParleyError } from '../errors.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 
 /** Exit statuses, the same for every command (4: `send --queue` kept it for later). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3, queued: 4 } as const;
@@ -111,7 +111,9 @@ const SPECS = {
 } as const;
 
 type Raw = Readonly<Record<string, string | boolean | undefined>>;
-type Check<T> = E.Either<string, T>;
+type Check<T> = E.Either<ParleyError<'usage'>, T>;
+
+const refuse = (message: string): ParleyError<'usage'> => parleyError('usage', message);
 
 /** Listen on every interface, as the course's peers do; `--bind 127.0.0.1` keeps it local. */
 export const DEFAULT_BIND = '0.0.0.0';
@@ -128,21 +130,21 @@ export const checkPort = (text: string, zeroOk: boolean): Check<number> => {
   const port = zeroOk && text === '0' ? E.right(0) : Port.decode(text);
   return DIGITS.test(text) && E.isRight(port)
     ? E.right(port.right)
-    : E.left(`port '${text}' is not a number from ${zeroOk ? 0 : 1} to 65535`);
+    : E.left(refuse(`port '${text}' is not a number from ${zeroOk ? 0 : 1} to 65535`));
 };
 
 export const checkName = (text: string): Check<string> =>
   isUsername(text)
     ? E.right(text)
-    : E.left(`'${text}' is not a username (1–64 characters, no control characters)`);
+    : E.left(refuse(`'${text}' is not a username (1–64 characters, no control characters)`));
 
 const checkGroup = (text: string | undefined): Check<Group> =>
   text === undefined || isGroup(text)
     ? E.right(text ?? DEFAULT_GROUP)
-    : E.left(`unknown DH group '${text}': use ${GROUPS.join(', ')}`);
+    : E.left(refuse(`unknown DH group '${text}': use ${GROUPS.join(', ')}`));
 
 export const checkHost = (text: string): Check<string> =>
-  isHost(text) ? E.right(text) : E.left(`'${text}' is not a host name or an IP address`);
+  isHost(text) ? E.right(text) : E.left(refuse(`'${text}' is not a host name or an IP address`));
 
 const str = (raw: Raw, key: string): string | undefined =>
   typeof raw[key] === 'string' ? (raw[key] as string) : undefined;
@@ -152,7 +154,7 @@ const optional = <T>(text: string | undefined, check: (s: string) => Check<T>) =
 
 const required = <T>(raw: Raw, key: string, check: (s: string) => Check<T>): Check<T> => {
   const text = str(raw, key);
-  return text === undefined ? E.left(`--${key} is required`) : check(text);
+  return text === undefined ? E.left(refuse(`--${key} is required`)) : check(text);
 };
 
 const common = (raw: Raw): Check<Common> =>
@@ -196,10 +198,10 @@ const recipient = (raw: Raw): Check<Recipient> => {
   if (to !== undefined) {
     return host === undefined && port === undefined
       ? E.map((username: string) => ({ kind: 'contact', username }) as const)(checkName(to))
-      : E.left('give either --to USER or --host H --port P, not both');
+      : E.left(refuse('give either --to USER or --host H --port P, not both'));
   }
   if (host === undefined || port === undefined) {
-    return E.left('say who to send to: --to USER, or --host H --port P');
+    return E.left(refuse('say who to send to: --to USER, or --host H --port P'));
   }
   return pipe(
     E.Do,
@@ -217,13 +219,15 @@ const send = (raw: Raw, words: readonly string[]): Check<SendOptions> =>
     E.bind('to', () => recipient(raw)),
     E.filterOrElse(
       ({ to }) => to.kind === 'manual' || str(raw, 'directory') !== undefined,
-      () => '--directory is required to send to a contact by name',
+      () => refuse('--directory is required to send to a contact by name'),
     ),
     // The outbox keeps no password: a message waits there only for a contact of the directory.
     E.filterOrElse(
       ({ to }) => to.kind === 'contact' || raw.queue !== true,
       () =>
-        '--queue needs --to USER: the outbox keeps no passwords, so it cannot hold a destination typed by hand',
+        refuse(
+          '--queue needs --to USER: the outbox keeps no passwords, so it cannot hold a destination typed by hand',
+        ),
     ),
     E.map(({ common, name, to }) => ({
       command: 'send',
@@ -263,10 +267,12 @@ const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<
 };
 
 /** node:util's sentences, without the advice about '--' that does not fit here. */
-const parseArgsMessage = (err: unknown): string => {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('. ')[0]!.replace(/^\w/, (c) => c.toLowerCase());
-};
+const parseArgsMessage = (err: unknown): ParleyError<'usage'> =>
+  refuse(
+    whyOf(err)
+      .split('. ')[0]!
+      .replace(/^\w/, (c) => c.toLowerCase()),
+  );
 
 /** Parse `argv` (without node and the script). */
 export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, Command> => {
@@ -293,6 +299,6 @@ export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, 
       if (raw.version === true) return E.right({ command: 'version' });
       return CHECKS[command](raw, positionals);
     }),
-    E.mapLeft((message): UsageError => ({ code: 'usage', command, message })),
+    E.mapLeft(({ message }): UsageError => ({ code: 'usage', command, message })),
   );
 };

@@ -33,12 +33,12 @@ const shownOn = (terminal: Terminal, m: ReceivedMessage): Promise<void> =>
 export const runChat = async (options: ChatOptions): Promise<number> => {
   const retry = retryFromEnvironment();
   if (E.isLeft(retry)) {
-    say(retry.left);
+    say(retry.left.message);
     return EXIT.usage;
   }
   const setup = setUpChat(options, hasTerminal() ? askOnTerminal : undefined, say);
   if (E.isLeft(setup)) {
-    say(setup.left);
+    say(setup.left.message);
     return EXIT.usage;
   }
   const { name, directoryFile, loaded } = setup.right;
@@ -94,7 +94,7 @@ const chatWith = async (
     },
   });
   process.off('SIGTERM', stopOnTerm);
-  if (started.started) return EXIT.ok;
-  say(started.why);
+  if (E.isRight(started)) return EXIT.ok;
+  say(started.left.message);
   return EXIT.failed;
 };

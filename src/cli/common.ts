@@ -2,8 +2,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Subscription } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
+import { type ParleyError, parleyError } from '../errors.js';
 import { createNode, type NodeOptions, NodeStartError, type ParleyNode } from '../node/node.js';
-import { loadDirectoryFile } from './directory-file.js';
+import { type DirectoryFileError, loadDirectoryFile } from './directory-file.js';
 import { traceLine, traceStamp } from './notices.js';
 
 /** A diagnostic on stderr, named as Unix tools name theirs. */
@@ -12,18 +13,23 @@ export const say = (text: string): void => {
 };
 
 /** The directory named by a flag; its warnings are said at once, a failure is the message. */
-export const loadDirectory = (path: string): E.Either<string, Directory> => {
+export const loadDirectory = (path: string): E.Either<DirectoryFileError, Directory> => {
   const loaded = loadDirectoryFile(path);
   if (E.isLeft(loaded)) return loaded;
   for (const warning of loaded.right.warnings) say(warning);
   return E.right(loaded.right.directory);
 };
 
-/** Start the node; a start-up failure (port in use, say) is the message. */
-export const startNode = (options: NodeOptions): Promise<E.Either<string, ParleyNode>> =>
+/** Start the node; a start-up failure (port in use, say) keeps its code (`NodeStartError`). */
+export const startNode = (options: NodeOptions): Promise<E.Either<ParleyError, ParleyNode>> =>
   createNode(options).then(
     (node) => E.right(node),
-    (err: unknown) => E.left(err instanceof NodeStartError ? err.message : String(err)),
+    (err: unknown) =>
+      E.left(
+        err instanceof NodeStartError
+          ? parleyError(err.code, err.message)
+          : parleyError('internal', String(err)),
+      ),
   );
 
 /**
@@ -33,7 +39,7 @@ export const startNode = (options: NodeOptions): Promise<E.Either<string, Parley
 export const startSendingNode = async (
   options: { readonly name: string; readonly group: Group; readonly verbose: boolean },
   directory?: Directory,
-): Promise<E.Either<string, { node: ParleyNode; stop: () => Promise<void> }>> => {
+): Promise<E.Either<ParleyError, { node: ParleyNode; stop: () => Promise<void> }>> => {
   const started = await startNode({
     name: options.name,
     listen: false,

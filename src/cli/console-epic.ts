@@ -154,7 +154,7 @@ const editContact = (
   from(editContactInFile(ctx.deps.directoryFile, edit.username, edit.changes)).pipe(
     mergeMap((result): Action[] =>
       E.isLeft(result)
-        ? [showLine(`${edit.username} was not changed: ${result.left}`)]
+        ? [showLine(`${edit.username} was not changed: ${result.left.message}`)]
         : [
             { kind: 'contacts', directory: result.right },
             showLine(editedText(edit, ctx.deps.directoryFile, ctx.state$.value.outbox)),
@@ -181,7 +181,7 @@ const addContact = (
   from(addContactToFile(ctx.deps.directoryFile, contact)).pipe(
     mergeMap((result): Action[] =>
       E.isLeft(result)
-        ? [showLine(`${contact.username} was not added: ${result.left}`)]
+        ? [showLine(`${contact.username} was not added: ${result.left.message}`)]
         : [
             { kind: 'contacts', directory: result.right },
             showLine(`${contact.username} added to ${ctx.deps.directoryFile}`),

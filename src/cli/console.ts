@@ -3,7 +3,9 @@
  * the keyboard's lines, the console epic turning lines into jobs and things to draw. This
  * only draws what comes out, and says whether the chat could start.
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { lastValueFrom, tap } from 'rxjs';
+import { type ParleyError, parleyError } from '../errors.js';
 import type { PipelineDeps } from '../node/options.js';
 import { parley$ } from '../node/pipeline.js';
 import type { ListenAt } from '../ports/ports.js';
@@ -18,12 +20,10 @@ export interface ConsoleOptions {
 }
 
 /** Runs the chat until the person quits; or why it could not start listening. */
-export const runConsole = async (
-  options: ConsoleOptions,
-): Promise<{ readonly started: true } | { readonly started: false; readonly why: string }> => {
+export const runConsole = async (options: ConsoleOptions): Promise<E.Either<ParleyError, void>> => {
   const { terminal } = options;
   let started = false;
-  let why = 'the chat ended before it could listen';
+  let why: ParleyError = parleyError('not_listening', 'the chat ended before it could listen');
   let quitting = false;
   const draw = (d: Draw) => {
     switch (d.kind) {
@@ -55,10 +55,10 @@ export const runConsole = async (
       tap((out) => {
         if (out.kind === 'view') draw(out.view);
         if (out.kind === 'listening') started = true;
-        if (out.kind === 'error' && !started) why = out.message;
+        if (out.kind === 'error' && !started) why = parleyError(out.code, out.message);
       }),
     ),
     { defaultValue: undefined },
   );
-  return started ? { started } : { started, why };
+  return started ? E.right(undefined) : E.left(why);
 };

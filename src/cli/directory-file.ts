@@ -12,9 +12,11 @@ import { pipe } from 'fp-ts/lib/function.js';
 import {
   Directory,
   type DirectoryEntry,
+  type DirectoryError,
   parseDirectory,
   serialiseDirectory,
 } from '../codecs/directory.js';
+import { errnoCode, type ParleyError, parleyError, whyOf } from '../errors.js';
 
 export interface LoadedDirectory {
   readonly directory: Directory;
@@ -37,10 +39,16 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
   EPERM: 'no permission to read it',
 };
 
-const describeReadError = (path: string, err: unknown): string => {
-  const code = (err as { code?: string }).code ?? '';
-  return `directory file ${path}: ${READ_ERRORS[code] ?? (err as Error).message}`;
-};
+/** The directory file cannot be read, written or trusted; or what it holds does not decode. */
+export type DirectoryFileError = ParleyError<'directory_file'> | DirectoryError;
+
+/** What a change to the file refuses: a contact already there, or one no longer there. */
+export type ContactError = ParleyError<'contact_exists' | 'no_contact'>;
+
+const fileError = (message: string): DirectoryFileError => parleyError('directory_file', message);
+
+const describeReadError = (path: string, err: unknown): DirectoryFileError =>
+  fileError(`directory file ${path}: ${READ_ERRORS[errnoCode(err) ?? ''] ?? whyOf(err)}`);
 
 const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
@@ -91,14 +99,11 @@ export const sharedPasswordWarnings = (
     );
 };
 
-const parseFile = (path: string, text: string): E.Either<string, Directory> =>
-  pipe(
-    parseDirectory(text, path),
-    E.mapLeft((error) => error.message),
-  );
+const parseFile = (path: string, text: string): E.Either<DirectoryError, Directory> =>
+  parseDirectory(text, path);
 
 /** Read and check the file at start-up (before the event loop matters, so synchronously). */
-export const loadDirectoryFile = (path: string): E.Either<string, LoadedDirectory> =>
+export const loadDirectoryFile = (path: string): E.Either<DirectoryFileError, LoadedDirectory> =>
   pipe(
     E.tryCatch(
       () => ({ text: readFileSync(path, 'utf8'), mode: statSync(path).mode }),
@@ -107,11 +112,11 @@ export const loadDirectoryFile = (path: string): E.Either<string, LoadedDirector
     E.chain(({ text, mode }) =>
       pipe(
         parseFile(path, text),
-        E.chain((directory) => {
+        E.chainW((directory) => {
           // Windows has no such mode bits: its access lists are not checked here.
           if (process.platform === 'win32') return E.right({ directory, warnings: [] });
           const problem = permissionProblem(path, mode);
-          if (problem !== undefined) return E.left(problem);
+          if (problem !== undefined) return E.left(fileError(problem));
           const warning = permissionWarning(path, mode);
           return E.right({ directory, warnings: warning === undefined ? [] : [warning] });
         }),
@@ -124,9 +129,9 @@ export const withContact = (
   directory: Directory,
   contact: NewContact,
   source: string,
-): E.Either<string, Directory> => {
+): E.Either<ContactError | DirectoryError, Directory> => {
   if (directory.some((entry) => entry.username === contact.username)) {
-    return E.left(`${contact.username} is already in the directory`);
+    return E.left(parleyError('contact_exists', `${contact.username} is already in the directory`));
   }
   const entries = [...Directory.encode(directory), { ...contact }];
   return parseFile(source, JSON.stringify(entries));
@@ -141,9 +146,9 @@ export const withChanges = (
   username: string,
   changes: ContactChanges,
   source: string,
-): E.Either<string, Directory> => {
+): E.Either<ContactError | DirectoryError, Directory> => {
   if (!directory.some((entry) => entry.username === username)) {
-    return E.left(`${username} is no longer in the directory`);
+    return E.left(parleyError('no_contact', `${username} is no longer in the directory`));
   }
   // Spread over the entry as it was: its keys keep their order, unknown ones included.
   const given = Object.entries(changes).filter(([, value]) => value !== undefined);
@@ -196,15 +201,15 @@ export const writeFileAtomically = async (path: string, text: string): Promise<v
  */
 const updateFile = async (
   path: string,
-  change: (current: Directory) => E.Either<string, Directory>,
-): Promise<E.Either<string, Directory>> => {
+  change: (current: Directory) => E.Either<ContactError | DirectoryError, Directory>,
+): Promise<E.Either<ContactError | DirectoryFileError, Directory>> => {
   const text = await readFile(path, 'utf8').catch((err) => err as Error);
   if (text instanceof Error) return E.left(describeReadError(path, text));
-  const next = pipe(parseFile(path, text), E.chain(change));
+  const next = pipe(parseFile(path, text), E.chainW(change));
   if (E.isLeft(next)) return next;
   return writeFileAtomically(path, serialiseDirectory(next.right)).then(
     () => next,
-    (err: Error) => E.left(`could not write ${path}: ${err.message}`),
+    (err: Error) => E.left(fileError(`could not write ${path}: ${err.message}`)),
   );
 };
 
@@ -212,7 +217,7 @@ const updateFile = async (
 export const addContactToFile = (
   path: string,
   contact: NewContact,
-): Promise<E.Either<string, Directory>> =>
+): Promise<E.Either<ContactError | DirectoryFileError, Directory>> =>
   updateFile(path, (current) => withContact(current, contact, path));
 
 /** Change a contact's password, address or port in the file (/edit). */
@@ -220,5 +225,5 @@ export const editContactInFile = (
   path: string,
   username: string,
   changes: ContactChanges,
-): Promise<E.Either<string, Directory>> =>
+): Promise<E.Either<ContactError | DirectoryFileError, Directory>> =>
   updateFile(path, (current) => withChanges(current, username, changes, path));

@@ -40,12 +40,12 @@ const outboxNotice = (event: NodeEvent, node: ParleyNode, name: string): string 
 export const runListen = async (options: ListenOptions): Promise<number> => {
   const retry = retryFromEnvironment();
   if (E.isLeft(retry)) {
-    say(retry.left);
+    say(retry.left.message);
     return EXIT.usage;
   }
   const directory = loadDirectory(options.directory);
   if (E.isLeft(directory)) {
-    say(directory.left);
+    say(directory.left.message);
     return EXIT.usage;
   }
   for (const warning of sharedPasswordWarnings(directory.right, options.directory)) say(warning);
@@ -81,7 +81,7 @@ const listenWith = async (
     deliver: (m) => writeOut(options.json ? messageJson(m) : formatReceived(m, new Date())),
   });
   if (E.isLeft(started)) {
-    say(started.left);
+    say(started.left.message);
     return EXIT.failed;
   }
   const node = started.right;

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import type { ParleyError } from '../errors.js';
 import type { OutboxEntry } from '../node/state.js';
 import { liveHolder } from '../store/lock-file.js';
 import { lockFileOf, outboxFileOf } from '../store/name-store.js';
@@ -91,7 +92,7 @@ const namesIn = (dir: string): string[] =>
     }
   });
 
-const listOne = (dir: string, name: string): E.Either<string, Listed> => {
+const listOne = (dir: string, name: string): E.Either<ParleyError<'outbox_file'>, Listed> => {
   const path = outboxFileOf(dir, name);
   return E.map((entries: readonly OutboxEntry[]) => ({
     name,
@@ -104,7 +105,7 @@ const listOne = (dir: string, name: string): E.Either<string, Listed> => {
 export const runOutbox = (options: OutboxOptions): number => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) {
-    say(dir.left);
+    say(dir.left.message);
     return EXIT.failed;
   }
   if (dir.right.kind === 'unavailable') {
@@ -121,7 +122,7 @@ export const runOutbox = (options: OutboxOptions): number => {
     const listed = listOne(path, name);
     if (E.isLeft(listed)) {
       say(
-        `${listed.left}; ${basename(outboxFileOf(path, name))} is set aside when ${name} next runs`,
+        `${listed.left.message}; ${basename(outboxFileOf(path, name))} is set aside when ${name} next runs`,
       );
       status = EXIT.failed;
       continue;

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { EMPTY_DIRECTORY } from '../codecs/directory.js';
 import { MessageText, mint, Username, Uuid } from '../codecs/formats.js';
-import { whyOf } from '../errors.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import type { MessageSummary } from '../node/jobs.js';
 import type { DeliveryReport } from '../node/reports.js';
 import {
@@ -61,6 +61,11 @@ const withFailed = (
   return events.reduce(reduceNodeState, initialNodeState(EMPTY_DIRECTORY));
 };
 
+/** Why `send --queue` could not keep a message (each code a step that failed). */
+export type QueueError = ParleyError<
+  'usage' | 'state_directory' | 'outbox_file' | 'outbox_full' | 'inbox_file'
+>;
+
 /**
  * Into the inbox of the parley that holds the outbox of this name now, as the entry it would
  * have been in the outbox file (its attempts, paused or not). Right: the file it waits in.
@@ -69,12 +74,12 @@ const handInstead = (
   outboxFile: string,
   message: MessageSummary,
   report: DeliveryReport,
-): E.Either<string, string> => {
+): E.Either<QueueError, string> => {
   const entry = withFailed([], message, report).outbox[0];
   const username = message.to.username;
   // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
   if (entry === undefined || username === undefined) {
-    return E.left('a destination typed by hand cannot be queued');
+    return E.left(parleyError('usage', 'a destination typed by hand cannot be queued'));
   }
   const inbox = inboxDirOf(outboxFile);
   try {
@@ -90,7 +95,7 @@ const handInstead = (
       }),
     );
   } catch (err) {
-    return E.left(`cannot hand it to ${inbox} (${whyOf(err)})`);
+    return E.left(parleyError('inbox_file', `cannot hand it to ${inbox} (${whyOf(err)})`));
   }
 };
 
@@ -107,7 +112,7 @@ export const queueInOutbox = (
   say: (text: string) => void,
   /** The caps of the nodes that will send it (those of their options). */
   caps: OutboxCaps,
-): E.Either<string, string> => {
+): E.Either<QueueError, string> => {
   const kept = keptOutbox(name, say);
   if (E.isLeft(kept)) return kept;
   if (kept.right.kind === 'memory') {
@@ -116,7 +121,7 @@ export const queueInOutbox = (
     const { path, reason, heldBy } = kept.right;
     return heldBy !== undefined
       ? handInstead(path, message, report)
-      : E.left(`cannot keep it in ${path} (${reason})`);
+      : E.left(parleyError('outbox_file', `cannot keep it in ${path} (${reason})`));
   }
   const { path, store, release } = kept.right;
   try {
@@ -127,11 +132,11 @@ export const queueInOutbox = (
       name,
       caps,
     );
-    if (full !== undefined) return E.left(full);
+    if (full !== undefined) return E.left(parleyError('outbox_full', full));
     store.save(withFailed(waiting, message, report));
     return E.right(path);
   } catch (err) {
-    return E.left(`cannot write ${path} (${whyOf(err)})`);
+    return E.left(parleyError('outbox_file', `cannot write ${path} (${whyOf(err)})`));
   } finally {
     release();
   }
@@ -148,12 +153,16 @@ export type QueueRoute =
  * Before `send --queue` sends: where a message it cannot deliver could wait for the next try
  * (Left: nowhere, the state directory cannot be used).
  */
-export const queueRoute = (name: string): E.Either<string, QueueRoute> => {
+export const queueRoute = (
+  name: string,
+): E.Either<ParleyError<'state_directory' | 'outbox_file'>, QueueRoute> => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const path = outboxFileOf(dir.right.path, name);
   if (dir.right.kind === 'unavailable') {
-    return E.left(`cannot keep the outbox in ${path} (${dir.right.reason})`);
+    return E.left(
+      parleyError('outbox_file', `cannot keep the outbox in ${path} (${dir.right.reason})`),
+    );
   }
   const pid = liveHolder(lockFileOf(path));
   return E.right(
@@ -174,7 +183,7 @@ export const withPeerState = async (
 ): Promise<number> => {
   const opened = openNameStore(name, say, { directoryChangedAtMs: changedAt(directoryFile) });
   if (E.isLeft(opened)) {
-    say(opened.left);
+    say(opened.left.message);
     return EXIT.failed;
   }
   try {

@@ -5,6 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { type Directory, type DirectoryEntry, findContact } from '../codecs/directory.js';
+import { type ParleyError, parleyError } from '../errors.js';
 import type { ProbeReport } from '../node/reports.js';
 import { EXIT, type ProbeOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
@@ -34,28 +35,29 @@ const probeJson = (r: ProbeReport): string =>
 const chooseContacts = (
   options: ProbeOptions,
   directory: Directory,
-): E.Either<string, readonly DirectoryEntry[]> => {
+): E.Either<ParleyError<'no_contact'>, readonly DirectoryEntry[]> => {
+  const none = (message: string) => E.left(parleyError('no_contact', message));
   if (options.to !== undefined) {
     const contact = findContact(directory, options.to);
     return contact === undefined
-      ? E.left(`${options.directory} has no contact called ${options.to}`)
+      ? none(`${options.directory} has no contact called ${options.to}`)
       : E.right([contact]);
   }
   const others = directory.filter((c) => c.username !== options.name);
-  return others.length > 0 ? E.right(others) : E.left(`${options.directory} lists no contacts`);
+  return others.length > 0 ? E.right(others) : none(`${options.directory} lists no contacts`);
 };
 
 export const runProbe = async (options: ProbeOptions): Promise<number> => {
-  const contacts = E.chain((d: Directory) => chooseContacts(options, d))(
+  const contacts = E.chainW((d: Directory) => chooseContacts(options, d))(
     loadDirectory(options.directory),
   );
   if (E.isLeft(contacts)) {
-    say(contacts.left);
+    say(contacts.left.message);
     return EXIT.usage;
   }
   const started = await startSendingNode(options);
   if (E.isLeft(started)) {
-    say(started.left);
+    say(started.left.message);
     return EXIT.failed;
   }
   const { node, stop } = started.right;

@@ -7,16 +7,17 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { firstValueFrom } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
 import { type Group, type MessageText, mint, Username, Uuid } from '../codecs/formats.js';
-import { decodeText, type InputError } from '../codecs/inputs.js';
+import { decodeText } from '../codecs/inputs.js';
 import { destinationOf } from '../console/destinations.js';
 import { checkSecret } from '../console/forms.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import { outboxCapsOf } from '../node/options.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { needsNewDetails } from '../node/retry.js';
 import { handIn } from '../store/outbox-inbox.js';
 import { EXIT, type SendOptions } from './args.js';
 import { loadDirectory, say, startSendingNode } from './common.js';
-import { type QueueRoute, queueInOutbox, queueRoute } from './outbox.js';
+import { type QueueError, type QueueRoute, queueInOutbox, queueRoute } from './outbox.js';
 import { askOnTerminal, askUntil } from './startup.js';
 import { formatDelivery } from './text.js';
 
@@ -25,14 +26,17 @@ const NO_SECRET =
   'PARLEY_SECRET, or run on a terminal to be asked (never on the command line)';
 
 /** The manual destination's secret: PARLEY_SECRET, else asked without echo on a terminal. */
-const secretFor = (host: string, port: number): E.Either<string, string> => {
+const secretFor = (host: string, port: number): E.Either<ParleyError, string> => {
   const fromEnv = process.env.PARLEY_SECRET;
   if (fromEnv !== undefined && fromEnv !== '') return checkSecret(fromEnv);
-  if (process.stdin.isTTY !== true) return E.left(NO_SECRET);
+  if (process.stdin.isTTY !== true) return E.left(parleyError('no_terminal', NO_SECRET));
   return askUntil(askOnTerminal, say, `Password for ${host}:${port}: `, checkSecret, true);
 };
 
-const destination = (options: SendOptions, directory: Directory): E.Either<string, Destination> => {
+const destination = (
+  options: SendOptions,
+  directory: Directory,
+): E.Either<ParleyError, Destination> => {
   const to = options.to;
   if (to.kind === 'manual') {
     return E.map((secret: string) => ({ host: to.host, port: to.port, secret }))(
@@ -41,7 +45,7 @@ const destination = (options: SendOptions, directory: Directory): E.Either<strin
   }
   const contact = findContact(directory, to.username);
   return contact === undefined
-    ? E.left(`${options.directory} has no contact called ${to.username}`)
+    ? E.left(parleyError('no_contact', `${options.directory} has no contact called ${to.username}`))
     : E.right(destinationOf(contact));
 };
 
@@ -53,9 +57,11 @@ const readStdin = async (): Promise<string> => {
 };
 
 /** The text as given; from stdin, without the final line ending that every line has. */
-const checkText = (text: string): E.Either<string, MessageText> => {
-  if (text.trim() === '') return E.left('nothing to send: the message is empty');
-  return E.mapLeft((e: InputError) => e.message)(decodeText(text));
+const checkText = (text: string): E.Either<ParleyError, MessageText> => {
+  if (text.trim() === '') {
+    return E.left(parleyError('invalid_input', 'nothing to send: the message is empty'));
+  }
+  return decodeText(text);
 };
 
 const reportJson = (r: DeliveryReport, queued: boolean | undefined): string =>
@@ -106,7 +112,7 @@ const queue = (
       : handOver(options, route, to, text, group, report);
   if (E.isLeft(kept)) {
     say(formatDelivery(report));
-    say(`not queued: ${kept.left}`);
+    say(`not queued: ${kept.left.message}`);
     return false;
   }
   say(`${formatDelivery(report)} — ${kept.right.where}: ${kept.right.next}`);
@@ -121,9 +127,11 @@ const handOver = (
   text: MessageText,
   group: Group,
   report: DeliveryReport,
-): E.Either<string, { where: string; next: string }> => {
+): E.Either<QueueError, { where: string; next: string }> => {
   // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
-  if (to.username === undefined) return E.left('a destination typed by hand cannot be queued');
+  if (to.username === undefined) {
+    return E.left(parleyError('usage', 'a destination typed by hand cannot be queued'));
+  }
   try {
     handIn(route.inbox, {
       version: 1,
@@ -135,9 +143,7 @@ const handOver = (
       paused: needsNewDetails(report),
     });
   } catch (err) {
-    return E.left(
-      `cannot hand it to ${route.inbox} (${err instanceof Error ? err.message : String(err)})`,
-    );
+    return E.left(parleyError('inbox_file', `cannot hand it to ${route.inbox} (${whyOf(err)})`));
   }
   return E.right({
     where: `handed to the parley running as ${options.name} (pid ${route.pid})`,
@@ -146,7 +152,7 @@ const handOver = (
 };
 
 export const runSend = async (options: SendOptions): Promise<number> => {
-  const directory =
+  const directory: E.Either<ParleyError, Directory> =
     options.directory === undefined ? E.right(EMPTY_DIRECTORY) : loadDirectory(options.directory);
   const text = options.text ?? (await readStdin()).replace(/\r?\n$/, '');
   const prepared = pipe(
@@ -156,17 +162,17 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     E.bind('to', ({ directory }) => destination(options, directory)),
   );
   if (E.isLeft(prepared)) {
-    say(prepared.left);
+    say(prepared.left.message);
     return EXIT.usage;
   }
   const route = options.queue ? queueRoute(options.name) : E.right(undefined);
   if (E.isLeft(route)) {
-    say(`not sent: ${route.left}`);
+    say(`not sent: ${route.left.message}`);
     return EXIT.failed;
   }
   const started = await startSendingNode(options, prepared.right.directory);
   if (E.isLeft(started)) {
-    say(started.left);
+    say(started.left.message);
     return EXIT.failed;
   }
   const { node, stop } = started.right;

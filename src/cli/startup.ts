@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import readlineSync from 'readline-sync';
+import { type ParleyError, parleyError } from '../errors.js';
 import type { ChatOptions } from './args.js';
 import { checkName, checkPort } from './args.js';
 import { type LoadedDirectory, loadDirectoryFile } from './directory-file.js';
@@ -40,17 +41,20 @@ export const askUntil = <T>(
   ask: Ask,
   tell: (line: string) => void,
   question: string,
-  check: (answer: string) => E.Either<string, T>,
+  check: (answer: string) => E.Either<ParleyError, T>,
   hidden = false,
-): E.Either<string, T> => {
+): E.Either<ParleyError, T> => {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const answer = ask(question, hidden);
     const text = hidden ? answer : answer.trim();
-    const checked = text === '' ? E.left('an answer is needed (Ctrl-C stops parley)') : check(text);
+    const checked =
+      text === ''
+        ? E.left(parleyError('no_answer', 'an answer is needed (Ctrl-C stops parley)'))
+        : check(text);
     if (E.isRight(checked)) return checked;
-    tell(checked.left);
+    tell(checked.left.message);
   }
-  return E.left(`no usable answer after ${MAX_ATTEMPTS} tries`);
+  return E.left(parleyError('no_answer', `no usable answer after ${MAX_ATTEMPTS} tries`));
 };
 
 const FLAGS: readonly (readonly [keyof ChatOptions, string])[] = [
@@ -76,10 +80,12 @@ export const setUpChat = (
   ask: Ask | undefined,
   tell: (line: string) => void,
   run = ownCommandName(),
-): E.Either<string, ChatSetup> => {
+): E.Either<ParleyError, ChatSetup> => {
   const missing = missingFlags(options);
-  if (missing.length > 0 && ask === undefined) return E.left(noTerminalMessage(missing, run));
-  const asking = <T>(question: string, check: (s: string) => E.Either<string, T>) =>
+  if (missing.length > 0 && ask === undefined) {
+    return E.left(parleyError('no_terminal', noTerminalMessage(missing, run)));
+  }
+  const asking = <T>(question: string, check: (s: string) => E.Either<ParleyError, T>) =>
     askUntil(ask!, tell, question, check);
 
   const port =

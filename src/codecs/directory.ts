@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { type ParleyError, parleyError } from '../errors.js';
+import { type ParleyError, parleyError, reworded } from '../errors.js';
 import { MAX_SECRET_CHARS, MAX_USERNAME_CHARS } from '../limits.js';
 import { Group, isUsername, Secret, Username } from './formats.js';
 import { type JsonSyntaxError, parseJsonText } from './json-text.js';
@@ -161,28 +161,36 @@ const describeDecodeErrors = (entries: readonly unknown[], errors: t.Errors): st
     : `${where}: ${describeField(field.key, error.value)}`;
 };
 
-const decodeContacts = (value: unknown): E.Either<string, Directory> =>
+/** The contacts in `value`, or why not (the sentence without its source). */
+const decodeContacts = (value: unknown): E.Either<DirectoryError, Directory> =>
   Array.isArray(value)
     ? pipe(
         Directory.decode(value),
-        E.mapLeft((errors) => describeDecodeErrors(value, errors)),
+        E.mapLeft((errors) =>
+          parleyError('invalid_directory', describeDecodeErrors(value, errors)),
+        ),
       )
-    : E.left(`expected a JSON list of contacts [${SHAPE}, …], got ${kindOf(value)}`);
+    : E.left(
+        parleyError(
+          'invalid_directory',
+          `expected a JSON list of contacts [${SHAPE}, …], got ${kindOf(value)}`,
+        ),
+      );
 
 const describeJsonError = ({ line, column, reason }: JsonSyntaxError): string =>
   `invalid JSON at line ${line}, column ${column}: ${reason}`;
 
-const directoryError =
-  (code: DirectoryError['code'], source: string) =>
-  (sentence: string): DirectoryError =>
-    parleyError(code, `${source}: ${sentence}`);
+/** The error named by its source (the file, or what a program handed in). */
+const from =
+  (source: string) =>
+  (error: DirectoryError): DirectoryError =>
+    reworded(error, `${source}: `);
 
 /** Check contacts a program hands in (not a file's text); `source` names them in the sentence. */
 export const decodeDirectory = (
   value: unknown,
   source: string,
-): E.Either<DirectoryError, Directory> =>
-  pipe(decodeContacts(value), E.mapLeft(directoryError('invalid_directory', source)));
+): E.Either<DirectoryError, Directory> => pipe(decodeContacts(value), E.mapLeft(from(source)));
 
 /** Parse and check a directory file's text; `source` names the file in error messages. */
 export const parseDirectory = (
@@ -191,10 +199,9 @@ export const parseDirectory = (
 ): E.Either<DirectoryError, Directory> =>
   pipe(
     parseJsonText(text),
-    E.mapLeft((error) => directoryError('invalid_json', source)(describeJsonError(error))),
-    E.chain((value) =>
-      pipe(decodeContacts(value), E.mapLeft(directoryError('invalid_directory', source))),
-    ),
+    E.mapLeft((error): DirectoryError => parleyError('invalid_json', describeJsonError(error))),
+    E.chain(decodeContacts),
+    E.mapLeft(from(source)),
   );
 
 /**

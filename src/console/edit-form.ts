@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { checkHost, checkPort } from '../cli/args.js';
 import type { ContactChanges } from '../cli/directory-file.js';
+import type { ParleyError } from '../errors.js';
 import type { OutboxEntry } from '../node/node.js';
 import { composing, findByName, type Step, show } from './destinations.js';
 import type { Output, View } from './flow.js';
@@ -41,12 +42,12 @@ export const startEdit = (name: string, view: View): Step => {
 const answer = <T>(
   mode: EditMode,
   text: string,
-  check: (text: string) => E.Either<string, T>,
+  check: (text: string) => E.Either<ParleyError, T>,
   next: (value: T | undefined) => Step,
 ): Step => {
   if (text === '') return next(undefined);
   const checked = check(text);
-  return E.isLeft(checked) ? [mode, [show(checked.left)]] : next(checked.right);
+  return E.isLeft(checked) ? [mode, [show(checked.left.message)]] : next(checked.right);
 };
 
 /** What changed, in words (never the password itself). */

@@ -119,7 +119,7 @@ const finishMessage = (line: string, view: View): Step => {
   if (E.isLeft(text)) return [composing, [show(`not sent: ${text.left.message}`)]];
   if (direct === null) return startChoosing({ kind: 'new', text: text.right }, view);
   const name = checkName(direct[1]!);
-  if (E.isLeft(name)) return [composing, [show(`not sent: ${name.left}`)]];
+  if (E.isLeft(name)) return [composing, [show(`not sent: ${name.left.message}`)]];
   const contact = findByName(view, name.right);
   if (contact === undefined) {
     return [

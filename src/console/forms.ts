@@ -7,6 +7,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { checkHost, checkName, checkPort } from '../cli/args.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { Secret } from '../codecs/formats.js';
+import type { InputError } from '../codecs/inputs.js';
+import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_SECRET_CHARS } from '../limits.js';
 import { composing, dispatch, type Step, show } from './destinations.js';
 import type { Draft, Output } from './flow.js';
@@ -30,21 +32,23 @@ export type FormMode =
       readonly port: number;
     };
 
-export const checkSecret = (text: string): E.Either<string, string> =>
-  Secret.is(text) ? E.right(text) : E.left(`a password has at most ${MAX_SECRET_CHARS} characters`);
+export const checkSecret = (text: string): E.Either<InputError, string> =>
+  Secret.is(text)
+    ? E.right(text)
+    : E.left(parleyError('invalid_input', `a password has at most ${MAX_SECRET_CHARS} characters`));
 
 /** Check an answer: an empty one cancels, a wrong one asks again, a good one moves on. */
 const answer = <T>(
   mode: FormMode,
   line: string,
-  check: (text: string) => E.Either<string, T>,
+  check: (text: string) => E.Either<ParleyError, T>,
   next: (value: T) => Step,
   trim = true,
 ): Step => {
   const text = trim ? line.trim() : line;
   if (text === '') return [composing, [show('cancelled')]];
   const checked = check(text);
-  return E.isLeft(checked) ? [mode, [show(checked.left)]] : next(checked.right);
+  return E.isLeft(checked) ? [mode, [show(checked.left.message)]] : next(checked.right);
 };
 
 export const manualStep = (
@@ -80,9 +84,9 @@ export const manualStep = (
 
 const newUsername =
   (contacts: readonly DirectoryEntry[]) =>
-  (text: string): E.Either<string, string> =>
+  (text: string): E.Either<ParleyError<'contact_exists' | 'usage'>, string> =>
     contacts.some((c) => c.username === text)
-      ? E.left(`${text} is already a contact; pick another name`)
+      ? E.left(parleyError('contact_exists', `${text} is already a contact; pick another name`))
       : checkName(text);
 
 export const addStep = (

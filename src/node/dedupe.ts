@@ -8,6 +8,7 @@
 import { from, Observable, type ObservableInput } from 'rxjs';
 import type { Answer } from '../actors/driver.js';
 import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
+import { whyOf } from '../errors.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
 
 export interface DedupeMemory {
@@ -183,7 +184,7 @@ type DeliverEffect = Extract<Effect<unknown>, { kind: 'deliver' }>;
 
 const undeliveredText = (effect: DeliverEffect, err: unknown) =>
   `a message from ${effect.sender} (msg_id ${effect.msgId}) could not be handed over ` +
-  `(${err instanceof Error ? err.message : String(err)}); it was not acknowledged, so its ` +
+  `(${whyOf(err)}); it was not acknowledged, so its ` +
   'sender keeps it and tries again';
 
 const SEEN_BEFORE: Inbound = { kind: 'recorded', fresh: false };

@@ -9,6 +9,7 @@ import { type InitiatorEvent, type InitiatorParams, initiatorLogic } from '../ac
 import type { ActorDeps } from '../actors/types.js';
 import type { Username } from '../codecs/formats.js';
 import { whyNotMessageText } from '../codecs/inputs.js';
+import { whyOf } from '../errors.js';
 import type { Clock, Connection, Transport } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
 import type { Job, MessageJob } from './jobs.js';
@@ -148,8 +149,7 @@ const probeReport = (job: RunnableJob, outcome: Outcome, elapsedMs: number): Pro
   };
 };
 
-const internal = (err: unknown): string =>
-  `internal error in parley: ${err instanceof Error ? err.message : String(err)}`;
+const internal = (err: unknown): string => `internal error in parley: ${whyOf(err)}`;
 
 /** Runs a job to its one report. */
 export const initiate$ = (job: RunnableJob, ctx: OutgoingContext): Observable<NodeEvent> =>

@@ -33,6 +33,7 @@ import {
   timer,
 } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
 import type { EpicDeps, StateObservable } from './epic.js';
@@ -192,18 +193,21 @@ const withRetries = (
 /** What of the state the outbox file keeps: a state with the same two has nothing new. */
 const sameOutbox = (a: NodeState, b: NodeState) => a.outbox === b.outbox && a.sending === b.sending;
 
+/** Why the outbox file could not be written. */
+type OutboxFileError = ParleyError<'outbox_file'>;
+
 /** Writes the outbox file, and knows what it last wrote. */
 interface OutboxSaver {
   readonly present: boolean;
   /** Write what `state` has pending. Left: why it could not. */
-  readonly save: (state: NodeState) => E.Either<string, void>;
+  readonly save: (state: NodeState) => E.Either<OutboxFileError, void>;
   /** Right once the file holds what `state` has pending: written now unless it already was. */
-  readonly keep: (state: NodeState) => E.Either<string, void>;
+  readonly keep: (state: NodeState) => E.Either<OutboxFileError, void>;
 }
 
 const outboxSaver = (store: Store['outbox']): OutboxSaver => {
   let saved: NodeState | undefined;
-  const save = (state: NodeState): E.Either<string, void> => {
+  const save = (state: NodeState): E.Either<OutboxFileError, void> => {
     if (store === undefined) return E.right(undefined);
     try {
       store.save(state);
@@ -211,7 +215,7 @@ const outboxSaver = (store: Store['outbox']): OutboxSaver => {
       return E.right(undefined);
     } catch (err) {
       saved = undefined;
-      return E.left(err instanceof Error ? err.message : String(err));
+      return E.left(parleyError('outbox_file', whyOf(err)));
     }
   };
   return {
@@ -236,7 +240,7 @@ const persisted$ = (state$: Observable<NodeState>, saver: OutboxSaver): Observab
       return of<NodeEvent>({
         kind: 'error',
         code: 'internal',
-        message: `could not keep the outbox on disk (${saved.left}); it is kept in memory`,
+        message: `could not keep the outbox on disk (${saved.left.message}); it is kept in memory`,
       });
     }),
   );

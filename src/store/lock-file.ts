@@ -29,6 +29,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import { errnoCode, type ParleyError, parleyError, whyOf } from '../errors.js';
 import { LOCK_RETRY_MS, LOCK_TAKEOVER_WAIT_MS } from '../limits.js';
 import { tempNameFor } from './atomic-file.js';
 
@@ -37,10 +39,15 @@ export interface Lock {
   readonly release: () => void;
 }
 
-/** Why the lock was not had: another live process holds it, or the file system said no. */
-export type Refusal =
-  | { readonly kind: 'held'; readonly pid: number }
-  | { readonly kind: 'failed'; readonly reason: string };
+/** Why the lock was not had: another live process (`pid`) holds it, or the file system said no. */
+export type LockError =
+  | (ParleyError<'lock_held'> & { readonly pid: number })
+  | ParleyError<'lock_failed'>;
+
+const held = (path: string, pid: number): LockError => ({
+  ...parleyError('lock_held', `${path} is held by another parley (pid ${pid})`),
+  pid,
+});
 
 const READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 /** A record is a line of three short fields; anything longer is not one of ours. */
@@ -61,7 +68,7 @@ const readRecord = (path: string): string | undefined => {
   try {
     fd = openSync(path, READ);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
+    return errnoCode(err) === 'ENOENT' ? undefined : '';
   }
   try {
     const buffer = Buffer.alloc(MAX_RECORD_BYTES + 1);
@@ -106,7 +113,7 @@ const alive = (pid: number): boolean => {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
 };
 
@@ -151,8 +158,8 @@ const linkRecord = (path: string, record: string): void => {
 
 type Step = 'again' | { readonly failed: string };
 
-const failedWith = (err: unknown): Step => ({ failed: (err as Error).message });
-const isExists = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST';
+const failedWith = (err: unknown): Step => ({ failed: whyOf(err) });
+const isExists = (err: unknown) => errnoCode(err) === 'EEXIST';
 
 /** Claims of claims at most (each needs a start killed within the microseconds of a takeover). */
 const MAX_CLAIM_DEPTH = 3;
@@ -208,28 +215,30 @@ const lockAt = (path: string, record: string): Lock => {
 export const takeLock = (
   path: string,
   waitMs = LOCK_TAKEOVER_WAIT_MS,
-): { lock: Lock } | { refused: Refusal } => {
+): E.Either<LockError, Lock> => {
   const record = ourRecord();
   const giveUpAt = Date.now() + waitMs;
   for (let first = true; first || Date.now() < giveUpAt; first = false) {
     try {
       linkRecord(path, record);
-      return { lock: lockAt(path, record) };
+      return E.right(lockAt(path, record));
     } catch (err) {
-      if (!isExists(err)) return { refused: { kind: 'failed', reason: (err as Error).message } };
+      if (!isExists(err)) return E.left(parleyError('lock_failed', whyOf(err)));
     }
     const found = readRecord(path);
     // Given back meanwhile: try again at once.
     if (found === undefined) continue;
     const pid = liveIn(found);
-    if (pid !== undefined) return { refused: { kind: 'held', pid } };
+    if (pid !== undefined) return E.left(held(path, pid));
     const step = removeStale(path, found, record);
-    if (step !== 'again') return { refused: { kind: 'failed', reason: step.failed } };
+    if (step !== 'again') return E.left(parleyError('lock_failed', step.failed));
     // Another start may be removing it: give it a moment before looking again.
     if (readRecord(path) === found) pause(LOCK_RETRY_MS);
   }
   const pid = liveHolder(path);
-  return pid !== undefined
-    ? { refused: { kind: 'held', pid } }
-    : { refused: { kind: 'failed', reason: `${path} is being taken by another parley` } };
+  return E.left(
+    pid !== undefined
+      ? held(path, pid)
+      : parleyError('lock_failed', `${path} is being taken by another parley`),
+  );
 };

@@ -8,17 +8,17 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { whyOf } from '../errors.js';
+import { errnoCode, whyOf } from '../errors.js';
 import { STALE_TEMP_MS } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { Store } from '../ports/ports.js';
 import { removeStaleTemps } from './atomic-file.js';
-import { type Refusal, takeLock } from './lock-file.js';
+import { type LockError, takeLock } from './lock-file.js';
 import { memoryStore } from './memory.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from './outbox-file.js';
 import { type Admit, handedIn$, type Keep } from './outbox-inbox.js';
 import { createSeenFile } from './seen-file.js';
-import { prepareStateDirectory } from './state-dir.js';
+import { prepareStateDirectory, type StateDirectoryError } from './state-dir.js';
 
 /** `outbox-<name>` in the state directory `dir`; the name encoded as the seen file's is. */
 export const outboxFileOf = (dir: string, name: string): string =>
@@ -53,10 +53,10 @@ export const inMemoryWarning = (kept: Extract<KeptOutbox, { kind: 'memory' }>): 
   `cannot keep the outbox in ${kept.path} (${kept.reason}); it is kept in memory: ` +
   'what is not delivered is lost when parley ends';
 
-const refusalWords = (refused: Refusal, name: string): string =>
-  refused.kind === 'held'
+const refusalWords = (refused: LockError, name: string): string =>
+  refused.code === 'lock_held'
     ? `another parley (pid ${refused.pid}) is running as ${name} and keeps it`
-    : refused.reason;
+    : refused.message;
 
 /**
  * The outbox of `name`, on disk when the state directory allows it. Left: the state directory
@@ -67,17 +67,20 @@ export const keptOutbox = (
   name: string,
   say: (text: string) => void,
   options: OutboxFileOptions = {},
-): E.Either<string, KeptOutbox> => {
+): E.Either<StateDirectoryError, KeptOutbox> => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const path = outboxFileOf(dir.right.path, name);
-  const inMemory = (reason: string, heldBy?: number): E.Either<string, KeptOutbox> =>
+  const inMemory = (reason: string, heldBy?: number): E.Either<StateDirectoryError, KeptOutbox> =>
     E.right({ kind: 'memory', path, reason, ...(heldBy === undefined ? {} : { heldBy }) });
   if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
   const taken = takeLock(lockFileOf(path));
-  if ('refused' in taken) {
-    const { refused } = taken;
-    return inMemory(refusalWords(refused, name), refused.kind === 'held' ? refused.pid : undefined);
+  if (E.isLeft(taken)) {
+    const refused = taken.left;
+    return inMemory(
+      refusalWords(refused, name),
+      refused.code === 'lock_held' ? refused.pid : undefined,
+    );
   }
   try {
     const inbox = inboxDirOf(path);
@@ -95,9 +98,9 @@ export const keptOutbox = (
       ...opened.store,
       handedIn: (admit: Admit, keep: Keep) => handedIn$(inbox, say, admit, keep),
     };
-    return E.right({ kind: 'durable', path, store, release: taken.lock.release });
+    return E.right({ kind: 'durable', path, store, release: taken.right.release });
   } catch (err) {
-    taken.lock.release();
+    taken.right.release();
     return inMemory(whyOf(err));
   }
 };
@@ -111,7 +114,7 @@ export const keptOutbox = (
 export const seenMemory = (
   name: string,
   say: (text: string) => void,
-): E.Either<string, DedupeMemory | undefined> => {
+): E.Either<StateDirectoryError, DedupeMemory | undefined> => {
   const dir = prepareStateDirectory();
   if (E.isLeft(dir)) return dir;
   const file = join(dir.right.path, `seen-${encodeURIComponent(name)}`);
@@ -123,11 +126,10 @@ export const seenMemory = (
   try {
     return E.right(createSeenFile(file, { onWarning: say }));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
     return inMemory(
-      code === 'ELOOP'
+      errnoCode(err) === 'ELOOP'
         ? 'it is a symbolic link, which parley does not follow: remove it'
-        : (err as Error).message,
+        : whyOf(err),
     );
   }
 };
@@ -157,7 +159,7 @@ export const openNameStore = (
   name: string,
   say: (text: string) => void,
   options: OutboxFileOptions = {},
-): E.Either<string, NameStore> => {
+): E.Either<StateDirectoryError, NameStore> => {
   const dedupe = seenMemory(name, say);
   if (E.isLeft(dedupe)) return dedupe;
   const outbox = keptOutbox(name, say, options);

@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { Group, MessageText, Uuid } from '../codecs/formats.js';
 import { describeErrors, fieldPath, showValue } from '../codecs/report.js';
+import { type ParleyError, parleyError, reworded, whyOf } from '../errors.js';
 import { type LogLines, readLogLines } from './outbox-log.js';
 
 /**
@@ -82,24 +83,30 @@ const decodeBounded = <A>(
   value: unknown,
   textPath: RegExp,
   without: (tooLong: ReadonlySet<number>) => unknown,
-): E.Either<string, { readonly value: A; readonly tooLong: ReadonlySet<number> }> => {
+): E.Either<OutboxFileError, { readonly value: A; readonly tooLong: ReadonlySet<number> }> => {
   const decoded = codec.decode(value);
   if (E.isRight(decoded)) return E.right({ value: decoded.right, tooLong: new Set() });
   const tooLong = new Set<number>();
   for (const error of decoded.left) {
     const at = textPath.exec(fieldPath(error));
-    if (at === null || typeof error.value !== 'string') return E.left(describeErrors(decoded.left));
+    if (at === null || typeof error.value !== 'string') return E.left(unreadable(decoded.left));
     tooLong.add(Number(at[1] ?? 0));
   }
-  return E.bimap(describeErrors, (rest: A) => ({ value: rest, tooLong }))(
+  return E.bimap(unreadable, (rest: A) => ({ value: rest, tooLong }))(
     codec.decode(without(tooLong)),
   );
 };
 
-const parse = (text: string, what: string): E.Either<string, unknown> =>
+/** The outbox file (or a line of its log) cannot be read: the sentence names the field. */
+export type OutboxFileError = ParleyError<'outbox_file'>;
+
+const unreadable = (errors: t.Errors): OutboxFileError =>
+  parleyError('outbox_file', describeErrors(errors));
+
+const parse = (text: string, what: string): E.Either<OutboxFileError, unknown> =>
   E.tryCatch(
     () => JSON.parse(text) as unknown,
-    () => `${what}: not valid JSON`,
+    () => parleyError('outbox_file', `${what}: not valid JSON`),
   );
 
 /** The copy of the outbox in `path` (no file: empty), or why it cannot be read. */
@@ -109,7 +116,7 @@ const readCopy = (path: string) => {
     const raw = (json as { messages?: unknown } | null)?.messages;
     const all = Array.isArray(raw) ? raw : [];
     return E.bimap(
-      (why: string) => `${path}: ${why}`,
+      (why: OutboxFileError) => reworded(why, `${path}: `),
       ({
         value,
         tooLong,
@@ -131,15 +138,22 @@ const readCopy = (path: string) => {
 };
 
 /** One line of the log, or why it cannot be read; a put whose text is too long, set apart. */
-const decodeChange = (line: string): E.Either<string, Change | { readonly tooLong: unknown }> =>
+const decodeChange = (
+  line: string,
+): E.Either<OutboxFileError, Change | { readonly tooLong: unknown }> =>
   E.chain((json: unknown) => {
     const op = (json as { op?: unknown } | null)?.op;
     if (op !== 'put' && op !== 'update' && op !== 'drop') {
-      return E.left(`field 'op': expected "put", "update" or "drop", got ${showValue(op)}`);
+      return E.left(
+        parleyError(
+          'outbox_file',
+          `field 'op': expected "put", "update" or "drop", got ${showValue(op)}`,
+        ),
+      );
     }
     if (op !== 'put') {
       const decoded: t.Validation<Change> = CHANGES[op].decode(json);
-      return E.mapLeft(describeErrors)(decoded);
+      return E.mapLeft(unreadable)(decoded);
     }
     return E.map(({ value, tooLong }: { value: Change; tooLong: ReadonlySet<number> }) =>
       tooLong.size > 0 ? { tooLong: (json as { message: unknown }).message } : value,
@@ -181,7 +195,7 @@ const replay = (
   for (const [i, line] of (log?.lines ?? []).entries()) {
     const change = decodeChange(line);
     if (E.isLeft(change)) {
-      logProblem = `${logPath}: line ${i + 2}: ${change.left}`;
+      logProblem = `${logPath}: line ${i + 2}: ${change.left.message}`;
       break;
     }
     if ('tooLong' in change.right) tooLong.push(change.right.tooLong);
@@ -195,7 +209,7 @@ const replay = (
  * file and the field). A log of another copy is left over from a fold, or one happened while
  * we read: the copy is read again (twice at most), then such a log is ignored.
  */
-export const read = (path: string): E.Either<string, Kept> => {
+export const read = (path: string): E.Either<OutboxFileError, Kept> => {
   const logPath = logFileOf(path);
   for (let tries = 1; ; tries += 1) {
     const copy = readCopy(path);
@@ -204,10 +218,9 @@ export const read = (path: string): E.Either<string, Kept> => {
     try {
       log = readLogLines(logPath);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
       return E.right({
         ...replay(copy.right, undefined, logPath),
-        logProblem: `${logPath}: ${why}`,
+        logProblem: `${logPath}: ${whyOf(err)}`,
       });
     }
     const ours =

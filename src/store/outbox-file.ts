@@ -20,7 +20,14 @@ import type { MessageSummary } from '../node/jobs.js';
 import type { NodeState, OutboxEntry } from '../node/state.js';
 import { pendingMessages } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
-import { type Change, type Kept, logFileOf, read, type StoredMessage } from './outbox-codec.js';
+import {
+  type Change,
+  type Kept,
+  logFileOf,
+  type OutboxFileError,
+  read,
+  type StoredMessage,
+} from './outbox-codec.js';
 import type { Admit, Keep } from './outbox-inbox.js';
 import { type LogAppender, removeLog, startLog } from './outbox-log.js';
 
@@ -119,7 +126,7 @@ const toStored = (
  * What waits in the file at `path`, without touching it (for a listing while a parley may be
  * running), or why it cannot be read (naming the file and the field).
  */
-export const readOutboxFile = (path: string): E.Either<string, readonly OutboxEntry[]> =>
+export const readOutboxFile = (path: string): E.Either<OutboxFileError, readonly OutboxEntry[]> =>
   E.map((kept: Kept) => kept.messages.map((m) => toEntry(m)))(read(path));
 
 /** Moved out of the way, never overwritten; the words for the warning. */
@@ -187,7 +194,7 @@ export const createOutboxFile = (
   if (E.isLeft(stored)) {
     const asides = [moveAside(path, `${path}.unreadable-${nowMs}`)];
     if (existsSync(logPath)) asides.push(moveAside(logPath, `${logPath}.unreadable-${nowMs}`));
-    warnings.push(`${stored.left}; ${asides.join(', ')}, starting with an empty outbox`);
+    warnings.push(`${stored.left.message}; ${asides.join(', ')}, starting with an empty outbox`);
   } else setAside(path, stored.right, nowMs, warnings);
   const kept = E.isRight(stored) ? stored.right.messages : [];
   const loaded = kept.map((m) => toEntry(m, directoryChangedAtMs));

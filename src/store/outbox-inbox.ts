@@ -23,6 +23,7 @@ import * as t from 'io-ts';
 import { asyncScheduler, Observable, type SchedulerLike, timer } from 'rxjs';
 import { Group, MessageText, Username, Uuid } from '../codecs/formats.js';
 import { describeErrors } from '../codecs/report.js';
+import { errnoCode, type ParleyError, parleyError, reworded, whyOf } from '../errors.js';
 import { INBOX_REMEMBERED_IDS, MAX_HANDED_FILE_BYTES } from '../limits.js';
 import type { OutboxEntry } from '../node/state.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
@@ -71,58 +72,64 @@ const toEntry = (m: HandedMessage): OutboxEntry =>
 /** Only a regular file of ours, never through a link, never waiting on a FIFO or a device. */
 const OPEN_HANDED = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
+/** A handed-in file that cannot be read, taken or moved aside. */
+export type InboxFileError = ParleyError<'inbox_file'>;
+
+const inboxFileError = (message: string): InboxFileError => parleyError('inbox_file', message);
+
 /** The text of the handed-in file at `path`, or why it is not one to read. */
-const readHandedFile = (path: string): E.Either<string, string> => {
+const readHandedFile = (path: string): E.Either<InboxFileError, string> => {
   let fd: number;
   try {
     fd = openSync(path, OPEN_HANDED);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return E.left(code === 'ELOOP' ? 'a link, not followed' : errorText(err));
+    return E.left(inboxFileError(errnoCode(err) === 'ELOOP' ? 'a link, not followed' : whyOf(err)));
   }
   try {
     const facts = fstatSync(fd);
     const uid = process.getuid?.();
-    if (!facts.isFile()) return E.left('not a regular file');
+    if (!facts.isFile()) return E.left(inboxFileError('not a regular file'));
     if (uid !== undefined && facts.uid !== uid) {
-      return E.left(`it belongs to another user (uid ${facts.uid})`);
+      return E.left(inboxFileError(`it belongs to another user (uid ${facts.uid})`));
     }
     if (facts.size > MAX_HANDED_FILE_BYTES) {
-      return E.left(`${facts.size} bytes, more than any message (${MAX_HANDED_FILE_BYTES})`);
+      return E.left(
+        inboxFileError(`${facts.size} bytes, more than any message (${MAX_HANDED_FILE_BYTES})`),
+      );
     }
     const buffer = Buffer.alloc(facts.size);
     const length = readSync(fd, buffer, 0, facts.size, 0);
     return E.right(buffer.subarray(0, length).toString('utf8'));
   } catch (err) {
-    return E.left(errorText(err));
+    return E.left(inboxFileError(whyOf(err)));
   } finally {
     closeSync(fd);
   }
 };
 
-const decodeFile = (path: string): E.Either<string, HandedMessage> =>
-  E.mapLeft((why: string) => `${path}: ${why}`)(
+const decodeFile = (path: string): E.Either<InboxFileError, HandedMessage> =>
+  E.mapLeft((why: InboxFileError) => reworded(why, `${path}: `))(
     E.chain((text: string) => {
       try {
-        return E.mapLeft(describeErrors)(HandedMessage.decode(JSON.parse(text)));
+        return E.mapLeft((errors: t.Errors) => inboxFileError(describeErrors(errors)))(
+          HandedMessage.decode(JSON.parse(text)),
+        );
       } catch (err) {
-        return E.left(errorText(err));
+        return E.left(inboxFileError(whyOf(err)));
       }
     })(readHandedFile(path)),
   );
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Out of the way of the next look (renamed, which never follows a link), kept for a person to
  * read; never thrown. Left: it could not be moved either.
  */
-const moveAside = (path: string, suffix: string): E.Either<string, string> => {
+const moveAside = (path: string, suffix: string): E.Either<InboxFileError, string> => {
   try {
     renameSync(path, `${path}.${suffix}`);
     return E.right(`moved to ${path}.${suffix}`);
   } catch (err) {
-    return E.left(`it could not be moved aside (${errorText(err)})`);
+    return E.left(inboxFileError(`it could not be moved aside (${whyOf(err)})`));
   }
 };
 
@@ -172,7 +179,9 @@ export const readHandedIn = (
     }
     const moved = moveAside(path, 'unreadable');
     if (E.isLeft(moved)) stuck.push(path);
-    warnings.push(`${decoded.left}; ${E.isRight(moved) ? moved.right : moved.left}`);
+    warnings.push(
+      `${decoded.left.message}; ${E.isRight(moved) ? moved.right : moved.left.message}`,
+    );
   }
   return { found, warnings, stuck };
 };
@@ -184,7 +193,7 @@ export type Admit = (entries: readonly OutboxEntry[]) => number;
  * Write the outbox file, durably, with what the node holds now (the messages just taken
  * included), unless it already holds that. Left: why it could not.
  */
-export type Keep = () => E.Either<string, void>;
+export type Keep = () => E.Either<ParleyError<'outbox_file'>, void>;
 
 /**
  * What arrives in the inbox folder `dir`: looked at at once, then every `pollMs`. Of each
@@ -221,7 +230,7 @@ export const handedIn$ = (
         if (E.isLeft(moved)) stuck.add(path);
         const then = E.isRight(moved)
           ? `${moved.right}, so that it is not taken again`
-          : `${moved.left}: it is not taken again while parley runs; remove it by hand`;
+          : `${moved.left.message}: it is not taken again while parley runs; remove it by hand`;
         tell(`${path} is in the outbox but could not be removed (${why}); ${then}`);
       }
     };
@@ -230,7 +239,7 @@ export const handedIn$ = (
       if (E.isRight(result)) return true;
       if (unkept.length === 0) {
         tell(
-          `messages handed in are not yet in the outbox file (${result.left}): they stay in ${dir} until it can be written`,
+          `messages handed in are not yet in the outbox file (${result.left.message}): they stay in ${dir} until it can be written`,
         );
       }
       return false;
@@ -245,7 +254,7 @@ export const handedIn$ = (
         const moved = moveAside(path, 'duplicate');
         if (E.isLeft(moved)) stuck.add(path);
         tell(
-          `${path} holds message ${id} again, already taken: not sent twice; ${E.isRight(moved) ? moved.right : moved.left}`,
+          `${path} holds message ${id} again, already taken: not sent twice; ${E.isRight(moved) ? moved.right : moved.left.message}`,
         );
         return false;
       });
@@ -280,7 +289,7 @@ const removeFile = (path: string): string | undefined => {
     rmSync(path, { force: true });
     return undefined;
   } catch (err) {
-    return errorText(err);
+    return whyOf(err);
   }
 };
 

@@ -18,6 +18,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { errnoCode } from '../errors.js';
 
 /** What a log file holds: the id of the copy it belongs to, and its complete lines after that. */
 export interface LogLines {
@@ -46,7 +47,7 @@ export const readLogLines = (path: string): LogLines | undefined => {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
   // Everything after the last newline is a line cut short: never flushed whole, never said.

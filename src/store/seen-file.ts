@@ -9,6 +9,7 @@
  * memory first made the retry a "duplicate": acknowledged, never shown, lost.)
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { errnoCode, whyOf } from '../errors.js';
 import { DEDUPE_WINDOW_MS, DEFAULT_DEDUPE_CAPACITY } from '../limits.js';
 import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
 import { writeFileAtomicallySync } from './atomic-file.js';
@@ -38,7 +39,7 @@ const readText = (path: string): string => {
   try {
     fd = openSync(path, READ);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (errnoCode(err) === 'ENOENT') return '';
     throw err;
   }
   try {
@@ -103,7 +104,7 @@ export const createSeenFile = (
       appendLine(path, format({ key, atMs }));
     } catch (err) {
       throw new Error(
-        `cannot record a message id in ${path} (${(err as Error).message}); the message was ` +
+        `cannot record a message id in ${path} (${whyOf(err)}); the message was ` +
           'not acknowledged, so its sender keeps it and can retry once the file can be written',
       );
     }
@@ -115,7 +116,7 @@ export const createSeenFile = (
       appended = 0;
     } catch (err) {
       // The ids are on disk already; the file is only longer until the next try.
-      onWarning(`cannot compact ${path} (${(err as Error).message}); will try again later`);
+      onWarning(`cannot compact ${path} (${whyOf(err)}); will try again later`);
     }
   };
 

@@ -11,6 +11,7 @@ import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { errnoCode, type ParleyError, parleyError, whyOf } from '../errors.js';
 
 /** $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else ~/.local/state/parley. */
 export const stateDirectory = (env: NodeJS.ProcessEnv = process.env): string =>
@@ -90,8 +91,11 @@ export type StateDirectory =
   /** Cannot be created (a read-only disk, say): the record is kept in memory only. */
   | { readonly kind: 'unavailable'; readonly path: string; readonly reason: string };
 
-const unavailable = (path: string, err: unknown): E.Either<string, StateDirectory> =>
-  E.right({ kind: 'unavailable', path, reason: (err as Error).message });
+/** The state directory may not be used: parley should not start until it is fixed. */
+export type StateDirectoryError = ParleyError<'state_directory'>;
+
+const unavailable = (path: string, err: unknown): E.Either<StateDirectoryError, StateDirectory> =>
+  E.right({ kind: 'unavailable', path, reason: whyOf(err) });
 
 /**
  * Create the folder (0700) if it is missing, then check it. Left: it exists but may not be
@@ -99,13 +103,13 @@ const unavailable = (path: string, err: unknown): E.Either<string, StateDirector
  */
 export const prepareStateDirectory = (
   path: string = stateDirectory(),
-): E.Either<string, StateDirectory> => {
+): E.Either<StateDirectoryError, StateDirectory> => {
   let facts: FolderFacts;
   try {
     // A file in the way (EEXIST) is not a folder: the check below says so.
     mkdirSync(path, { recursive: true, mode: 0o700 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return unavailable(path, err);
+    if (errnoCode(err) !== 'EEXIST') return unavailable(path, err);
   }
   try {
     facts = statSync(path);
@@ -126,5 +130,7 @@ export const prepareStateDirectory = (
   } catch (err) {
     return unavailable(path, err);
   }
-  return problem === undefined ? E.right({ kind: 'ready', path }) : E.left(problem);
+  return problem === undefined
+    ? E.right({ kind: 'ready', path })
+    : E.left(parleyError('state_directory', problem));
 };

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { retryFromEnvironment } from '../../src/cli/retry-env.js';
+import { parleyError } from '../../src/errors.js';
 
 const ok = (argv: string[]) => {
   const parsed = parseCommandLine(argv);
@@ -173,9 +174,12 @@ describe('PARLEY_RETRY_BASE_MS: the retry schedule shortened, for tests', () => 
     (value) => {
       expect(retry(value)).toEqual(
         E.left(
-          `PARLEY_RETRY_BASE_MS is ${JSON.stringify(value)}: set it to a whole number of ` +
-            'milliseconds from 100 to 10000 (the first wait before a message goes out again), ' +
-            'or unset it',
+          parleyError(
+            'bad_option',
+            `PARLEY_RETRY_BASE_MS is ${JSON.stringify(value)}: set it to a whole number of ` +
+              'milliseconds from 100 to 10000 (the first wait before a message goes out again), ' +
+              'or unset it',
+          ),
         ),
       );
     },

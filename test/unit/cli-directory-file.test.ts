@@ -26,6 +26,7 @@ import {
   writeFileAtomically,
 } from '../../src/cli/directory-file.js';
 import type { Directory } from '../../src/codecs/directory.js';
+import type { ParleyError } from '../../src/errors.js';
 
 let dir: string;
 beforeEach(() => {
@@ -40,10 +41,12 @@ const write = (name: string, text: string, mode = 0o600) => {
   return path;
 };
 
-const left = <T>(e: E.Either<string, T>): string => {
+const failure = <T>(e: E.Either<ParleyError, T>): ParleyError => {
   if (E.isRight(e)) throw new Error('expected a failure');
   return e.left;
 };
+const left = <T>(e: E.Either<ParleyError, T>): string => failure(e).message;
+const codeOf = <T>(e: E.Either<ParleyError, T>): string => failure(e).code;
 
 const BOB = '{"username":"bob","password":"pw","port":5002,"ip":"127.0.0.1"}';
 
@@ -71,6 +74,17 @@ describe('loadDirectoryFile', () => {
     const twice = write('twice.json', `[${BOB},${BOB}]`);
     expect(left(loadDirectoryFile(twice))).toBe(
       `${twice}: entry 2 (bob): username 'bob' is already used by entry 1`,
+    );
+  });
+
+  it('gives each failure a code a program can switch on', () => {
+    expect(codeOf(loadDirectoryFile(join(dir, 'nope.json')))).toBe('directory_file');
+    expect(codeOf(loadDirectoryFile(write('broken.json', '[oops')))).toBe('invalid_json');
+    expect(codeOf(loadDirectoryFile(write('twice.json', `[${BOB},${BOB}]`)))).toBe(
+      'invalid_directory',
+    );
+    expect(codeOf(loadDirectoryFile(write('world.json', `[${BOB}]`, 0o666)))).toBe(
+      'directory_file',
     );
   });
 
@@ -170,9 +184,10 @@ describe('addContactToFile', () => {
 
   it('refuses a username already there, and a file broken since, leaving it as it was', async () => {
     const path = write('a.json', `[${BOB}]`);
-    expect(left(await addContactToFile(path, { ...carol, username: 'bob' }))).toBe(
-      'bob is already in the directory',
-    );
+    expect(failure(await addContactToFile(path, { ...carol, username: 'bob' }))).toEqual({
+      code: 'contact_exists',
+      message: 'bob is already in the directory',
+    });
     writeFileSync(path, '[oops');
     expect(left(await addContactToFile(path, carol))).toContain('invalid JSON at line 1, column 2');
     expect(readFileSync(path, 'utf8')).toBe('[oops');
@@ -224,9 +239,10 @@ describe('editContactInFile', () => {
   it('reads the file again first: a contact removed since is said, and nothing is written', async () => {
     const path = write('a.json', original);
     writeFileSync(path, '[{"username":"carol","password":"c","port":5003,"ip":"10.0.0.3"}]');
-    expect(left(await editContactInFile(path, 'bob', { ip: '10.0.0.9' }))).toBe(
-      'bob is no longer in the directory',
-    );
+    expect(failure(await editContactInFile(path, 'bob', { ip: '10.0.0.9' }))).toEqual({
+      code: 'no_contact',
+      message: 'bob is no longer in the directory',
+    });
     writeFileSync(path, '[oops');
     expect(left(await editContactInFile(path, 'carol', { ip: '10.0.0.9' }))).toContain(
       'invalid JSON at line 1, column 2',

@@ -23,6 +23,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queueInOutbox, queueRoute } from '../../src/cli/outbox.js';
 import { entryJson, formatListed, type Listed } from '../../src/cli/outbox-list.js';
+import { parleyError } from '../../src/errors.js';
 import { MAX_OUTBOX_MESSAGES } from '../../src/limits.js';
 import type { MessageSummary } from '../../src/node/jobs.js';
 import { outboxCapsOf } from '../../src/node/options.js';
@@ -82,13 +83,19 @@ describe('the lock: one parley per outbox', () => {
   it('is taken with our pid, said held while another live process has it, and given back', () => {
     const path = join(dir, 'lock-outbox-alice');
     const taken = takeLock(path);
-    expect('lock' in taken).toBe(true);
+    expect(E.isRight(taken)).toBe(true);
     expect(lockHolder(path)).toBe(process.pid);
-    if ('lock' in taken) taken.lock.release();
+    if (E.isRight(taken)) taken.right.release();
     expect(existsSync(path)).toBe(false);
 
     writeFileSync(path, `${livePid}\n`);
-    expect(takeLock(path)).toEqual({ refused: { kind: 'held', pid: livePid } });
+    expect(takeLock(path)).toEqual(
+      E.left({
+        code: 'lock_held',
+        message: `${path} is held by another parley (pid ${livePid})`,
+        pid: livePid,
+      }),
+    );
     expect(lockHolder(path)).toBe(livePid);
   });
 
@@ -96,7 +103,7 @@ describe('the lock: one parley per outbox', () => {
     const path = join(dir, 'lock-outbox-alice');
     writeFileSync(path, `${deadPid()}\n`);
     const taken = takeLock(path);
-    expect('lock' in taken).toBe(true);
+    expect(E.isRight(taken)).toBe(true);
     expect(lockHolder(path)).toBe(process.pid);
   });
 
@@ -109,14 +116,20 @@ describe('the lock: one parley per outbox', () => {
       expect(readFileSync(path, 'utf8')).toMatch(
         new RegExp(`^${process.pid} ${startTimeOf('self')} [0-9a-f]{16}\\n$`),
       );
-      if ('lock' in taken) taken.lock.release();
+      if (E.isRight(taken)) taken.right.release();
 
       writeFileSync(path, `${livePid} ${startTimeOf(livePid)}\n`);
-      expect(takeLock(path)).toEqual({ refused: { kind: 'held', pid: livePid } });
+      expect(takeLock(path)).toEqual(
+        E.left({
+          code: 'lock_held',
+          message: `${path} is held by another parley (pid ${livePid})`,
+          pid: livePid,
+        }),
+      );
       // The same pid, but not the process that wrote the lock: it started at another time.
       writeFileSync(path, `${livePid} 1\n`);
       const again = takeLock(path);
-      expect('lock' in again).toBe(true);
+      expect(E.isRight(again)).toBe(true);
       expect(lockHolder(path)).toBe(process.pid);
     },
   );
@@ -130,7 +143,7 @@ describe('the lock: one parley per outbox', () => {
     writeFileSync(path, stale);
     writeFileSync(claimOf(path, stale), `${deadPid()} 1 00000000000000bb\n`);
     const taken = takeLock(path);
-    expect('lock' in taken).toBe(true);
+    expect(E.isRight(taken)).toBe(true);
     expect(lockHolder(path)).toBe(process.pid);
     // Nothing left beside it: no claim, no temporary file of the record.
     expect(readdirSync(dir)).toEqual(['lock-outbox-alice']);
@@ -142,9 +155,9 @@ describe('the lock: one parley per outbox', () => {
     writeFileSync(path, stale);
     writeFileSync(claimOf(path, stale), `${livePid} ${startTimeOf(livePid) ?? '-'} cc\n`);
     const began = Date.now();
-    expect(takeLock(path, 100)).toEqual({
-      refused: { kind: 'failed', reason: `${path} is being taken by another parley` },
-    });
+    expect(takeLock(path, 100)).toEqual(
+      E.left({ code: 'lock_failed', message: `${path} is being taken by another parley` }),
+    );
     expect(Date.now() - began).toBeGreaterThanOrEqual(100);
     // Not ours to remove: the stale lock is still there for the start that claimed it.
     expect(readFileSync(path, 'utf8')).toBe(stale);
@@ -154,7 +167,7 @@ describe('the lock: one parley per outbox', () => {
     const path = join(dir, 'lock-outbox-alice');
     const taken = takeLock(path);
     writeFileSync(path, `${livePid}\n`);
-    if ('lock' in taken) taken.lock.release();
+    if (E.isRight(taken)) taken.right.release();
     expect(lockHolder(path)).toBe(livePid);
   });
 });
@@ -227,7 +240,9 @@ describe('keptOutbox', () => {
     expect(E.isRight(kept) && kept.right.kind).toBe('memory');
     process.env.PARLEY_STATE_DIR = dir;
     chmodSync(dir, 0o777);
-    expect(keptOutbox('alice', say)).toEqual(E.left(expect.stringContaining('chmod 700')));
+    expect(keptOutbox('alice', say)).toEqual(
+      E.left(parleyError('state_directory', expect.stringContaining('chmod 700'))),
+    );
   });
 
   it('an unreadable outbox file is set aside, and said', () => {
@@ -276,7 +291,14 @@ describe('send --queue', () => {
     const before = readFileSync(file, 'utf8');
     expect(
       queueInOutbox('alice', summary(ID(5000), 'one more'), unreachable(ID(5000)), say, CAPS),
-    ).toEqual(E.left('the outbox of alice is full (1000 messages, 1 KiB): let some go out first'));
+    ).toEqual(
+      E.left(
+        parleyError(
+          'outbox_full',
+          'the outbox of alice is full (1000 messages, 1 KiB): let some go out first',
+        ),
+      ),
+    );
     expect(readFileSync(file, 'utf8')).toBe(before);
 
     writeFileSync(join(dir, 'lock-outbox-alice'), `${livePid}\n`);
@@ -304,12 +326,24 @@ describe('send --queue', () => {
     );
     const before = readFileSync(file, 'utf8');
     expect(queueInOutbox('alice', summary(ID(2), 'second'), unreachable(ID(2)), say, one)).toEqual(
-      E.left('the outbox of alice is full (1 message, 1 KiB): let some go out first'),
+      E.left(
+        parleyError(
+          'outbox_full',
+          'the outbox of alice is full (1 message, 1 KiB): let some go out first',
+        ),
+      ),
     );
     const tenBytes = { maxMessages: 10, maxBytes: 10 };
     expect(
       queueInOutbox('alice', summary(ID(3), 'seven!!'), unreachable(ID(3)), say, tenBytes),
-    ).toEqual(E.left('the outbox of alice is full (1 message, 1 KiB): let some go out first'));
+    ).toEqual(
+      E.left(
+        parleyError(
+          'outbox_full',
+          'the outbox of alice is full (1 message, 1 KiB): let some go out first',
+        ),
+      ),
+    );
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 });
@@ -358,5 +392,44 @@ describe('parley outbox', () => {
     });
     expect(JSON.parse(entryJson(waiting!, listed({ runningPid: 42 }))).next_try).toBe('running');
     expect(JSON.parse(entryJson(paused!, listed())).next_try).toBeNull();
+  });
+});
+
+describe('the codes of what the outbox refuses (issue 17, item 6)', () => {
+  it('where send --queue could keep it: the state directory refused, or unavailable', () => {
+    chmodSync(dir, 0o777);
+    expect(queueRoute('alice')).toEqual(
+      E.left(parleyError('state_directory', expect.stringContaining(`chmod 700 ${dir}`))),
+    );
+    chmodSync(dir, 0o700);
+    process.env.PARLEY_STATE_DIR = '/dev/null/parley';
+    expect(queueRoute('alice')).toEqual(
+      E.left(
+        parleyError(
+          'outbox_file',
+          expect.stringMatching(/^cannot keep the outbox in \/dev\/null\/parley\/outbox-alice \(/),
+        ),
+      ),
+    );
+    expect(queueInOutbox('alice', summary(ID(1), 'x'), unreachable(ID(1)), say, CAPS)).toEqual(
+      E.left(
+        parleyError(
+          'outbox_file',
+          expect.stringMatching(/^cannot keep it in \/dev\/null\/parley\/outbox-alice \(/),
+        ),
+      ),
+    );
+  });
+
+  it('an outbox file that cannot be read: outbox_file, naming the file', () => {
+    const path = join(dir, 'outbox-alice');
+    writeFileSync(path, '{oops');
+    expect(readOutboxFile(path)).toEqual(
+      E.left(parleyError('outbox_file', `${path}: not valid JSON`)),
+    );
+    writeFileSync(path, '{"version":1,"messages":[{"msg_id":"nope"}]}');
+    const read = readOutboxFile(path);
+    expect(E.isLeft(read) && read.left.code).toBe('outbox_file');
+    expect(E.isLeft(read) && read.left.message).toMatch(new RegExp(`^${path}: `));
   });
 });

@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatOptions } from '../../src/cli/args.js';
 import { type Ask, setUpChat } from '../../src/cli/startup.js';
+import { parleyError } from '../../src/errors.js';
 
 let dir: string;
 let file: string;
@@ -74,7 +75,10 @@ describe('setUpChat', () => {
   it('without a terminal, names the missing flags instead of asking', () => {
     expect(setUpChat(options({ port: 5001 }), undefined, () => {}, 'node dist/main.js')).toEqual(
       E.left(
-        'no terminal to ask on, and --directory, --name are missing: run node dist/main.js --port P --directory FILE --name NAME (see node dist/main.js --help)',
+        parleyError(
+          'no_terminal',
+          'no terminal to ask on, and --directory, --name are missing: run node dist/main.js --port P --directory FILE --name NAME (see node dist/main.js --help)',
+        ),
       ),
     );
   });
@@ -86,13 +90,17 @@ describe('setUpChat', () => {
       ask,
       () => {},
     );
-    expect(setup).toEqual(E.left(`directory file ${join(dir, 'x.json')}: no such file`));
+    expect(setup).toEqual(
+      E.left(parleyError('directory_file', `directory file ${join(dir, 'x.json')}: no such file`)),
+    );
     expect(asked).toEqual([]);
   });
 
   it('gives up after five unusable answers (the input may have ended)', () => {
     const { ask, asked } = scripted([]);
-    expect(setUpChat(options(), ask, () => {})).toEqual(E.left('no usable answer after 5 tries'));
+    expect(setUpChat(options(), ask, () => {})).toEqual(
+      E.left(parleyError('no_answer', 'no usable answer after 5 tries')),
+    );
     expect(asked).toHaveLength(5);
   });
 });

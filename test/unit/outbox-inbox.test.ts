@@ -6,6 +6,7 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
 import { MessageText, mint, Username, Uuid } from '../../src/codecs/formats.js';
+import { parleyError } from '../../src/errors.js';
 import { resolveDeps } from '../../src/node/options.js';
 import { parley$ } from '../../src/node/pipeline.js';
 import {
@@ -191,7 +192,7 @@ describe('a full disk (issue 20, finding 3)', () => {
     const dir = inbox();
     handIn(dir, handed());
     let full = true;
-    const keep = () => (full ? E.left(noSpace) : E.right(undefined));
+    const keep = () => (full ? E.left(parleyError('outbox_file', noSpace)) : E.right(undefined));
     const told: string[] = [];
     const batches: (readonly OutboxEntry[])[] = [];
     const scheduler = new VirtualTimeScheduler(VirtualAction, 2_500);

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parleyError } from '../../src/errors.js';
 import {
   parentProblem,
   prepareStateDirectory,
@@ -111,7 +112,12 @@ describe('prepareStateDirectory', () => {
     chmodSync(open, 0o777);
     const path = join(open, 'parley');
     expect(prepareStateDirectory(path)).toEqual(
-      E.left(expect.stringContaining(`is inside ${open}, which every user may write to`)),
+      E.left(
+        parleyError(
+          'state_directory',
+          expect.stringContaining(`is inside ${open}, which every user may write to`),
+        ),
+      ),
     );
     chmodSync(open, 0o1777);
     expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
@@ -122,7 +128,12 @@ describe('prepareStateDirectory', () => {
     chmodSync(shared, 0o770);
     const path = join(shared, 'parley');
     expect(prepareStateDirectory(path)).toEqual(
-      E.left(expect.stringContaining(`is inside ${shared}, which its group may write to`)),
+      E.left(
+        parleyError(
+          'state_directory',
+          expect.stringContaining(`is inside ${shared}, which its group may write to`),
+        ),
+      ),
     );
     chmodSync(shared, 0o750);
     expect(prepareStateDirectory(path)).toEqual(E.right({ kind: 'ready', path }));
@@ -137,7 +148,12 @@ describe('prepareStateDirectory', () => {
     const link = join(shared, 'state');
     symlinkSync(target, link);
     expect(prepareStateDirectory(link)).toEqual(
-      E.left(expect.stringContaining(`is inside ${shared}, which its group may write to`)),
+      E.left(
+        parleyError(
+          'state_directory',
+          expect.stringContaining(`is inside ${shared}, which its group may write to`),
+        ),
+      ),
     );
     chmodSync(shared, 0o700);
     expect(prepareStateDirectory(link)).toEqual(E.right({ kind: 'ready', path: link }));
@@ -154,7 +170,10 @@ describe('prepareStateDirectory', () => {
     chmodSync(path, 0o777);
     expect(prepareStateDirectory(path)).toEqual(
       E.left(
-        `the state directory ${path} is writable by every user (permissions 0777), who could change parley's record of seen messages; run: chmod 700 ${path}`,
+        parleyError(
+          'state_directory',
+          `the state directory ${path} is writable by every user (permissions 0777), who could change parley's record of seen messages; run: chmod 700 ${path}`,
+        ),
       ),
     );
   });
@@ -169,7 +188,9 @@ describe('prepareStateDirectory', () => {
     const path = temp();
     chownSync(path, 65534, 65534);
     const prepared = prepareStateDirectory(path);
-    expect(E.isLeft(prepared) && prepared.left).toContain('belongs to another user (uid 65534)');
+    expect(E.isLeft(prepared) && prepared.left.message).toContain(
+      'belongs to another user (uid 65534)',
+    );
   });
 
   it('is $PARLEY_STATE_DIR, else $XDG_STATE_HOME/parley, else ~/.local/state/parley', () => {

@@ -17,6 +17,6 @@ for (let i = start; i < start + 10_000; i++) {
     port: 6000 + (i % 1000),
     ip: '127.0.0.1',
   });
-  if (added._tag === 'Left') throw new Error(added.left);
+  if (added._tag === 'Left') throw new Error(added.left.message);
   process.stdout.write(`${i}\n`);
 }

@@ -1,4 +1,5 @@
 /** One start of a parley as far as its outbox lock goes (lock-race.test.ts). */
+import * as E from 'fp-ts/lib/Either.js';
 import { takeLock } from '../../../src/store/lock-file.js';
 import { atTheBarrier } from './barrier.js';
 
@@ -7,5 +8,5 @@ if (path === undefined) throw new Error('usage: lock-starter LOCK_PATH');
 // The lock is held until the process exits.
 atTheBarrier(() => {
   const taken = takeLock(path);
-  return 'lock' in taken ? { held: true } : taken.refused;
+  return E.isRight(taken) ? { held: true } : taken.left;
 });

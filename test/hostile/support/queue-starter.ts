@@ -27,5 +27,5 @@ atTheBarrier(() => {
     (text) => process.stderr.write(`${text}\n`),
     outboxCapsOf({}),
   );
-  return { route: E.isRight(route) ? route.right.kind : route.left, kept };
+  return { route: E.isRight(route) ? route.right.kind : route.left.message, kept };
 });
