@@ -4,15 +4,21 @@
  */
 import { createDedupeMemory, type DedupeMemory } from '../node/dedupe.js';
 import type { Store } from '../ports/ports.js';
+import { type HistoryStore, memoryHistory } from './history-store.js';
 import type { OutboxStore } from './outbox-file.js';
 
 export interface MemoryStoreOptions {
   readonly dedupe?: DedupeMemory;
   readonly outbox?: OutboxStore;
+  readonly history?: HistoryStore;
 }
 
-/** Shown ids in RAM (the contract's 10 minutes); the outbox in the node's state only. */
+/**
+ * Shown ids in RAM (the contract's 10 minutes); the outbox in the node's state only; the
+ * history in RAM (capped as the file is).
+ */
 export const memoryStore = (options: MemoryStoreOptions = {}): Store => ({
   dedupe: options.dedupe ?? createDedupeMemory(),
   outbox: options.outbox,
+  history: options.history ?? memoryHistory(),
 });
