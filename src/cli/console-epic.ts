@@ -24,8 +24,10 @@ import type { LineAction, LinesEpic } from '../node/pipeline.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
+import { findText, historyText, startScreen } from './history-text.js';
 import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
@@ -38,8 +40,8 @@ export type Draw =
   /** A line of the --verbose trace, for stderr. */
   | { readonly kind: 'trace'; readonly text: string };
 
-/** What the chat tells its console; the clock and ids come from the node's ports. */
-export type ConsoleConfig = Omit<ConsoleDeps, 'now' | 'newMsgId'>;
+/** What the chat tells its console; the clock, ids and history come from the node's ports. */
+export type ConsoleConfig = Omit<ConsoleDeps, 'now' | 'newMsgId' | 'history'>;
 
 interface ConsoleDeps {
   readonly self: string;
@@ -52,6 +54,8 @@ interface ConsoleDeps {
   /** The node's clock (its ports'), as a date. */
   readonly now: () => Date;
   readonly newMsgId: () => string;
+  /** What was said (the store port's; none: nothing is kept). */
+  readonly history: HistoryStore | undefined;
   /** The outbox is kept on disk (quitting loses nothing). */
   readonly durable: boolean;
   /**
@@ -204,11 +208,39 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return addContact(ctx, output.contact);
     case 'editContact':
       return editContact(ctx, output);
+    case 'history':
+      return of(showLine(historyText(recordsOf(ctx.deps), output.contact, output.count)));
+    case 'find':
+      return of(showLine(findText(recordsOf(ctx.deps), output.words)));
     case 'quit':
+      markSeen(ctx.deps);
       return of(draw(output), { kind: 'stop' } as const);
     default:
       return of(draw(output));
   }
+};
+
+const recordsOf = (deps: ConsoleDeps) => deps.history?.records() ?? [];
+
+/**
+ * The chat has shown all that arrived until now: marked in the history, so that the next
+ * chat says only what came after (received by a `listen` of this name meanwhile). A mark
+ * that cannot be written costs only a message said twice as new.
+ */
+const markSeen = (deps: ConsoleDeps): void => {
+  try {
+    deps.history?.markChatSeen(deps.now().getTime());
+  } catch {
+    // The history says why on its next write; the mark is a convenience.
+  }
+};
+
+/** The start screen from the history (then marked seen): earlier lines, and what is new. */
+const startLines = (deps: ConsoleDeps): Action[] => {
+  if (deps.history === undefined) return [];
+  const lines = startScreen(deps.history.records(), deps.history.chatMark());
+  markSeen(deps);
+  return lines.map(showLine);
 };
 
 export const consoleEpic =
@@ -218,6 +250,7 @@ export const consoleEpic =
       ...config,
       now: () => new Date(ports.clock.now()),
       newMsgId: ports.random.uuid,
+      history: ports.store.history,
     };
     let lastId = 0;
     const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
@@ -251,6 +284,7 @@ const notice = (
     return [
       ...traced,
       showLine(deps.banner(event.port)),
+      ...startLines(deps),
       ...(kept.length > 0 ? [showLine(`${keptFromLastTime(kept)} (see /outbox)`)] : []),
       draw(promptOf(initialState.mode, deps.self) as Draw),
     ];
@@ -260,6 +294,8 @@ const notice = (
     return [...traced, draw({ kind: 'quit' }), { kind: 'stop' }];
   }
   if (event.kind === 'incoming' && event.event.kind === 'received') {
+    // Shown here: not new to the next chat.
+    markSeen(deps);
     if (deps.shownOnDelivery === true) return traced;
     return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }
