@@ -8,7 +8,6 @@ import type { ReceivedMessage } from '../actors/types.js';
 import { whyOf } from '../errors.js';
 import type { HistoryRecord, SentState } from '../store/history-codec.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { DeliverySink } from './dedupe.js';
 import type { MessageSummary } from './jobs.js';
 import type { Address } from './reports.js';
 import type { NodeState } from './state.js';
@@ -27,21 +26,19 @@ const receivedRecord = (m: ReceivedMessage, atMs: number): HistoryRecord => ({
 });
 
 /**
- * The delivery with the history first: kept (written and flushed; a retry kept already is not
- * kept again), then handed to the reader. A history that cannot be written fails the delivery:
- * nothing is acknowledged and the sender tries again. No history: the sink as it was.
+ * What a delivery keeps first (answerFrom's `keep`): the message in the history, written and
+ * flushed (a retry kept already is not kept again). When it throws the delivery fails:
+ * nothing is acknowledged and the sender tries again. No history: nothing to keep.
  */
-export const withHistory = (
-  sink: DeliverySink | undefined,
+export const keepReceived = (
   history: HistoryStore | undefined,
   nowMs: () => number,
-): DeliverySink | undefined => {
-  if (history === undefined) return sink;
-  return (message) => {
-    history.keep(receivedRecord(message, nowMs()));
-    return sink?.(message);
-  };
-};
+): ((message: ReceivedMessage) => void) | undefined =>
+  history === undefined
+    ? undefined
+    : (message) => {
+        history.keep(receivedRecord(message, nowMs()));
+      };
 
 const sentRecord = (m: MessageSummary, state: SentState, atMs: number): HistoryRecord => ({
   msgId: m.msgId,

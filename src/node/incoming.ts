@@ -12,7 +12,7 @@ import {
   type ResponderEvent,
   responderLogic,
 } from '../actors/responder.js';
-import type { Effect, Inbound } from '../actors/types.js';
+import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
 import { findContact } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
 import { GUARD_DEFAULTS } from '../limits.js';
@@ -154,6 +154,8 @@ export interface AnswerDeps extends PipelineDeps {
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   /** Tells an event that no connection's stream carries (an error of our own I/O). */
   readonly tell: (event: NodeEvent) => void;
+  /** Keeps a fresh message (in the history) before it is shown, recorded and acked. */
+  readonly keep: ((message: ReceivedMessage) => void) | undefined;
 }
 
 /**
@@ -174,6 +176,7 @@ export const answer$ = (
       },
       // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
       deliver: answerFrom(deps.ports.store.dedupe, {
+        keep: deps.keep,
         deliver: deps.deliver,
         onFailure: (err) => deps.tell(internalEvent(err)),
       }),

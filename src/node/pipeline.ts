@@ -35,7 +35,7 @@ import {
 import type { Directory } from '../codecs/directory.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
-import { keepSent, sentRecords, withHistory } from './history.js';
+import { keepReceived, keepSent, sentRecords } from './history.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
@@ -140,8 +140,8 @@ export const parley$ = <Line = never, View = never>(
     const history = deps.ports.store.history;
     const clock = deps.ports.clock;
     // A fresh message is kept in the history as part of its delivery: before its ack.
-    const deliver = withHistory(deps.deliver, history, () => clock.now());
-    const shared = { ...deps, deliver, open, state$, traceFor, tell };
+    const keep = keepReceived(history, () => clock.now());
+    const shared = { ...deps, keep, open, state$, traceFor, tell };
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
