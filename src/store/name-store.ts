@@ -163,6 +163,18 @@ export const keptHistory = (
   }
 };
 
+/** The history of a run whose outbox is in memory: there too (the reason said), and said. */
+const historyInMemory = (
+  kept: Extract<KeptOutbox, { kind: 'memory' }>,
+  say: (text: string) => void,
+): HistoryStore => {
+  say(
+    `the history is kept in memory too (${kept.reason}): what this run shows and sends ` +
+      'is not in parley history',
+  );
+  return memoryHistory();
+};
+
 /** When a file last changed (ms since the epoch), if it can be told. */
 export const changedAt = (path: string | undefined): number | undefined => {
   if (path === undefined) return undefined;
@@ -195,7 +207,12 @@ export const openNameStore = (
   if (E.isLeft(outbox)) return outbox;
   if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
   const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
-  const history = keptHistory(name, say);
+  // One writer per name, as for the outbox: the holder of its lock (a compaction of another
+  // process would drop what this one appended meanwhile).
+  const history =
+    outbox.right.kind === 'memory'
+      ? E.right(historyInMemory(outbox.right, say))
+      : keptHistory(name, say);
   if (E.isLeft(history)) return history;
   return E.right({
     store: memoryStore({ dedupe: dedupe.right, outbox: durable?.store, history: history.right }),
