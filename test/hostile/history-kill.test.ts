@@ -75,3 +75,16 @@ it('kill -9 of the receiver right after its ack, or at any moment: each message 
   expect(kept.map((r) => r.text)).toEqual([...Array(ROUNDS).keys()].map((n) => `message ${n}`));
   expect(readFileSync(join(stateDir(), 'history-bob'), 'utf8')).not.toContain(SECRET);
 });
+
+it('one writer per name: a second listen of bob keeps its history in memory, and says so', {
+  timeout: 30_000,
+}, async () => {
+  const bobFile = scene.folder().directory('bob.json', [{ username: 'alice', port: 1 }]);
+  const first = await startListener('bob', bobFile, ['--json']);
+  const second = await startListener('bob', bobFile, ['--json']);
+  await second.run.waitFor(
+    'stderr',
+    /the history is kept in memory too \(another parley \(pid \d+\) is running as bob/,
+  );
+  expect(first.run.stderr()).not.toContain('history');
+});
