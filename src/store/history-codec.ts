@@ -129,8 +129,9 @@ export interface ReadLines {
   readonly lines: readonly HistoryLine[];
   /** A last line without its newline was left out. */
   readonly cut: boolean;
-  /** Lines in the file, for when to compact. */
+  /** Lines in the file and its size in bytes, for when to compact. */
   readonly count: number;
+  readonly bytes: number;
 }
 
 /** The text of a history file as its lines, or the first that cannot be read. */
@@ -144,5 +145,10 @@ export const decodeHistoryText = (text: string, path: string): E.Either<ParleyEr
     if (E.isLeft(line)) return line;
     lines.push(line.right);
   }
-  return E.right({ lines, cut: last !== '', count: lines.length });
+  return E.right({
+    lines,
+    cut: last !== '',
+    count: lines.length,
+    bytes: Buffer.byteLength(text, 'utf8'),
+  });
 };

@@ -110,11 +110,11 @@ export const createHistoryFile = (
     renameSync(path, aside);
     warnings.push(`${read.left.message}; moved to ${aside}, starting with an empty history`);
   }
-  const found = E.isRight(read) ? read.right : { lines: [], cut: false, count: 0 };
+  const found = E.isRight(read) ? read.right : { lines: [], cut: false, count: 0, bytes: 0 };
   const book = bookOf(found.lines);
   // Lines in the file now: a compaction is due when they are many more than the messages.
   let lines = found.count;
-  let bytes = 0;
+  let bytes = found.bytes;
 
   const compact = (say: (text: string) => void): void => {
     const dropped = book.trim(caps);
@@ -128,8 +128,8 @@ export const createHistoryFile = (
     book.size > caps.maxMessages * (1 + HISTORY_SLACK) ||
     bytes > caps.maxBytes * (1 + HISTORY_SLACK) ||
     lines > 2 * book.size + 64;
-  // At start, always: a cut last line goes, and the caps hold from the first message on.
-  if (found.lines.length > 0 || found.cut || E.isLeft(read)) compact((t) => warnings.push(t));
+  // At start when due, or to drop a last line cut short (nothing may be appended to it).
+  if (found.cut || due()) compact((t) => warnings.push(t));
 
   /** Written and flushed, then taken in; a compaction after, when one is due. */
   const append = (line: HistoryLine) => {
