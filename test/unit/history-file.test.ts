@@ -11,7 +11,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { afterEach, expect, it } from 'vitest';
+import { firstValueFrom, isObservable } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Effect } from '../../src/actors/types.js';
+import { mint, Username } from '../../src/codecs/formats.js';
+import { answerFrom, createDedupeMemory } from '../../src/node/dedupe.js';
 import {
   decodeHistoryLine,
   encodeHistoryLine,
@@ -189,4 +193,66 @@ it('the memory adapter keeps once and caps as the file does', () => {
   const memory = memoryHistory({ maxMessages: 2, maxBytes: 1_000_000 });
   for (const n of [1, 1, 2, 3]) memory.keep(received(n));
   expect(memory.records().map((r) => r.msgId)).toEqual([id(2), id(3)]);
+});
+
+describe('answerFrom keeps the message first', () => {
+  const message = {
+    from: 'alice',
+    to: 'bob',
+    text: 'hi',
+    msgId: id(9),
+    timestamp: '2026-01-01T00:00:00.000Z',
+    clockSkewMs: 0,
+  };
+  const effect: Effect<never> = {
+    kind: 'deliver',
+    sender: mint(Username, 'alice'),
+    msgId: id(9),
+    atMs: 1,
+    message,
+  };
+  const answered = async (answer: ReturnType<typeof answerFrom>) => {
+    const reply = answer(effect);
+    return isObservable(reply) ? firstValueFrom(reply) : reply;
+  };
+
+  it('in the history before the sink shows it, and before the id is recorded', async () => {
+    const history = memoryHistory();
+    const memory = createDedupeMemory();
+    const order: string[] = [];
+    const keep = (m: typeof message) => {
+      order.push(`keep ${memory.size}`);
+      history.keep({ ...received(9), contact: m.from });
+    };
+    const deliver = () => {
+      order.push(`show ${history.records().length}`);
+    };
+    expect(await answered(answerFrom(memory, { keep, deliver }))).toEqual({
+      kind: 'recorded',
+      fresh: true,
+    });
+    expect(order).toEqual(['keep 0', 'show 1']);
+  });
+
+  it('a history that cannot be written: not shown, not recorded, not acked (it comes again)', async () => {
+    const memory = createDedupeMemory();
+    const told: unknown[] = [];
+    const shown: unknown[] = [];
+    const keep = () => {
+      throw new Error('cannot keep a message in the history /x (ENOSPC)');
+    };
+    for (const deliver of [() => void shown.push(1), undefined]) {
+      const reply = await answered(
+        answerFrom(memory, {
+          keep,
+          onFailure: (e) => told.push(e),
+          ...(deliver ? { deliver } : {}),
+        }),
+      );
+      expect(reply).toMatchObject({ kind: 'invalid', error: { code: 'internal' } });
+    }
+    expect(shown).toEqual([]);
+    expect(memory.size).toBe(0);
+    expect(told).toHaveLength(2);
+  });
 });
