@@ -27,7 +27,7 @@ import type { NodeEvent } from '../node/types.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
-import { findText, historyText, startScreen } from './history-text.js';
+import { findText, historyText, markChatSeen, startScreenOnce } from './history-text.js';
 import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
@@ -221,27 +221,9 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
 };
 
 const recordsOf = (deps: ConsoleDeps) => deps.history?.records() ?? [];
-
-/**
- * The chat has shown all that arrived until now: marked in the history, so that the next
- * chat says only what came after (received by a `listen` of this name meanwhile). A mark
- * that cannot be written costs only a message said twice as new.
- */
-const markSeen = (deps: ConsoleDeps): void => {
-  try {
-    deps.history?.markChatSeen(deps.now().getTime());
-  } catch {
-    // The history says why on its next write; the mark is a convenience.
-  }
-};
-
-/** The start screen from the history (then marked seen): earlier lines, and what is new. */
-const startLines = (deps: ConsoleDeps): Action[] => {
-  if (deps.history === undefined) return [];
-  const lines = startScreen(deps.history.records(), deps.history.chatMark());
-  markSeen(deps);
-  return lines.map(showLine);
-};
+const markSeen = (deps: ConsoleDeps): void => markChatSeen(deps.history, deps.now().getTime());
+const startLines = (deps: ConsoleDeps): Action[] =>
+  startScreenOnce(deps.history, deps.now().getTime()).map(showLine);
 
 export const consoleEpic =
   (config: ConsoleConfig): LinesEpic<KeyboardInput, Draw> =>

@@ -12,7 +12,7 @@ import {
 } from '../limits.js';
 import type { ChatMark, HistoryRecord } from '../store/history-codec.js';
 import { historyKey } from '../store/history-codec.js';
-import { unseenSince } from '../store/history-store.js';
+import { type HistoryStore, unseenSince } from '../store/history-store.js';
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -114,4 +114,25 @@ export const findText = (records: readonly HistoryRecord[], words: readonly stri
       ? `${found.length} messages hold ${words.join(' ')}; the last ${shown.length}:`
       : `${plural(found.length, 'message holds', 'messages hold')} ${words.join(' ')}:`;
   return [head, ...shown.map(formatHistoryLine)].join('\n');
+};
+
+/**
+ * The chat has shown all that arrived until now: marked in the history, so that the next
+ * chat says only what came after (received by a `listen` of this name meanwhile). A mark
+ * that cannot be written costs only a message said twice as new.
+ */
+export const markChatSeen = (history: HistoryStore | undefined, nowMs: number): void => {
+  try {
+    history?.markChatSeen(nowMs);
+  } catch {
+    // The history says why on its next write; the mark is a convenience.
+  }
+};
+
+/** The start screen from the history, which is then marked seen. */
+export const startScreenOnce = (history: HistoryStore | undefined, nowMs: number): string[] => {
+  if (history === undefined) return [];
+  const lines = startScreen(history.records(), history.chatMark());
+  markChatSeen(history, nowMs);
+  return lines;
 };
