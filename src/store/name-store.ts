@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { whyOf } from '../errors.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import { STALE_TEMP_MS } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { Store } from '../ports/ports.js';
@@ -145,9 +145,9 @@ export const historyFileOf = (dir: string, name: string): string =>
 export const keptHistory = (
   name: string,
   say: (text: string) => void,
-): E.Either<string, HistoryStore> => {
+): E.Either<ParleyError, HistoryStore> => {
   const dir = prepareStateDirectory();
-  if (E.isLeft(dir)) return dir;
+  if (E.isLeft(dir)) return E.left(parleyError('state_dir', dir.left));
   const file = historyFileOf(dir.right.path, name);
   const inMemory = (reason: string) => {
     say(`cannot keep the history in ${file} (${reason}); it is kept in memory until parley ends`);
@@ -213,7 +213,7 @@ export const openNameStore = (
     outbox.right.kind === 'memory'
       ? E.right(historyInMemory(outbox.right, say))
       : keptHistory(name, say);
-  if (E.isLeft(history)) return history;
+  if (E.isLeft(history)) return E.left(history.left.message);
   return E.right({
     store: memoryStore({ dedupe: dedupe.right, outbox: durable?.store, history: history.right }),
     durable,
