@@ -59,6 +59,12 @@ export type {
   Transport,
 } from './ports/ports.js';
 export { cryptoRandom, seededRandom } from './ports/random.js';
+export type { ChatMark, HistoryRecord, SentState } from './store/history-codec.js';
+export type { HistoryQuery } from './store/history-read.js';
+// A name's history (what was said), read without changing it; never a secret.
+export { readHistory } from './store/history-read.js';
+export type { HistoryStore } from './store/history-store.js';
+export { memoryHistory } from './store/history-store.js';
 export type { MemoryStoreOptions } from './store/memory.js';
 export { memoryStore } from './store/memory.js';
 export type { KeptOutbox, NameStore } from './store/name-store.js';

@@ -153,3 +153,24 @@ export const GUARD_DEFAULTS = {
   global: { maxFailures: 50, windowMs: 60_000, firstBlockMs: 30_000, maxBlockMs: 600_000 },
   maxTrusted: 10_000,
 } as const;
+
+// The history: what was said, kept per name (history-<name> in its state directory).
+
+/** Messages kept at most; the oldest are dropped when a compaction finds more, and said. */
+export const HISTORY_MAX_MESSAGES = 10_000;
+
+/** Their records together at most, in bytes as written (texts are up to 64 KiB each). */
+export const HISTORY_MAX_BYTES = 32 * 1_048_576;
+
+/**
+ * A compaction waits until the file holds this share more than the caps (or twice as many
+ * lines as messages: the states of sent ones), so that it is rare, not at every message.
+ */
+export const HISTORY_SLACK = 0.1;
+
+/** The chat's start screen: the last lines of this many contacts, this many lines each. */
+export const HISTORY_START_CONTACTS = 5;
+export const HISTORY_START_LINES = 3;
+
+/** /history without a number shows this many lines. */
+export const HISTORY_DEFAULT_LINES = 20;

@@ -68,8 +68,20 @@ export interface OutboxOptions {
   readonly json: boolean;
 }
 
+export interface HistoryOptions {
+  readonly command: 'history';
+  /** Whose history. */
+  readonly name: string;
+  /** Only the conversation with this contact. */
+  readonly with: string | undefined;
+  /** Only what was shown or reported since (ms since the epoch). */
+  readonly sinceMs: number | undefined;
+  readonly json: boolean;
+}
+
 export type Command =
   | ChatOptions
+  | HistoryOptions
   | ListenOptions
   | SendOptions
   | ProbeOptions
@@ -77,7 +89,7 @@ export type Command =
   | { readonly command: 'help'; readonly topic: CommandName }
   | { readonly command: 'version' };
 
-export type CommandName = 'chat' | 'listen' | 'send' | 'probe' | 'outbox';
+export type CommandName = 'chat' | 'listen' | 'send' | 'probe' | 'outbox' | 'history';
 
 /** A command line parley cannot run, and which command's help to point to. */
 export interface UsageError extends ParleyError<'usage'> {
@@ -108,6 +120,7 @@ const SPECS = {
   },
   probe: { ...COMMON, name: value, directory: value, to: value, json: flag },
   outbox: { help: COMMON.help, version: flag, name: value, json: flag },
+  history: { help: COMMON.help, version: flag, name: value, with: value, since: value, json: flag },
 } as const;
 
 type Raw = Readonly<Record<string, string | boolean | undefined>>;
@@ -118,7 +131,14 @@ const refuse = (message: string): ParleyError<'usage'> => parleyError('usage', m
 /** Listen on every interface, as the course's peers do; `--bind 127.0.0.1` keeps it local. */
 export const DEFAULT_BIND = '0.0.0.0';
 
-const SUBCOMMANDS: readonly CommandName[] = ['listen', 'send', 'probe', 'outbox', 'chat'];
+const SUBCOMMANDS: readonly CommandName[] = [
+  'listen',
+  'send',
+  'probe',
+  'outbox',
+  'history',
+  'chat',
+];
 const isSubcommand = (s: string | undefined): s is CommandName =>
   SUBCOMMANDS.includes(s as CommandName);
 
@@ -258,12 +278,34 @@ const outbox = (raw: Raw): Check<OutboxOptions> =>
     json: raw.json === true,
   }))(optional(str(raw, 'name'), checkName));
 
+/** A time as --since takes it: ISO 8601 (`2026-12-02`, `2026-12-02T10:00:00Z`). */
+const checkSince = (text: string): Check<number> => {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(ms)
+    ? E.left(
+        refuse(
+          `--since '${text}' is not a time: use ISO 8601, as 2026-12-02 or 2026-12-02T10:00:00Z`,
+        ),
+      )
+    : E.right(ms);
+};
+
+const history = (raw: Raw): Check<HistoryOptions> =>
+  pipe(
+    E.Do,
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('with', () => optional(str(raw, 'with'), E.right)),
+    E.bind('sinceMs', () => optional(str(raw, 'since'), checkSince)),
+    E.map((o) => ({ command: 'history' as const, ...o, json: raw.json === true })),
+  );
+
 const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<Command>> = {
   chat,
   listen,
   send,
   probe,
   outbox,
+  history,
 };
 
 /** node:util's sentences, without the advice about '--' that does not fit here. */

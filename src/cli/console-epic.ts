@@ -24,8 +24,10 @@ import type { LineAction, LinesEpic } from '../node/pipeline.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
+import { findText, historyText, markChatSeen, startScreenOnce } from './history-text.js';
 import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
@@ -38,8 +40,8 @@ export type Draw =
   /** A line of the --verbose trace, for stderr. */
   | { readonly kind: 'trace'; readonly text: string };
 
-/** What the chat tells its console; the clock and ids come from the node's ports. */
-export type ConsoleConfig = Omit<ConsoleDeps, 'now' | 'newMsgId'>;
+/** What the chat tells its console; the clock, ids and history come from the node's ports. */
+export type ConsoleConfig = Omit<ConsoleDeps, 'now' | 'newMsgId' | 'history'>;
 
 interface ConsoleDeps {
   readonly self: string;
@@ -52,6 +54,8 @@ interface ConsoleDeps {
   /** The node's clock (its ports'), as a date. */
   readonly now: () => Date;
   readonly newMsgId: () => string;
+  /** What was said (the store port's; none: nothing is kept). */
+  readonly history: HistoryStore | undefined;
   /** The outbox is kept on disk (quitting loses nothing). */
   readonly durable: boolean;
   /**
@@ -204,12 +208,22 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return addContact(ctx, output.contact);
     case 'editContact':
       return editContact(ctx, output);
+    case 'history':
+      return of(showLine(historyText(recordsOf(ctx.deps), output.contact, output.count)));
+    case 'find':
+      return of(showLine(findText(recordsOf(ctx.deps), output.words)));
     case 'quit':
+      markSeen(ctx.deps);
       return of(draw(output), { kind: 'stop' } as const);
     default:
       return of(draw(output));
   }
 };
+
+const recordsOf = (deps: ConsoleDeps) => deps.history?.records() ?? [];
+const markSeen = (deps: ConsoleDeps): void => markChatSeen(deps.history, deps.now().getTime());
+const startLines = (deps: ConsoleDeps): Action[] =>
+  startScreenOnce(deps.history, deps.now().getTime()).map(showLine);
 
 export const consoleEpic =
   (config: ConsoleConfig): LinesEpic<KeyboardInput, Draw> =>
@@ -218,6 +232,7 @@ export const consoleEpic =
       ...config,
       now: () => new Date(ports.clock.now()),
       newMsgId: ports.random.uuid,
+      history: ports.store.history,
     };
     let lastId = 0;
     const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
@@ -251,6 +266,7 @@ const notice = (
     return [
       ...traced,
       showLine(deps.banner(event.port)),
+      ...startLines(deps),
       ...(kept.length > 0 ? [showLine(`${keptFromLastTime(kept)} (see /outbox)`)] : []),
       draw(promptOf(initialState.mode, deps.self) as Draw),
     ];
@@ -260,6 +276,8 @@ const notice = (
     return [...traced, draw({ kind: 'quit' }), { kind: 'stop' }];
   }
   if (event.kind === 'incoming' && event.event.kind === 'received') {
+    // Shown here: not new to the next chat.
+    markSeen(deps);
     if (deps.shownOnDelivery === true) return traced;
     return [...traced, showLine(formatReceived(event.event.message, deps.now()))];
   }

@@ -79,6 +79,7 @@ Usage:
   ${run} send   --name NAME --directory FILE --to USER [TEXT…]
   ${run} probe  --name NAME --directory FILE [--to USER]
   ${run} outbox [--name NAME] [--json]
+  ${run} history --name NAME [--with USER] [--since TIME] [--json]
   ${run} help COMMAND
 ${run.startsWith('npm') ? '(npm start builds first and prints its own lines on stdout: scripts run node dist/main.js.)\n' : ''}
 Without --port, --directory or --name, parley asks for them (on a terminal only).
@@ -165,9 +166,30 @@ ${STATE}.
   --help, -h        this help
   --version         print the version`;
 
+const history = (
+  run: string,
+) => `Usage: ${run} history --name NAME [--with USER] [--since TIME] [--json]
+
+Prints what NAME's history keeps, oldest first: every message a chat or listen as NAME
+showed or sent (each once, whatever the retries; a sent one in its last state: delivered,
+waiting or not delivered). Nothing is changed. The history is history-NAME in
+${STATE}
+(mode 0600, not encrypted: see the README), capped at the most recent 10,000 messages.
+  --with USER       only the conversation with USER
+  --since TIME      only what was shown or reported since TIME (ISO 8601: 2026-12-02,
+                    2026-12-02T10:00:00Z)
+  --json            one JSON line per message on stdout: {"msg_id","direction" ("in" or
+                    "out"),"contact","text","timestamp" (the sender's),"at" (when shown, or
+                    last reported),"state" (sent ones: "delivered", "waiting", "given_up")}
+  --help, -h        this help
+  --version         print the version
+
+Exit status: 0 printed (nothing, when the history is empty), 1 the history or the state
+directory cannot be read (said on stderr), 2 usage error.`;
+
 /** `--help` of a command; `run` is the command as the person runs it. */
 export const helpText = (topic: CommandName, run: string): string =>
-  ({ chat, listen, send, probe, outbox })[topic](run);
+  ({ chat, listen, send, probe, outbox, history })[topic](run);
 
 /** The console's /help. */
 export const CONSOLE_HELP = `Type a message and press Enter, then pick who gets it.
@@ -183,6 +205,8 @@ Commands:
   /edit NAME      change a contact's ip, port or password (Enter keeps each as it is)
   /outbox         messages not delivered: attempts, next try (they go out by themselves)
   /retry [N]      send undelivered message N again now (to the same or another destination)
+  /history [NAME] [N]  the last N messages (20), with NAME or with everyone
+  /find WORDS     the messages that hold every word (any case)
   /quit           leave; what waits in the outbox goes out when you are back (asks first
                   if the outbox cannot be kept on disk)
   /help           this list

@@ -6,6 +6,7 @@ import { EXIT, parseCommandLine } from './args.js';
 import { runChat } from './chat.js';
 import { say } from './common.js';
 import { helpText, ownCommandName, version } from './help.js';
+import { runHistory } from './history-list.js';
 import { runListen } from './listen.js';
 import { runOutbox } from './outbox-list.js';
 import { runProbe } from './probe.js';
@@ -37,5 +38,7 @@ export const run = async (argv: readonly string[]): Promise<number> => {
       return runProbe(command);
     case 'outbox':
       return runOutbox(command);
+    case 'history':
+      return runHistory(command);
   }
 };

@@ -1,5 +1,6 @@
 /**
- * The console's slash commands: /help, /contacts, /who, /add, /edit, /outbox, /retry, /quit.
+ * The console's slash commands: /help, /contacts, /who, /add, /edit, /outbox, /retry,
+ * /history, /find, /quit.
  */
 
 import { CONSOLE_HELP } from '../cli/help.js';
@@ -81,6 +82,34 @@ const outboxText = (view: View): string =>
     ? formatOutbox(view.outbox, view.nowMs)
     : 'the outbox is empty: every message was delivered';
 
+/** /history [NAME] [N]: a name, a count, both (in this order), or neither. */
+const historyCommand = (args: readonly string[]): Step => {
+  const count = (word: string | undefined) =>
+    word !== undefined && /^[1-9][0-9]{0,5}$/.test(word) ? Number(word) : undefined;
+  const [first, second, ...more] = args;
+  const firstCount = count(first);
+  const contact = firstCount === undefined ? first : undefined;
+  const n = firstCount ?? count(second);
+  const extra =
+    firstCount === undefined ? second !== undefined && n === undefined : second !== undefined;
+  if (extra || more.length > 0) {
+    return [
+      composing,
+      [show('which history? /history, /history NAME, /history NAME 50, /history 50')],
+    ];
+  }
+  return [
+    composing,
+    [
+      {
+        kind: 'history',
+        ...(contact === undefined ? {} : { contact }),
+        ...(n === undefined ? {} : { count: n }),
+      },
+    ],
+  ];
+};
+
 export const command = (line: string, view: View): Step => {
   const [name = '', ...rest] = line.trim().split(/\s+/);
   const arg = rest.join(' ');
@@ -108,6 +137,12 @@ export const command = (line: string, view: View): Step => {
       return [composing, [show(outboxText(view))]];
     case '/retry':
       return retryCommand(arg, view);
+    case '/history':
+      return historyCommand(rest);
+    case '/find':
+      return rest.length > 0
+        ? [composing, [{ kind: 'find', words: rest }]]
+        : [composing, [show('find what? /find WORDS shows the messages that hold them')]];
     case '/quit':
     case '/exit':
       return quitRequest(view);

@@ -67,6 +67,10 @@ export type Output =
       readonly changes: ContactChanges;
       readonly what: string;
     }
+  /** /history [NAME] [N]: the last N lines, of one conversation or all. */
+  | { readonly kind: 'history'; readonly contact?: string; readonly count?: number }
+  /** /find WORDS: the messages of the history that hold every word. */
+  | { readonly kind: 'find'; readonly words: readonly string[] }
   | { readonly kind: 'quit' };
 
 /** A message waiting for its destination: a new one, or an undelivered one sent again. */

@@ -67,6 +67,12 @@ export type DeliverySink = (
 ) => ObservableInput<unknown> | void;
 
 export interface AnswerOptions {
+  /**
+   * Kept before anything else (the history, through the store port): a fresh message is
+   * written there before it is shown, recorded and acked; a retry kept already is not kept
+   * again. When it throws, the message is not accepted (not acked: it comes again).
+   */
+  readonly keep?: (message: ReceivedMessage) => void;
   /** Where a fresh message goes first; none: the `received` event is its delivery. */
   readonly deliver?: DeliverySink;
   /** Told why a message was not accepted: the cause (a path, say) is ours, not the peer's. */
@@ -92,7 +98,7 @@ export function answerFrom(
 ): <Ev>(effect: Effect<Ev>) => Answer;
 export function answerFrom(
   memory: DedupeMemory,
-  { deliver, onFailure = () => {} }: AnswerOptions = {},
+  { keep, deliver, onFailure = () => {} }: AnswerOptions = {},
 ) {
   /** Keys being handed to the sink: the same message on a second connection is refused. */
   const handing = new Set<string>();
@@ -123,6 +129,14 @@ export function answerFrom(
     if (effect.kind !== 'deliver') return undefined;
     const key = dedupeKey(effect.sender, effect.msgId);
     if (memory.has(key, effect.atMs)) return SEEN_BEFORE;
+    if (keep !== undefined) {
+      try {
+        keep(effect.message);
+      } catch (err) {
+        onFailure(err);
+        return { kind: 'invalid', error: NOT_KEPT };
+      }
+    }
     if (deliver === undefined || shownOnly.has(key, effect.atMs)) return record(key, effect.atMs);
     const after = { handing, record: () => recordShown(key, effect.atMs), notDelivered };
     return handOver(effect, deliver, key, after);
@@ -192,6 +206,11 @@ const SEEN_BEFORE: Inbound = { kind: 'recorded', fresh: false };
 const NOT_RECORDED = {
   code: 'internal',
   message: 'the message could not be recorded; it was not accepted, try again later',
+} as const;
+
+const NOT_KEPT = {
+  code: 'internal',
+  message: 'the message could not be kept here; it was not accepted, try again later',
 } as const;
 
 const NOT_DELIVERED = {

@@ -5,6 +5,7 @@
  * and the few pieces the pipeline shares with its epics.
  */
 import type { Observable } from 'rxjs';
+import type { ReceivedMessage } from '../actors/types.js';
 import type { Connection } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
 import type { PipelineDeps } from './options.js';
@@ -23,6 +24,8 @@ export interface EpicDeps extends PipelineDeps {
   readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
   /** Tells an event that no connection's stream carries (an error of our own I/O). */
   readonly tell: (event: NodeEvent) => void;
+  /** Keeps a fresh message (in the history) before it is shown, recorded and acked. */
+  readonly keep: ((message: ReceivedMessage) => void) | undefined;
 }
 
 export type Epic<In> = (

@@ -148,6 +148,7 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       lookup: (username) => contactAnswer(findContact(state$.value.directory, username)),
       // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
       deliver: answerFrom(deps.ports.store.dedupe, {
+        keep: deps.keep,
         deliver: deps.deliver,
         onFailure: (err) => deps.tell(internalEvent(err)),
       }),

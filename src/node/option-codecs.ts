@@ -14,6 +14,7 @@ import type { KeyPairFactory } from '../crypto/dh.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import { MAX_TIMER_MS } from '../limits.js';
 import type { Random, Transport } from '../ports/ports.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { OutboxStore } from '../store/outbox-file.js';
 import type { DedupeMemory, DeliverySink } from './dedupe.js';
 import type { NodeOptions } from './types.js';
@@ -92,7 +93,10 @@ export const NodeOptionsCodec = t.intersection([
       transport: offering<Transport>('Transport', ['listen$', 'connect$']),
       store: t.intersection([
         t.type({ dedupe: offering<DedupeMemory>('DedupeMemory', ['remember']) }),
-        t.partial({ outbox: offering<OutboxStore>('OutboxStore', ['load', 'save']) }),
+        t.partial({
+          outbox: offering<OutboxStore>('OutboxStore', ['load', 'save']),
+          history: offering<HistoryStore>('HistoryStore', ['keep', 'records']),
+        }),
       ]),
       clock: Scheduler,
       random: offering<Random>('Random', ['bytes', 'uuid', 'fraction']),
@@ -122,6 +126,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   Transport: 'a transport (listen$ and connect$, see tcpTransport)',
   Random: 'a source of randomness (bytes, uuid and fraction, see cryptoRandom)',
   OutboxStore: 'an outbox store (load and save, see createOutboxFile)',
+  HistoryStore: 'a history store (keep and records, see memoryHistory)',
   DedupeMemory: 'a dedupe memory (remember, see createDedupeMemory)',
   Function: 'a function',
   boolean: 'true or false',

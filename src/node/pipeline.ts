@@ -37,6 +37,7 @@ import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
 import type { EpicDeps, StateObservable } from './epic.js';
+import { keepReceived, keepSent, sentRecords } from './history.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
@@ -133,8 +134,12 @@ export const parley$ = <Line = never, View = never>(
     const tell = (event: NodeEvent) => told$.next(event);
     const traceFor = (role: Role, remote: string, jobId?: number): TraceSink | undefined =>
       deps.trace ? (trace) => tell({ kind: 'frame', role, remote, jobId, ...trace }) : undefined;
+    const history = deps.ports.store.history;
+    const clock = deps.ports.clock;
+    // A fresh message is kept in the history as part of its delivery: before its ack.
+    const keep = keepReceived(history, () => clock.now());
     const view$ = readOnly(state$);
-    const shared: EpicDeps = { ...deps, open, traceFor, tell };
+    const shared: EpicDeps = { ...deps, keep, open, traceFor, tell };
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
@@ -160,10 +165,14 @@ export const parley$ = <Line = never, View = never>(
       // The one place the state changes: each event is folded in before anyone sees it.
       tap({
         next: (event) => {
-          const next = reduceNodeState(state$.value, event);
+          const before = state$.value;
+          const next = reduceNodeState(before, event);
           // Most events (frames, incoming messages) change nothing the state holds.
-          if (next !== state$.value) state$.next(next);
+          if (next !== before) state$.next(next);
           event$.next(event);
+          // Sent messages go into the history as their reports come; a failure is said.
+          const records = sentRecords(event, before, next, clock.now());
+          for (const failed of keepSent(history, records)) tell(failed);
         },
         finalize: () => event$.complete(),
       }),

@@ -10,6 +10,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { ProtocolError } from '../codecs/errors.js';
 import type { ParleyError } from '../errors.js';
 import type { DedupeMemory } from '../node/dedupe.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { OutboxStore } from '../store/outbox-file.js';
 import type { Line } from '../streams/framing.js';
 
@@ -68,14 +69,16 @@ export interface Transport {
 }
 
 /**
- * What a node keeps: the ids of messages it has shown (so a retry shows once) and the
- * outbox (so an undelivered message survives a restart). The file adapter keeps them in a
- * name's state directory; the memory adapter in RAM.
+ * What a node keeps: the ids of messages it has shown (so a retry shows once), the outbox (so
+ * an undelivered message survives a restart) and the history (what was said). The file
+ * adapter keeps them in a name's state directory; the memory adapter in RAM.
  */
 export interface Store {
   readonly dedupe: DedupeMemory;
   /** None: the outbox lives in memory only, and is lost when the node stops. */
   readonly outbox?: OutboxStore | undefined;
+  /** None: nothing said is kept (a received message is written here before its ack). */
+  readonly history?: HistoryStore | undefined;
 }
 
 /** The one clock: the actors' deadlines and timestamps, retries, the console. */

@@ -2,17 +2,19 @@
  * The store's file adapter: what a name keeps in the checked state directory — the seen file
  * (`seen-<name>`), the outbox file (`outbox-<name>`) held by one parley at a time through its
  * lock (`lock-outbox-<name>`), and the inbox (`inbox-<name>`) where other processes of the
- * name hand messages in. One way to open them, with their checks; what cannot be kept on
+ * name hand messages in, and the history (`history-<name>`: what was said). One way to open them, with their checks; what cannot be kept on
  * disk is kept in memory, and said.
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { errnoCode, whyOf } from '../errors.js';
+import { errnoCode, type ParleyError, parleyError, whyOf } from '../errors.js';
 import { STALE_TEMP_MS } from '../limits.js';
 import type { DedupeMemory } from '../node/dedupe.js';
 import type { Store } from '../ports/ports.js';
 import { removeStaleTemps } from './atomic-file.js';
+import { createHistoryFile } from './history-file.js';
+import { type HistoryStore, memoryHistory } from './history-store.js';
 import { type LockError, takeLock } from './lock-file.js';
 import { memoryStore } from './memory.js';
 import { createOutboxFile, type OutboxFileOptions, type OutboxStore } from './outbox-file.js';
@@ -134,6 +136,47 @@ export const seenMemory = (
   }
 };
 
+/** `history-<name>` in the state directory `dir`: what was said, one record a line. */
+export const historyFileOf = (dir: string, name: string): string =>
+  join(dir, `history-${encodeURIComponent(name)}`);
+
+/**
+ * The history of `name`, on disk when the state directory allows it (Left: it may not be
+ * used); else in memory, and said. An unreadable file is moved aside and said.
+ */
+export const keptHistory = (
+  name: string,
+  say: (text: string) => void,
+): E.Either<ParleyError, HistoryStore> => {
+  const dir = prepareStateDirectory();
+  if (E.isLeft(dir)) return dir;
+  const file = historyFileOf(dir.right.path, name);
+  const inMemory = (reason: string) => {
+    say(`cannot keep the history in ${file} (${reason}); it is kept in memory until parley ends`);
+    return E.right(memoryHistory());
+  };
+  if (dir.right.kind === 'unavailable') return inMemory(dir.right.reason);
+  try {
+    const opened = createHistoryFile(file, { onWarning: say });
+    for (const warning of opened.warnings) say(warning);
+    return E.right(opened.store);
+  } catch (err) {
+    return inMemory(whyOf(err));
+  }
+};
+
+/** The history of a run whose outbox is in memory: there too (the reason said), and said. */
+const historyInMemory = (
+  kept: Extract<KeptOutbox, { kind: 'memory' }>,
+  say: (text: string) => void,
+): HistoryStore => {
+  say(
+    `the history is kept in memory too (${kept.reason}): what this run shows and sends ` +
+      'is not in parley history',
+  );
+  return memoryHistory();
+};
+
 /** When a file last changed (ms since the epoch), if it can be told. */
 export const changedAt = (path: string | undefined): number | undefined => {
   if (path === undefined) return undefined;
@@ -152,7 +195,7 @@ export interface NameStore {
 }
 
 /**
- * Opens the seen file and the outbox of `name` (Left: the state directory may not be used,
+ * Opens the seen file, the outbox and the history of `name` (Left: the state directory may not be used,
  * and parley should not start). What cannot be kept on disk is kept in memory, and `say`s so.
  */
 export const openNameStore = (
@@ -166,8 +209,15 @@ export const openNameStore = (
   if (E.isLeft(outbox)) return outbox;
   if (outbox.right.kind === 'memory') say(inMemoryWarning(outbox.right));
   const durable = outbox.right.kind === 'durable' ? outbox.right : undefined;
+  // One writer per name, as for the outbox: the holder of its lock (a compaction of another
+  // process would drop what this one appended meanwhile).
+  const history =
+    outbox.right.kind === 'memory'
+      ? E.right(historyInMemory(outbox.right, say))
+      : keptHistory(name, say);
+  if (E.isLeft(history)) return E.left(parleyError('state_directory', history.left.message));
   return E.right({
-    store: memoryStore({ dedupe: dedupe.right, outbox: durable?.store }),
+    store: memoryStore({ dedupe: dedupe.right, outbox: durable?.store, history: history.right }),
     durable,
   });
 };
