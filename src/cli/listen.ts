@@ -7,6 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ReceivedMessage } from '../actors/responder.js';
 import type { Directory } from '../codecs/directory.js';
+import { errnoCode } from '../errors.js';
 import type { NodeEvent, NodeOptions, ParleyNode } from '../node/node.js';
 import type { NameStore } from '../store/name-store.js';
 import { EXIT, type ListenOptions } from './args.js';
@@ -98,8 +99,11 @@ const listenWith = async (
     stopped = true;
     void node.close();
   };
-  // A reader that goes away (`| head -1`) ends the listener instead of crashing it.
-  process.stdout.on('error', stop);
+  // A reader that goes away (`| head -1`) ends the listener instead of crashing it; a write
+  // that fails otherwise (a full disk) was said with its message, which waits with its sender.
+  process.stdout.on('error', (err) => {
+    if (errnoCode(err) === 'EPIPE') stop();
+  });
   const stopOnSignal = onStopSignal(stop);
 
   const tellRefusal = refusalTeller();

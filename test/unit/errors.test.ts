@@ -2,7 +2,7 @@
  * One error vocabulary (issue 17, item 6): every failure in `src` is a `ParleyError` with a
  * code a program can switch on; strings only at the CLI's edge, where a command says it.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +11,7 @@ import { startNode } from '../../src/cli/common.js';
 import { retryFromEnvironment } from '../../src/cli/retry-env.js';
 import { checkSecret } from '../../src/console/forms.js';
 import { errnoCode, parleyError, reworded, whyOf } from '../../src/errors.js';
-
-const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sources(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
+import { sources } from '../support/sources.js';
 
 /** `Either<string, …>` however it is spelled (`E.Either<string,`, `Either< string ,`). */
 const STRING_LEFT = /\bEither\s*<\s*string\s*,/;

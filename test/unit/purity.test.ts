@@ -2,9 +2,9 @@
  * The actors and codecs are pure: no socket, no clock, no randomness of their own, so that
  * marble tests drive them deterministically. This guards the rule as the code grows.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sources } from '../support/sources.js';
 
 const FORBIDDEN = [
   /from 'node:(net|dgram|tls|http|https|fs)'/,
@@ -25,15 +25,6 @@ const violations = (text: string, upTo = FORBIDDEN.length): string[] =>
   FORBIDDEN.slice(0, upTo)
     .filter((pattern) => pattern.test(text))
     .map(String);
-
-const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sources(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
 
 describe.each(['src/actors', 'src/codecs', 'src/console'])('%s', (dir) => {
   it.each(sources(dir))('%s touches no socket, clock or randomness', (file) => {
