@@ -88,6 +88,8 @@ const queue = (
   report: DeliveryReport,
 ) => {
   const group = to.group ?? options.group;
+  // Written when the one attempt began (the send's node took it at once).
+  const writtenAt = Date.now() - report.elapsedMs;
   const kept =
     route.kind === 'outbox'
       ? E.map((path: string) => ({
@@ -96,14 +98,14 @@ const queue = (
         }))(
           queueInOutbox(
             options.name,
-            { msgId: report.msgId, text, to: report.to, group },
+            { msgId: report.msgId, text, to: report.to, group, writtenAt },
             report,
             say,
             // The caps of the chat and listen that will send it (their options set none).
             outboxCapsOf({}),
           ),
         )
-      : handOver(options, route, to, text, group, report);
+      : handOver(options, route, to, text, group, report, writtenAt);
   if (E.isLeft(kept)) {
     say(formatDelivery(report));
     say(`not queued: ${kept.left}`);
@@ -121,6 +123,7 @@ const handOver = (
   text: MessageText,
   group: Group,
   report: DeliveryReport,
+  writtenAt: number,
 ): E.Either<string, { where: string; next: string }> => {
   // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
   if (to.username === undefined) return E.left('a destination typed by hand cannot be queued');
@@ -133,6 +136,7 @@ const handOver = (
       group,
       attempts: 1,
       paused: needsNewDetails(report),
+      written_at: writtenAt,
     });
   } catch (err) {
     return E.left(

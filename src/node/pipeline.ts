@@ -12,6 +12,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
+  concatMap,
   defer,
   distinctUntilChanged,
   EMPTY,
@@ -38,7 +39,7 @@ import type { TraceSink } from '../streams/session.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
-import { autoRetry$ } from './retry.js';
+import { autoRetry$, retryOf, waitingAhead } from './retry.js';
 import { run$ } from './sending.js';
 import { initialNodeState, type NodeState, reduceNodeState, roomFor } from './state.js';
 import type { NodeEvent, Role } from './types.js';
@@ -169,7 +170,10 @@ export const parley$ = <Line = never, View = never>(
     return merge(events$, asked('view'));
   });
 
-/** The callers' jobs and the outbox's own retries, which go on while callers may send. */
+/**
+ * The callers' jobs and the outbox's own retries, which go on while callers may send. A new
+ * message to a contact that has messages waiting goes after them: they are retried first.
+ */
 const withRetries = (
   callerJobs$: Observable<Job>,
   state$: BehaviorSubject<NodeState>,
@@ -179,11 +183,17 @@ const withRetries = (
   defer(() => {
     const shared$ = callerJobs$.pipe(share());
     let retryId = 0;
-    const retries$ = autoRetry$(state$, event$, {
-      clock: deps.ports.clock,
-      nextId: () => --retryId,
-    }).pipe(takeUntil(shared$.pipe(ignoreElements(), endWith(null))));
-    return merge(shared$, retries$);
+    const nextId = () => --retryId;
+    const retries$ = autoRetry$(state$, event$, { clock: deps.ports.clock, nextId }).pipe(
+      takeUntil(shared$.pipe(ignoreElements(), endWith(null))),
+    );
+    const inOrder$ = shared$.pipe(
+      concatMap((job) => [
+        ...waitingAhead(state$.value, job).map((entry) => retryOf(entry, nextId())),
+        job,
+      ]),
+    );
+    return merge(inOrder$, retries$);
   });
 
 /** What of the state the outbox file keeps: a state with the same two has nothing new. */
