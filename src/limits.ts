@@ -52,6 +52,9 @@ export const MAX_SHOWN_PEER_WORDS = 200;
 /** How much of an error code a peer sent is shown (ours are at most 19 characters). */
 export const MAX_SHOWN_PEER_CODE = 32;
 
+/** How much of a pasted line a question did not take is shown back (the console's notice). */
+export const PASTED_SHOWN_CHARS = 40;
+
 // The node's defences and queues (each a NodeOptions field of the same name).
 
 /** Incoming connections in progress at most; more are answered `busy`. */

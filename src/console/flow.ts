@@ -17,6 +17,8 @@ import { checkName } from '../cli/args.js';
 import type { ContactChanges, NewContact } from '../cli/directory-file.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { decodeText } from '../codecs/inputs.js';
+import { printable } from '../codecs/printable.js';
+import { PASTED_SHOWN_CHARS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, Destination } from '../node/reports.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
@@ -99,12 +101,28 @@ export interface ConsoleState {
    * second quit, and says nothing again.
    */
   readonly quit: boolean;
+  /**
+   * The read of the terminal (see KeyboardInput) of the line that opened the question now
+   * asked: a line of that same read was typed (pasted) before the question was shown, and is
+   * never taken as its answer.
+   */
+  readonly askedIn?: number;
 }
 
 export const initialState: ConsoleState = {
   mode: { kind: 'composing', lines: [] },
   cancelled: false,
   quit: false,
+};
+
+/** A line pasted with the one before a question: said, not taken as the answer. */
+const typedAhead = (mode: Mode, text: string, self: string): Output => {
+  const prompt = promptOf(mode, self);
+  const what =
+    prompt.kind === 'ask' && prompt.secret ? 'a line' : `"${printable(text, PASTED_SHOWN_CHARS)}"`;
+  return show(
+    `not taken as the answer: ${what} came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)`,
+  );
 };
 
 /** `@name text`: the split is syntax; the name and the text are then decoded by their codecs. */
@@ -233,6 +251,17 @@ export const step = (
   view: View,
 ): readonly [ConsoleState, readonly Output[]] => {
   if (state.quit) return [state, []];
+  if (
+    input.kind === 'line' &&
+    isQuestion(state.mode) &&
+    input.read !== undefined &&
+    input.read === state.askedIn
+  ) {
+    return [
+      state,
+      [typedAhead(state.mode, input.text, view.self), promptOf(state.mode, view.self)],
+    ];
+  }
   const [mode, outputs] =
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
@@ -242,6 +271,13 @@ export const step = (
           ? onCancelKey(state, '', view)
           : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode), quit: quitting };
+  const next: ConsoleState = {
+    mode,
+    cancelled: input.kind !== 'line' && isQuestion(state.mode),
+    quit: quitting,
+    ...(input.kind === 'line' && isQuestion(mode) && input.read !== undefined
+      ? { askedIn: input.read }
+      : {}),
+  };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

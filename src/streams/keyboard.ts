@@ -10,7 +10,16 @@ import { Observable, share } from 'rxjs';
 
 /** What the keyboard says: a line, Ctrl-C (with what was typed so far), Ctrl-D, or the end. */
 export type KeyboardInput =
-  | { readonly kind: 'line'; readonly text: string }
+  | {
+      readonly kind: 'line';
+      readonly text: string;
+      /**
+       * At a terminal, which read of the input the line ended in: lines of one read were typed
+       * (pasted) together, before anything shown after the first could be read. None on a pipe,
+       * where answers are scripted.
+       */
+      readonly read?: number;
+    }
   /** Ctrl-C, with what was typed on the line so far. */
   | { readonly kind: 'interrupt'; readonly typed: string }
   /** Ctrl-D on an empty line at a terminal; the input stays open. */
@@ -63,6 +72,12 @@ export const openTerminal = (
 ): Terminal => {
   const tty = (input as { isTTY?: boolean }).isTTY === true && output.isTTY === true;
   const echo = new Echo(output);
+  // Counted before readline sees each read (this listener is registered first).
+  let reads = 0;
+  const countRead = () => {
+    reads += 1;
+  };
+  if (tty) input.on('data', countRead);
   const rl = createInterface({
     input,
     ...(tty ? { output: echo } : {}),
@@ -79,6 +94,7 @@ export const openTerminal = (
     // The shell's prompt must not land on the same row as ours.
     if (tty && atPrompt && !closed) output.write('\n');
     atPrompt = false;
+    input.off('data', countRead);
     closeReadline();
   };
   let onEof = shutDown;
@@ -104,7 +120,7 @@ export const openTerminal = (
         if (history?.[0] === text) history.shift();
         output.write('\n');
       }
-      subscriber.next({ kind: 'line', text });
+      subscriber.next(tty ? { kind: 'line', text, read: reads } : { kind: 'line', text });
     });
     rl.on('SIGINT', () => subscriber.next({ kind: 'interrupt', typed: rl.line }));
     // Without a terminal Ctrl-C is a signal to the process, not a key.

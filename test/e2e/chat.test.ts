@@ -96,6 +96,25 @@ inTerminal('chatting between two terminals', () => {
     await bob.waitFor(/alice: roses are red,\n {18}violets are blue/);
   });
 
+  it('a paste never answers the menu; five pasted @bob lines arrive in the order written (issue 22.1, 22.2)', async () => {
+    const { alice, bob } = await startPair();
+    alice.paste('todo list\n1\nprivate notes\n');
+    await alice.waitFor('not taken as the answer: "private notes" came in one paste');
+    expect(alice.screen()).toContain('not taken as the answer: "1" came in one paste');
+    await waitForPrompt(alice, 'send to>');
+    expect(bob.screen()).not.toContain('todo list');
+    alice.line('1');
+    await bob.waitFor('alice: todo list');
+    await alice.waitFor(/✓ delivered to bob/);
+
+    alice.paste(['one', 'two', 'three', 'four', 'five'].map((w) => `@bob ${w}\n`).join(''));
+    await bob.waitFor('alice: five');
+    const order = [...bob.screen().matchAll(/alice: (one|two|three|four|five)$/gm)].map(
+      (m) => m[1],
+    );
+    expect(order).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
   it('a message that arrives while alice types appears above her line, which stays as it was', async () => {
     const { alice, bob, alicePort } = await startPair();
     // Longer than the terminal is wide: the line being typed wraps onto a second row.

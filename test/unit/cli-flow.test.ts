@@ -518,3 +518,70 @@ describe('lossWarning', () => {
     );
   });
 });
+
+describe('lines pasted together never answer a question (issue 22.2)', () => {
+  const pasted = (text: string, read: number): Input => ({ kind: 'line', text, read });
+  /** Every output of every input, in order. */
+  const all = (inputs: readonly Input[]) => {
+    let state: ConsoleState = initialState;
+    const outputs: Output[] = [];
+    for (const input of inputs) {
+      const [next, out] = step(state, input, view());
+      state = next;
+      outputs.push(...out);
+    }
+    return { state, outputs };
+  };
+
+  it('a paste of "todo list⏎1⏎private notes" sends nothing: the menu waits for a choice', () => {
+    const { state, outputs } = all([
+      pasted('todo list', 7),
+      pasted('1', 7),
+      pasted('private notes', 7),
+    ]);
+    expect(outputs.filter((o) => o.kind === 'send')).toEqual([]);
+    expect(state.mode).toEqual({ kind: 'choosing', draft: { kind: 'new', text: 'todo list' } });
+    expect(shown(outputs).slice(-2)).toEqual([
+      'not taken as the answer: "1" came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+      'not taken as the answer: "private notes" came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+    ]);
+    // Typed afterwards (a later read), the choice is taken.
+    const [, out] = step(state, pasted('1', 8), view());
+    expect(out.filter((o) => o.kind === 'send')).toEqual([
+      { kind: 'send', to: toBob, text: 'todo list' },
+    ]);
+  });
+
+  it('a pasted "m" starts no manual questions, and a pasted password is never echoed', () => {
+    const menu = all([pasted('hello', 1), pasted('m', 1)]);
+    expect(menu.state.mode.kind).toBe('choosing');
+    const asked = all([
+      pasted('hello', 1),
+      pasted('m', 2),
+      pasted('10.0.0.9', 3),
+      pasted('5009', 4),
+      pasted('hunter2', 4),
+    ]);
+    expect(asked.state.mode.kind).toBe('manualSecret');
+    expect(shown(asked.outputs).at(-1)).toBe(
+      'not taken as the answer: a line came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+    );
+    expect(JSON.stringify(asked.outputs)).not.toContain('hunter2');
+  });
+
+  it('pasted lines at the prompt are messages as before: five @bob lines all go, in order', () => {
+    const { outputs } = all(['a', 'b', 'c', 'd', 'e'].map((t) => pasted(`@bob ${t}`, 3)));
+    expect(outputs.flatMap((o) => (o.kind === 'send' ? [o.text] : []))).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+  });
+
+  it('on a pipe (no read numbers) a script answers the menu as before', () => {
+    const { outputs } = all([line('todo list'), line('1')]);
+    expect(outputs.filter((o) => o.kind === 'send')).toHaveLength(1);
+  });
+});
