@@ -40,6 +40,24 @@ const fakeTty = () => {
 };
 
 describe('the keyboard at a terminal', () => {
+  it('numbers its reads: lines pasted in one read share a number, a line typed later does not', async () => {
+    const { input, output } = fakeTty();
+    const terminal = openTerminal(input, output);
+    const inputs: unknown[] = [];
+    terminal.input$.subscribe((i) => inputs.push(i));
+    input.write('todo list\r1\rprivate notes\r');
+    await new Promise((r) => setImmediate(r));
+    input.write('2\r');
+    await new Promise((r) => setImmediate(r));
+    expect(inputs).toEqual([
+      { kind: 'line', text: 'todo list', read: 1 },
+      { kind: 'line', text: '1', read: 1 },
+      { kind: 'line', text: 'private notes', read: 1 },
+      { kind: 'line', text: '2', read: 2 },
+    ]);
+    terminal.close();
+  });
+
   it('Ctrl-D on an empty line is an input of its own; the input stays open', async () => {
     const { input, output } = fakeTty();
     const terminal = openTerminal(input, output);
@@ -51,7 +69,7 @@ describe('the keyboard at a terminal', () => {
     input.write('\x15\x04'); // Ctrl-U empties the line, then Ctrl-D
     input.write('still here\r');
     await new Promise((r) => setImmediate(r));
-    expect(inputs).toEqual([{ kind: 'eof' }, { kind: 'line', text: 'still here' }]);
+    expect(inputs).toEqual([{ kind: 'eof' }, { kind: 'line', text: 'still here', read: 3 }]);
     expect(completed).toBe(false);
     input.end();
     await new Promise((r) => setImmediate(r));
