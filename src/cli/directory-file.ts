@@ -4,7 +4,7 @@
  * when a contact is added or changed, so that a crash or a full disk never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -15,6 +15,7 @@ import {
   parseDirectory,
   serialiseDirectory,
 } from '../codecs/directory.js';
+import { type ParleyError, parleyError, whyOf } from '../errors.js';
 
 export interface LoadedDirectory {
   readonly directory: Directory;
@@ -95,6 +96,41 @@ const parseFile = (path: string, text: string): E.Either<string, Directory> =>
   pipe(
     parseDirectory(text, path),
     E.mapLeft((error) => error.message),
+  );
+
+/** Whether nothing at all is at `path` (not even a dangling link): a file one may create. */
+export const isMissing = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ENOENT';
+  }
+};
+
+const CREATE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EEXIST: 'something is there already',
+  EACCES: 'no permission to write in its folder',
+  EPERM: 'no permission to write in its folder',
+};
+
+/** What a new directory file holds: no contacts yet (they are added with /add). */
+export const EMPTY_DIRECTORY_TEXT = '[]\n';
+
+/**
+ * A new directory file with no contacts, private from the start (0600: it will hold
+ * passwords); never over anything already there.
+ */
+export const createDirectoryFile = (path: string): E.Either<ParleyError, void> =>
+  E.tryCatch(
+    () => writeFileSync(path, EMPTY_DIRECTORY_TEXT, { flag: 'wx', mode: 0o600 }),
+    (err) =>
+      parleyError(
+        'directory_not_created',
+        `cannot create the directory file ${path}: ${CREATE_ERRORS[(err as { code?: string }).code ?? ''] ?? whyOf(err)}`,
+      ),
   );
 
 /** Read and check the file at start-up (before the event loop matters, so synchronously). */

@@ -2,7 +2,7 @@
  * The console as a person uses it: real parley processes in a real terminal (tmux), keys
  * typed, the screen read back.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   chatArgs,
@@ -432,6 +432,20 @@ inTerminal('start-up', () => {
     await send.waitFor(/parley: ✓ delivered to 127\.0\.0\.1:\d+ \(bob\) in \d+ ms\n\[exited 0\]/);
     expect(send.screen()).not.toContain(SECRET);
     await bob.pane.waitFor('alice: hi');
+  });
+
+  it('a newcomer without a directory file is offered one, private, and can start (issue 22.3)', async () => {
+    const fresh = `${folder.path}/new-alice.json`;
+    const alice = tmux.open('alice', chatArgs('alice', fresh));
+    await alice.waitFor(
+      `There is no directory file ${fresh}. Create it now, with no contacts yet and readable only by you? [Y/n]`,
+    );
+    alice.press('Enter');
+    await alice.waitFor(`created ${fresh} (permissions 0600) with no contacts; add them with /add`);
+    await alice.waitFor(/you are alice, listening on 127\.0\.0\.1:\d+/);
+    await alice.waitFor('alice>');
+    expect(readFileSync(fresh, 'utf8')).toBe('[]\n');
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 
   it('a bad directory file: one clear message and exit status 2', async () => {
