@@ -75,6 +75,8 @@ const listenWith = async (
     directory,
     group: options.group,
     trace: options.verbose,
+    // Contacts with messages for us send them now, not after their backoff.
+    announce: true,
     ports: { store },
     retry,
     // The ack follows what the reader got: the line written, not merely the event published.

@@ -88,6 +88,7 @@ export const NodeOptionsCodec = t.intersection([
     closeDeadlineMs: Millis,
     localAddress: Host,
     trace: t.boolean,
+    announce: t.boolean,
     ports: t.partial({
       transport: offering<Transport>('Transport', ['listen$', 'connect$']),
       store: t.intersection([

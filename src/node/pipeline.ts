@@ -28,6 +28,7 @@ import {
   ReplaySubject,
   Subject,
   share,
+  switchMap,
   take,
   takeUntil,
   tap,
@@ -36,6 +37,7 @@ import {
 import type { Directory } from '../codecs/directory.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
+import { announce$ } from './announce.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
@@ -127,7 +129,14 @@ export const parley$ = <Line = never, View = never>(
       fromLines$.pipe(filter((a): a is Extract<LineAction<View>, { kind: K }> => a.kind === kind));
 
     const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job)));
-    const jobs$ = until(withRetries(callerJobs$, state$, event$, deps));
+    // Told once we listen (if we do): a contact that hears of us may connect back at once.
+    const up$ = sources.listen
+      ? event$.pipe(
+          filter((e) => e.kind === 'listening'),
+          take(1),
+        )
+      : of(null);
+    const jobs$ = until(withRetries(callerJobs$, state$, event$, deps, up$));
     const contacts$ = until(
       merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
     );
@@ -179,6 +188,7 @@ const withRetries = (
   state$: BehaviorSubject<NodeState>,
   event$: Observable<NodeEvent>,
   deps: PipelineDeps,
+  up$: Observable<unknown>,
 ): Observable<Job> =>
   defer(() => {
     const shared$ = callerJobs$.pipe(share());
@@ -193,7 +203,10 @@ const withRetries = (
         job,
       ]),
     );
-    return merge(inOrder$, retries$);
+    const announced$ = deps.announce
+      ? up$.pipe(switchMap(() => announce$(deps.self, deps.directory, deps.group, event$, nextId)))
+      : EMPTY;
+    return merge(inOrder$, retries$, announced$);
   });
 
 /** What of the state the outbox file keeps: a state with the same two has nothing new. */

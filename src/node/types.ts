@@ -73,6 +73,11 @@ export interface NodeOptions {
   /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
   readonly trace?: boolean;
   /**
+   * At start, probe the contacts (a few at a time, at most ANNOUNCE_MAX_CONTACTS), so that
+   * one holding messages for us sends them now rather than after its backoff (default false).
+   */
+  readonly announce?: boolean;
+  /**
    * The world outside the process (see `Ports`): the transport (default TCP), the store
    * (default memory: shown ids for 10 minutes, no outbox on disk), the clock (default RxJS's
    * asyncScheduler) and randomness (default node:crypto's CSPRNG).
