@@ -258,3 +258,13 @@ export const editContactInFile = (
   changes: ContactChanges,
 ): Promise<E.Either<string, Directory>> =>
   updateFile(path, (current) => withChanges(current, username, changes, path));
+
+/**
+ * The library's way to read a directory file: `loadDirectoryFile`'s checks (the format, every
+ * field, a file others may write refused, one others may read warned of), its refusal a
+ * `ParleyError` (code `invalid_directory`) whose message names the file and the field.
+ */
+export const readDirectoryFile = (path: string): E.Either<ParleyError, LoadedDirectory> =>
+  E.mapLeft((message: string) => parleyError('invalid_directory', message))(
+    loadDirectoryFile(path),
+  );

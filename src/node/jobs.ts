@@ -101,10 +101,17 @@ export const refusedProbe = (to: Destination | Address, message: string): ProbeR
   elapsedMs: 0,
 });
 
+/**
+ * What `messageJob` takes: a send's input with its destination spelled out. A contact's name
+ * (which `node.send` looks up in its directory) does not type-check here: a job carries the
+ * destination itself, and would only be refused when it is decoded.
+ */
+export type MessageInput = Omit<SendJob, 'to'> & { readonly to: Destination };
+
 /** A send job from a program's input: its destination, id and text decoded (a fresh id if none). */
 export const messageJob = (
   id: number,
-  input: SendJob,
+  input: MessageInput,
   defaults: { readonly group: Group; readonly newMsgId: () => string },
 ): E.Either<InputError, Job> =>
   pipe(
