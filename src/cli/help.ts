@@ -76,8 +76,8 @@ const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (par
 Usage:
   ${run} [--port P] [--directory FILE] [--name NAME] [options]
   ${run} listen --port P --name NAME --directory FILE [--json]
-  ${run} send   --name NAME --directory FILE --to USER [TEXT…]
-  ${run} probe  --name NAME --directory FILE [--to USER]
+  ${run} send   --name NAME --directory FILE --to USER [--queue] [TEXT…]
+  ${run} probe  --name NAME --directory FILE [--to USER] [--json]
   ${run} outbox [--name NAME] [--json]
   ${run} help COMMAND
 ${run.startsWith('npm') ? '(npm start builds first and prints its own lines on stdout: scripts run node dist/main.js.)\n' : ''}

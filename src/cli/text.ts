@@ -67,6 +67,13 @@ export const formatDelivery = (report: DeliveryReport, waiting?: Waiting): strin
   return `✗ not delivered to ${nameOf(report.to)}: ${reasonOf(report)}${hint}`;
 };
 
+/**
+ * A waiting message that went out by itself, saying which (its first words): several may go
+ * at once, and "delivered to bob" three times would not tell them apart.
+ */
+export const formatWentByItself = (report: DeliveryReport, text: string | undefined): string =>
+  `${formatDelivery(report)}${text === undefined ? '' : `: ${excerpt(text)}`} (it went out by itself)`;
+
 const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
   online: 'online',
   offline: 'offline',

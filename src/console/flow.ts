@@ -128,9 +128,19 @@ const typedAhead = (mode: Mode, text: string, self: string): Output => {
 /** `@name text`: the split is syntax; the name and the text are then decoded by their codecs. */
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
 
+/** `@name` and nothing after it: a name with no message (never sent as the text "@name"). */
+const NAME_ALONE = /^@(\S+)\s*$/;
+
 /** A whole message typed: `@name text` goes at once, anything else asks where to. */
 const finishMessage = (line: string, view: View): Step => {
   if (line.trim() === '') return [composing, []];
+  const alone = NAME_ALONE.exec(line);
+  if (alone !== null) {
+    return [
+      composing,
+      [show(`not sent: nothing to send to ${alone[1]}; write @${alone[1]} and the message`)],
+    ];
+  }
   const direct = DIRECT.exec(line);
   // Only what is sent counts against the limit: `@bob ` is not part of the message.
   const text = decodeText(direct === null ? line : direct[2]);

@@ -314,7 +314,7 @@ inTerminal('commands', () => {
     ]);
     expect(alice.screen()).not.toContain(SECRET);
 
-    await alice.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await alice.waitFor(/✓ delivered to bob in \d+ ms: "psst" \(it went out by itself\)/);
     await bob.pane.waitFor('alice: psst');
     alice.line('/outbox');
     await alice.waitFor('the outbox is empty');

@@ -585,3 +585,16 @@ describe('lines pasted together never answer a question (issue 22.2)', () => {
     expect(outputs.filter((o) => o.kind === 'send')).toHaveLength(1);
   });
 });
+
+describe('@name with no message (issue 22.7)', () => {
+  it('sends nothing (not the text "@bob") and says how to write it', () => {
+    for (const typed of ['@bob', '@bob   ']) {
+      const { state, outputs, work } = run([line(typed)]);
+      expect(work).toEqual([]);
+      expect(state.mode).toEqual({ kind: 'composing', lines: [] });
+      expect(shown(outputs)).toEqual([
+        'not sent: nothing to send to bob; write @bob and the message',
+      ]);
+    }
+  });
+});

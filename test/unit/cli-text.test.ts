@@ -9,6 +9,7 @@ import {
   formatDelivery,
   formatProbe,
   formatReceived,
+  formatWentByItself,
   probeSummary,
   roughly,
 } from '../../src/cli/text.js';
@@ -263,5 +264,23 @@ describe('notices and the trace', () => {
     expect(
       traceStamp(new Date(Date.UTC(2026, 0, 1, 0, 0, 1, 500)), new Date(Date.UTC(2026, 0, 1))),
     ).toBe('00:00:01.500 +1.500s');
+  });
+});
+
+describe('a waiting message that went out by itself (issue 22.7)', () => {
+  it('says which one, by its first words, printable', () => {
+    const report: DeliveryReport = {
+      outcome: 'delivered',
+      msgId: '0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a',
+      to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+      peer: 'bob',
+      elapsedMs: 12,
+    };
+    expect(formatWentByItself(report, 'see you\nat eight')).toBe(
+      '✓ delivered to bob in 12 ms: "see you…" (it went out by itself)',
+    );
+    expect(formatWentByItself(report, 'x'.repeat(100))).toBe(
+      `✓ delivered to bob in 12 ms: "${'x'.repeat(40)}…" (it went out by itself)`,
+    );
   });
 });
