@@ -55,7 +55,13 @@ export interface View {
 export type Output =
   | { readonly kind: 'show'; readonly text: string }
   /** The prompt for the next line; a secret one is not echoed. */
-  | { readonly kind: 'ask'; readonly prompt: string; readonly secret: boolean }
+  | {
+      readonly kind: 'ask';
+      readonly prompt: string;
+      readonly secret: boolean;
+      /** The answer to a question: kept out of the Up-arrow history, which is for messages. */
+      readonly answer?: true;
+    }
   /** Forget what was typed on the line (Ctrl-C). */
   | { readonly kind: 'discardLine' }
   | { readonly kind: 'send'; readonly to: Destination; readonly text: string }
@@ -238,6 +244,11 @@ const onEnd = (view: View): Step => [composing, quitAtEnd(view)];
 const isQuestion = (mode: Mode): boolean => mode.kind !== 'composing';
 
 export const promptOf = (mode: Mode, self: string): Output => {
+  const prompt = promptOfMode(mode, self);
+  return isQuestion(mode) && prompt.kind === 'ask' ? { ...prompt, answer: true } : prompt;
+};
+
+const promptOfMode = (mode: Mode, self: string): Output => {
   const ask = (prompt: string, secret = false): Output => ({ kind: 'ask', prompt, secret });
   switch (mode.kind) {
     case 'composing':

@@ -32,8 +32,11 @@ export interface Terminal {
   readonly input$: Observable<KeyboardInput>;
   /** Print above the line being typed, without garbling it (to `stream`, stdout by default). */
   show(text: string, stream?: NodeJS.WritableStream): void;
-  /** Draw the prompt for the next line; a secret answer is not echoed. */
-  ask(prompt: string, secret: boolean): void;
+  /**
+   * Draw the prompt for the next line; a secret answer is not echoed; an answer (a menu
+   * choice, an address) is kept out of the Up-arrow history, as a secret one is.
+   */
+  ask(prompt: string, secret: boolean, answer?: boolean): void;
   /** Forget what has been typed on the line. */
   discardLine(): void;
   close(): void;
@@ -87,6 +90,8 @@ export const openTerminal = (
   });
   let prompt = '';
   let closed = false;
+  /** The next line answers a question: not kept in the history. */
+  let forgetNext = false;
   /** A prompt is drawn and the cursor is after it (not at the start of a fresh row). */
   let atPrompt = false;
   const closeReadline = rl.close.bind(rl);
@@ -117,9 +122,10 @@ export const openTerminal = (
       atPrompt = false;
       if (echo.muted) {
         echo.muted = false;
-        if (history?.[0] === text) history.shift();
         output.write('\n');
       }
+      if (forgetNext && history?.[0] === text) history.shift();
+      forgetNext = false;
       subscriber.next(tty ? { kind: 'line', text, read: reads } : { kind: 'line', text });
     });
     rl.on('SIGINT', () => subscriber.next({ kind: 'interrupt', typed: rl.line }));
@@ -162,8 +168,9 @@ export const openTerminal = (
       stream.write(`${text}\n`);
       redraw();
     },
-    ask: (next, secret) => {
+    ask: (next, secret, answer = false) => {
       prompt = next;
+      forgetNext = secret || answer;
       if (!tty || closed) return;
       echo.muted = false;
       rl.setPrompt(next);

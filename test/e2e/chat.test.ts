@@ -106,6 +106,12 @@ inTerminal('chatting between two terminals', () => {
     alice.line('1');
     await bob.waitFor('alice: todo list');
     await alice.waitFor(/✓ delivered to bob/);
+    // Up brings back the message, never a menu answer (the "1"s, the pasted "private notes").
+    await waitForPrompt(alice, 'alice>');
+    alice.press('Up');
+    await waitForPrompt(alice, 'alice> todo list');
+    alice.press('C-u');
+    await waitForPrompt(alice, 'alice>');
 
     alice.paste(['one', 'two', 'three', 'four', 'five'].map((w) => `@bob ${w}\n`).join(''));
     await bob.waitFor('alice: five');

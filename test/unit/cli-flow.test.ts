@@ -78,7 +78,12 @@ describe('a message and its destination', () => {
         '  (Enter alone cancels)',
       ].join('\n'),
     );
-    expect(prompt(outputs)).toEqual({ kind: 'ask', prompt: 'send to> ', secret: false });
+    expect(prompt(outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'send to> ',
+      secret: false,
+      answer: true,
+    });
   });
 
   it('a number or a name picks the contact; the message goes with its secret', () => {
@@ -102,12 +107,22 @@ describe('a message and its destination', () => {
 
   it('manual: ip, port, then the password without echo; each checked as typed', () => {
     const inputs = [line('psst'), line('m'), line('10.0.0.9')];
-    expect(prompt(run(inputs).outputs)).toEqual({ kind: 'ask', prompt: 'port: ', secret: false });
+    expect(prompt(run(inputs).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'port: ',
+      secret: false,
+      answer: true,
+    });
     expect(shown(run([...inputs, line('99999')]).outputs)).toEqual([
       "port '99999' is not a number from 1 to 65535",
     ]);
     const asked = run([...inputs, line('5009')]).outputs;
-    expect(prompt(asked)).toEqual({ kind: 'ask', prompt: 'password (not shown): ', secret: true });
+    expect(prompt(asked)).toEqual({
+      kind: 'ask',
+      prompt: 'password (not shown): ',
+      secret: true,
+      answer: true,
+    });
     const { work, outputs } = run([...inputs, line('5009'), line(' spaced secret ')]);
     expect(work).toEqual([
       {
@@ -212,6 +227,7 @@ describe('commands', () => {
       kind: 'ask',
       prompt: 'password (not shown): ',
       secret: true,
+      answer: true,
     });
     expect(run([...fields, line('pw')]).work).toEqual([
       {
@@ -237,16 +253,19 @@ describe('commands', () => {
       kind: 'ask',
       prompt: 'ip [127.0.0.1]: ',
       secret: false,
+      answer: true,
     });
     expect(prompt(run([line('/edit bob'), line('')]).outputs)).toEqual({
       kind: 'ask',
       prompt: 'port [5002]: ',
       secret: false,
+      answer: true,
     });
     expect(prompt(run([line('/edit bob'), line(''), line('')]).outputs)).toEqual({
       kind: 'ask',
       prompt: 'password (not shown; Enter keeps it): ',
       secret: true,
+      answer: true,
     });
     const password = run([line('/edit bob'), line(''), line(''), line(' right one ')]);
     expect(password.work).toEqual([

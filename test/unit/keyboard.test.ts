@@ -40,6 +40,27 @@ const fakeTty = () => {
 };
 
 describe('the keyboard at a terminal', () => {
+  it('an answer to a question is kept out of the Up-arrow history; a message is kept (issue 22.7)', async () => {
+    const { input, output } = fakeTty();
+    const terminal = openTerminal(input, output);
+    const lines: string[] = [];
+    terminal.input$.subscribe((i) => i.kind === 'line' && lines.push(i.text));
+    const tick = () => new Promise((r) => setImmediate(r));
+    terminal.ask('alice> ', false);
+    input.write('hello bob\r');
+    await tick();
+    terminal.ask('send to> ', false, true);
+    input.write('1\r');
+    await tick();
+    terminal.ask('alice> ', false);
+    input.write('\x1b[A'); // Up: the line before, which is the message, not the answer "1"
+    await tick();
+    input.write('\r');
+    await tick();
+    expect(lines).toEqual(['hello bob', '1', 'hello bob']);
+    terminal.close();
+  });
+
   it('numbers its reads: lines pasted in one read share a number, a line typed later does not', async () => {
     const { input, output } = fakeTty();
     const terminal = openTerminal(input, output);
