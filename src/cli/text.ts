@@ -121,17 +121,27 @@ export const excerpt = (text: string, max = 40): string => {
 
 const attemptsOf = (n: number): string => (n === 1 ? '1 attempt' : `${n} attempts`);
 
-/** /outbox: each message, to whom, its first words, its attempts, and when it goes next. */
-export const formatOutbox = (entries: readonly OutboxEntry[], nowMs: number): string =>
-  entries
+/**
+ * /outbox: each message, to whom, its first words, its attempts, and when it goes next. A
+ * reason said for an earlier entry is not said again (several messages to a contact that is
+ * away share one, often a long one): "as 1)".
+ */
+export const formatOutbox = (entries: readonly OutboxEntry[], nowMs: number): string => {
+  const saidAt = new Map<string, number>();
+  return entries
     .map((entry, i) => {
       const { job, report, attempts } = entry;
       const state = report.outcome === 'unknown' ? 'maybe delivered' : 'not delivered';
-      const why = report.outcome === 'delivered' ? '' : `: ${reasonOf(report)}`;
+      const reason = report.outcome === 'delivered' ? undefined : reasonOf(report);
+      const earlier = reason === undefined ? undefined : saidAt.get(reason);
+      if (reason !== undefined && earlier === undefined) saidAt.set(reason, i + 1);
+      const why =
+        reason === undefined ? '' : earlier === undefined ? `: ${reason}` : `: as ${earlier})`;
       const next = waitNote({ number: i + 1, entry, nowMs });
       return `  ${i + 1}) to ${nameOf(report.to)} ${excerpt(job.text)} — ${state} (${attemptsOf(attempts)})${why}; ${next}`;
     })
     .join('\n');
+};
 
 /** The destination menu shown after a message is typed. */
 export const destinationMenu = (contacts: readonly DirectoryEntry[], again?: Address): string => {

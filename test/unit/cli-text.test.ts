@@ -7,6 +7,7 @@ import {
   clockTime,
   excerpt,
   formatDelivery,
+  formatOutbox,
   formatProbe,
   formatReceived,
   formatWentByItself,
@@ -282,5 +283,35 @@ describe('a waiting message that went out by itself (issue 22.7)', () => {
     expect(formatWentByItself(report, 'x'.repeat(100))).toBe(
       `✓ delivered to bob in 12 ms: "${'x'.repeat(40)}…" (it went out by itself)`,
     );
+  });
+});
+
+describe('/outbox says a long reason once (issue 22.7)', () => {
+  it('an entry whose reason an earlier one gave points to it instead', () => {
+    const reason = `bob is not reachable at 127.0.0.1:5002: ${'nobody is listening there; '.repeat(8)}`;
+    const entry = (n: number, why: string): OutboxEntry => ({
+      job: {
+        msgId: `0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2${n}`,
+        text: `m${n}`,
+        to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+        group: 'x25519',
+      },
+      report: {
+        outcome: 'not_delivered',
+        msgId: `0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2${n}`,
+        to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+        failure: { cause: 'unreachable', code: 'ECONNREFUSED', message: 'refused' },
+        reason: why,
+        elapsedMs: 1,
+      },
+      attempts: 1,
+      nextTryAt: undefined,
+      paused: false,
+    });
+    const listed = formatOutbox([entry(1, reason), entry(2, reason), entry(3, 'other')], 0);
+    const lines = listed.split('\n');
+    expect(listed.split(reason).length - 1).toBe(1);
+    expect(lines[1]).toContain('"m2" — not delivered (1 attempt): as 1);');
+    expect(lines[2]).toContain('"m3" — not delivered (1 attempt): other;');
   });
 });
