@@ -67,24 +67,40 @@ const dueEntries = (state: NodeState, nowMs: number): OutboxEntry[] => {
   if (state.outbox.length === 0) return [];
   const sending = inFlight(state);
   const waiting = state.outbox.filter((e) => !e.paused && !sending.has(e.job.msgId));
-  const due = new Set(
-    waiting
-      .filter((e) => e.nextTryAt !== undefined && e.nextTryAt <= nowMs)
-      .map((e) => laneOf(e.job.to)),
+  const isDue = (e: OutboxEntry) => e.nextTryAt !== undefined && e.nextTryAt <= nowMs;
+  const due = new Set(waiting.filter(isDue).map((e) => laneOf(e.job.to)));
+  if (due.size === 0) return [];
+  // One refused over the password keeps its own schedule (see waitingAhead).
+  return waiting.filter(
+    (e) => due.has(laneOf(e.job.to)) && (isDue(e) || !refusedOverPassword(e.report)),
   );
-  return due.size === 0 ? [] : waiting.filter((e) => due.has(laneOf(e.job.to)));
 };
 
 /**
+ * Whether the last try was refused over the password, or by a receiver counting such refusals:
+ * pulled ahead of every new message, it would spend the receiver's guesses (and lock us out)
+ * faster than its schedule does.
+ */
+const refusedOverPassword = (report: DeliveryReport): boolean =>
+  report.outcome !== 'delivered' &&
+  (report.failure.cause === 'peer_error' || report.failure.cause === 'rejected') &&
+  (report.failure.code === 'auth_failed' || report.failure.code === 'rate_limited');
+
+/**
  * The waiting messages to the contact of a new message, oldest first, to go before it (not
- * paused, not being sent already): what one contact is sent arrives in the order written.
+ * paused, not being sent already, not refused over the password): what one contact is sent
+ * arrives in the order written.
  */
 export const waitingAhead = (state: NodeState, job: Job): OutboxEntry[] => {
   if (job.kind !== 'message' || state.outbox.length === 0) return [];
   const lane = laneOf(job.to);
   const sending = inFlight(state);
   return state.outbox.filter(
-    (e) => !e.paused && !sending.has(e.job.msgId) && laneOf(e.job.to) === lane,
+    (e) =>
+      !e.paused &&
+      !sending.has(e.job.msgId) &&
+      !refusedOverPassword(e.report) &&
+      laneOf(e.job.to) === lane,
   );
 };
 

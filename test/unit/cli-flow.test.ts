@@ -304,7 +304,7 @@ describe('commands', () => {
     expect(shown(run([line('/outbox')], v).outputs)[0]).toBe(
       [
         '  1) to 10.0.0.5:5001 "first" — not delivered (1 attempt): bob rejected the password; /retry 1 sends it now',
-        '  2) to bob "second" — not delivered (1 attempt): bob rejected the password; /retry 2 sends it now',
+        '  2) to bob "second" — not delivered (1 attempt): as 1); /retry 2 sends it now',
       ].join('\n'),
     );
     expect(shown(run([line('/retry')], v).outputs)).toEqual([
@@ -507,7 +507,7 @@ describe('/outbox', () => {
     expect(shown(outputs)).toEqual([
       [
         '  1) to bob "first line…" — not delivered (2 attempts): bob rejected the password; next try in 8 s, or /retry 1 now',
-        '  2) to carol "psst" — not delivered (1 attempt): bob rejected the password; paused after a password mismatch: it does not go out by itself, until carol reaches you; /retry 2 tries again',
+        '  2) to carol "psst" — not delivered (1 attempt): as 1); paused after a password mismatch: it does not go out by itself, until carol reaches you; /retry 2 tries again',
       ].join('\n'),
     ]);
   });
