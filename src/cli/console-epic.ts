@@ -42,6 +42,7 @@ import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
 import {
+  excerpt,
   formatDelivery,
   formatProbe,
   formatReceived,
@@ -209,6 +210,24 @@ const addContact = (
     ),
   );
 
+/** /remove: a waiting message dropped; not one being sent now (its report would keep it). */
+const removeWaiting = (
+  ctx: Ctx,
+  { msgId, text }: Extract<Output, { kind: 'remove' }>,
+): Observable<Action> => {
+  const state = ctx.state$.value;
+  if ([...state.sending.values()].some((m) => m.msgId === msgId)) {
+    return of(showLine(`${excerpt(text)} is being sent right now: /remove it once this try ends`));
+  }
+  if (!state.outbox.some((e) => e.job.msgId === msgId)) {
+    return of(showLine(`${excerpt(text)} is no longer in the outbox`));
+  }
+  return of(
+    { kind: 'drop', msgId } as const,
+    showLine(`removed ${excerpt(text)} from the outbox: it will not be sent`),
+  );
+};
+
 /** One output of the flow: drawn, or the work it names. */
 const act = (ctx: Ctx, output: Output): Observable<Action> => {
   const defaults = { group: ctx.deps.group, newMsgId: ctx.deps.newMsgId };
@@ -217,6 +236,8 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return job(ctx, messageJob(ctx.nextId(), { to: output.to, text: output.text }, defaults));
     case 'retry':
       return job(ctx, retryJob(ctx.nextId(), output.msgId, output.to));
+    case 'remove':
+      return removeWaiting(ctx, output);
     case 'probeAll':
       return probeAll(ctx);
     case 'addContact':

@@ -183,6 +183,7 @@ Commands:
   /edit NAME      change a contact's ip, port or password (Enter keeps each as it is)
   /outbox         messages not delivered: attempts, next try (they go out by themselves)
   /retry [N]      send undelivered message N again now (to the same or another destination)
+  /remove N       drop undelivered message N from the outbox: it is not sent again
   /quit           leave; what waits in the outbox goes out when you are back (asks first
                   if the outbox cannot be kept on disk)
   /help           this list

@@ -66,6 +66,8 @@ export type Output =
   | { readonly kind: 'discardLine' }
   | { readonly kind: 'send'; readonly to: Destination; readonly text: string }
   | { readonly kind: 'retry'; readonly msgId: string; readonly to: Destination | undefined }
+  /** /remove: drop a waiting message from the outbox; it is not sent again. */
+  | { readonly kind: 'remove'; readonly msgId: string; readonly text: string }
   | { readonly kind: 'probeAll' }
   | { readonly kind: 'addContact'; readonly contact: NewContact }
   /** /edit: change these fields of the contact in the directory file; `what` says which. */

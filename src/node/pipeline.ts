@@ -51,6 +51,8 @@ export type LineAction<View> =
   | { readonly kind: 'job'; readonly job: Job }
   | { readonly kind: 'contacts'; readonly directory: Directory }
   | { readonly kind: 'stop' }
+  /** Drop a waiting message from the outbox (not one being sent): it is not sent again. */
+  | { readonly kind: 'drop'; readonly msgId: string }
   | { readonly kind: 'view'; readonly view: View };
 
 /** The node's state as epics see it: now (`value`) and as it changes; never written. */
@@ -152,6 +154,7 @@ export const parley$ = <Line = never, View = never>(
       restored$,
       until(handedIn ?? EMPTY).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
+      until(asked('drop')).pipe(map(({ msgId }): NodeEvent => ({ kind: 'dropped', msgId }))),
       answer$(until(sources.listen ? deps.ports.transport.listen$(sources.listen) : EMPTY), shared),
       run$(jobs$, shared),
     ).pipe(finalize(() => finished$.next()));

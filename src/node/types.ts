@@ -91,6 +91,8 @@ export type NodeEvent =
   | { readonly kind: 'listening'; readonly port: number; readonly host: string }
   /** Messages kept from an earlier run (the outbox on disk), at start. */
   | { readonly kind: 'restored'; readonly outbox: readonly OutboxEntry[] }
+  /** A waiting message its sender removed from the outbox: it is not sent again. */
+  | { readonly kind: 'dropped'; readonly msgId: string }
   /** The contacts changed (the first one at start). */
   | { readonly kind: 'contacts'; readonly directory: Directory }
   /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */

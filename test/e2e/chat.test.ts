@@ -326,6 +326,17 @@ inTerminal('commands', () => {
     await alice.waitFor('the outbox is empty');
   });
 
+  it('/remove drops a waiting message: /outbox no longer lists it (issue 22.7)', async () => {
+    const away = await closedPort();
+    const { pane: alice } = await startChat('alice', [{ username: 'bob', port: away }]);
+    alice.line('@bob never mind');
+    await alice.waitFor(/✗ not delivered to bob/);
+    alice.line('/remove 1');
+    await alice.waitFor('removed "never mind" from the outbox: it will not be sent');
+    alice.line('/outbox');
+    await alice.waitFor('the outbox is empty');
+  });
+
   it('with the outbox in memory, /quit warns about undelivered messages; Ctrl-C and Ctrl-D ask the same question, never skip it', async () => {
     const davePort = await closedPort();
     // No usable state directory: the outbox cannot be kept on disk.

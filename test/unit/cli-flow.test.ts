@@ -617,3 +617,21 @@ describe('@name with no message (issue 22.7)', () => {
     }
   });
 });
+
+describe('/remove (issue 22.7)', () => {
+  it('/remove N drops message N; a wrong number or an empty outbox says so', () => {
+    const outbox = [failed('m-1', 'first', 'bob'), failed('m-2', 'second', 'bob')];
+    expect(run([line('/remove 2')], view({ outbox })).work).toEqual([
+      { kind: 'remove', msgId: 'm-2', text: 'second' },
+    ]);
+    expect(shown(run([line('/remove 3')], view({ outbox })).outputs)).toEqual([
+      'which one? /remove 1 to /remove 2 (see /outbox)',
+    ]);
+    expect(shown(run([line('/remove')], view({ outbox })).outputs)).toEqual([
+      'which one? /remove 1 to /remove 2 (see /outbox)',
+    ]);
+    expect(shown(run([line('/remove 1')]).outputs)).toEqual([
+      'nothing to remove: the outbox is empty',
+    ]);
+  });
+});
