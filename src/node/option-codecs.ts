@@ -89,6 +89,7 @@ export const NodeOptionsCodec = t.intersection([
     localAddress: Host,
     trace: t.boolean,
     announce: t.boolean,
+    inOrder: t.boolean,
     ports: t.partial({
       transport: offering<Transport>('Transport', ['listen$', 'connect$']),
       store: t.intersection([

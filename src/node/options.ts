@@ -51,6 +51,8 @@ export interface PipelineDeps {
   readonly trace: boolean;
   /** At start, tell the contacts we are up (a probe each: announce.ts). */
   readonly announce: boolean;
+  /** One contact's messages one after another, in the order written (sending.ts, lanes.ts). */
+  readonly inOrder: boolean;
   readonly stepDeadlineMs: number;
   /** How long a new incoming connection may take to say hello. */
   readonly helloDeadlineMs: number;
@@ -118,6 +120,7 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     deliver: o.deliver,
     trace: o.trace ?? false,
     announce: o.announce ?? false,
+    inOrder: o.inOrder ?? true,
     stepDeadlineMs: o.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
     helloDeadlineMs: o.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
     connectTimeoutMs: o.connectTimeoutMs,

@@ -200,12 +200,14 @@ const withRetries = (
     const retries$ = autoRetry$(state$, event$, { clock: deps.ports.clock, nextId }).pipe(
       takeUntil(shared$.pipe(ignoreElements(), endWith(null))),
     );
-    const inOrder$ = shared$.pipe(
-      concatMap((job) => [
-        ...waitingAhead(state$.value, job).map((entry) => retryOf(entry, nextId())),
-        job,
-      ]),
-    );
+    const inOrder$ = deps.inOrder
+      ? shared$.pipe(
+          concatMap((job) => [
+            ...waitingAhead(state$.value, job).map((entry) => retryOf(entry, nextId())),
+            job,
+          ]),
+        )
+      : shared$;
     const announced$ = deps.announce
       ? up$.pipe(switchMap(() => announce$(deps.self, deps.directory, deps.group, event$, nextId)))
       : EMPTY;

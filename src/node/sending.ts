@@ -189,7 +189,7 @@ export const run$ = (jobs$: Observable<Job>, deps: RunDeps): Observable<NodeEven
           taken$.pipe(
             filter((t): t is Taken & { run: RunnableJob } => t.run !== undefined),
             inLanes(
-              (t) => (t.run.kind === 'message' ? laneOf(t.run.to) : undefined),
+              (t) => (deps.inOrder && t.run.kind === 'message' ? laneOf(t.run.to) : undefined),
               (t) => initiate$(t.run, ctx),
               deps.maxOutgoing,
             ),

@@ -78,6 +78,12 @@ export interface NodeOptions {
    */
   readonly announce?: boolean;
   /**
+   * One contact's messages one after another, each once the one before it is acknowledged or
+   * has failed, so that they arrive in the order written (default true). False: side by side,
+   * up to `maxOutgoing` (throughput to one peer; the order they arrive in is not kept).
+   */
+  readonly inOrder?: boolean;
+  /**
    * The world outside the process (see `Ports`): the transport (default TCP), the store
    * (default memory: shown ids for 10 minutes, no outbox on disk), the clock (default RxJS's
    * asyncScheduler) and randomness (default node:crypto's CSPRNG).

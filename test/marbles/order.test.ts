@@ -25,12 +25,19 @@ const BOB_PORT = 5002;
 const directory = (username: string, ip: string, port: number) =>
   [{ username, password: SECRET, ip, port }] as unknown as Directory;
 
-const nodeDeps = (name: string, peer: Directory, clock: Clock, transport: Transport) => {
+const nodeDeps = (
+  name: string,
+  peer: Directory,
+  clock: Clock,
+  transport: Transport,
+  inOrder = true,
+) => {
   const resolved = resolveDeps({
     name,
     directory: peer,
     ports: { transport, clock, random: seededRandom(name) },
     retry: { firstMs: 1_000, maxMs: 8_000 },
+    inOrder,
   });
   if (E.isLeft(resolved)) throw resolved.left;
   return resolved.right;
@@ -115,5 +122,27 @@ describe('one contact is sent its messages in the order written', () => {
       parley$({ jobs$ }, alice).pipe(takeUntil(end$)).subscribe();
     });
     expect(got.map(([, text]) => text)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('inOrder: false sends them side by side (throughput to one peer; order not kept)', () => {
+    const got: Array<[number, string]> = [];
+    marbles((scheduler, { cold }) => {
+      const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
+      const bob = nodeDeps('bob', directory('alice', ALICE, 5001), scheduler, net.transport(BOB));
+      const alice = nodeDeps(
+        'alice',
+        directory('bob', BOB, BOB_PORT),
+        scheduler,
+        net.transport(ALICE),
+        false,
+      );
+      const end$ = timer(5_000, scheduler);
+      shown(parley$({ listen: { port: BOB_PORT } }, bob), got, scheduler)
+        .pipe(takeUntil(end$))
+        .subscribe();
+      const jobs$ = cold('10ms (abc)', { a: toBob(1), b: toBob(2), c: toBob(3) });
+      parley$({ jobs$ }, alice).pipe(takeUntil(end$)).subscribe();
+    });
+    expect(new Set(got.map(([at]) => at)).size).toBe(1);
   });
 });
