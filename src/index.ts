@@ -10,6 +10,8 @@
 // Every type the values above name.
 export type { ReceivedMessage } from './actors/responder.js';
 export type { ActorDeps, Failure } from './actors/types.js';
+export type { LoadedDirectory } from './cli/directory-file.js';
+export { readDirectoryFile } from './cli/directory-file.js';
 export type { Directory, DirectoryEntry, DirectoryError } from './codecs/directory.js';
 export { parseDirectory } from './codecs/directory.js';
 export type { ProtocolError } from './codecs/errors.js';
@@ -20,7 +22,7 @@ export type { ParleyError } from './errors.js';
 export type { DedupeMemory, DeliverySink } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
 export type { Epic, EpicDeps, StateObservable } from './node/epic.js';
-export type { Job, MessageJob, MessageSummary } from './node/jobs.js';
+export type { Job, MessageInput, MessageJob, MessageSummary } from './node/jobs.js';
 export { messageJob, probeJob, retryJob } from './node/jobs.js';
 // The node, hot and cold.
 export { createNode } from './node/node.js';

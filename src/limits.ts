@@ -52,6 +52,9 @@ export const MAX_SHOWN_PEER_WORDS = 200;
 /** How much of an error code a peer sent is shown (ours are at most 19 characters). */
 export const MAX_SHOWN_PEER_CODE = 32;
 
+/** How much of a pasted line a question did not take is shown back (the console's notice). */
+export const PASTED_SHOWN_CHARS = 40;
+
 // The node's defences and queues (each a NodeOptions field of the same name).
 
 /** Incoming connections in progress at most; more are answered `busy`. */
@@ -71,6 +74,12 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** How long closing lets exchanges in progress finish before their sockets are destroyed. */
 export const DEFAULT_CLOSE_DEADLINE_MS = 5_000;
+
+/** At start, this many contacts at most are told we are up (a probe each: announce.ts). */
+export const ANNOUNCE_MAX_CONTACTS = 100;
+
+/** The start's probes run this many at a time, so a user's own sends are not kept waiting. */
+export const ANNOUNCE_AT_ONCE = 4;
 
 /** How long a connection attempt waits for the peer to accept. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -45,7 +45,13 @@ import type { ActorDeps, ActorLogic, Failure, Inbound, Session, Transition } fro
 
 /** What to do once authenticated: deliver one message, or only prove presence. */
 export type Intent =
-  | { readonly kind: 'message'; readonly msgId: Uuid; readonly text: string }
+  | {
+      readonly kind: 'message';
+      readonly msgId: Uuid;
+      readonly text: string;
+      /** When it was written (ms since the epoch), for its timestamp; else now. */
+      readonly writtenAt?: number;
+    }
   | { readonly kind: 'probe' };
 
 export interface InitiatorParams {
@@ -252,12 +258,14 @@ const intentOut = (
   deps: ActorDeps,
 ): readonly [ReturnType<typeof sendFrame<InitiatorEvent>>, Early] => {
   if (params.intent.kind === 'probe') return [sendFrame(BYE), { kind: 'probe' }];
-  const { msgId, text } = params.intent;
+  const { msgId, text, writtenAt } = params.intent;
+  // The time it was written, not of this attempt: a message that waited says so.
+  const at = writtenAt === undefined ? deps.now() : new Date(writtenAt);
   const header = {
     msg_id: msgId,
     from: session.initiator,
     to: session.responder,
-    timestamp: mint(Timestamp, deps.now().toISOString()),
+    timestamp: mint(Timestamp, at.toISOString()),
   };
   return [sendFrame(seal(session.keys, session.th, header, text)), { kind: 'message', msgId }];
 };

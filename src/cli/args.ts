@@ -312,9 +312,29 @@ const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<
 const parseArgsMessage = (err: unknown): ParleyError<'usage'> =>
   refuse(
     whyOf(err)
-      .split('. ')[0]!
+      .split(/\.(?:\s|$)/)[0]!
       .replace(/^\w/, (c) => c.toLowerCase()),
   );
+
+/**
+ * `--port -1` as `--port=-1`: node:util takes a value that starts with a dash for an option
+ * (and says so in its own words); a negative number is a value, which its check then refuses
+ * in ours ("port '-1' is not a number from 0 to 65535").
+ */
+const joinNegativeValues = (args: readonly string[], specs: Record<string, { type: string }>) =>
+  args.flatMap((arg, i) => {
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const next = args[i + 1];
+    if (name !== undefined && specs[name]?.type === 'string' && next && /^-\d/.test(next)) {
+      return [`${arg}=${next}`];
+    }
+    const previous = args[i - 1];
+    const joined =
+      previous?.startsWith('--') === true &&
+      specs[previous.slice(2)]?.type === 'string' &&
+      /^-\d/.test(arg);
+    return joined ? [] : [arg];
+  });
 
 /** Parse `argv` (without node and the script). */
 export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, Command> => {
@@ -326,7 +346,7 @@ export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, 
   const parsed = E.tryCatch(
     () =>
       parseArgs({
-        args,
+        args: joinNegativeValues(args, SPECS[command]),
         options: SPECS[command],
         strict: true,
         allowPositionals: command === 'send',

@@ -62,6 +62,8 @@ const chatWith = async (
     directory: loaded.directory,
     group: options.group,
     trace: options.verbose,
+    // Contacts with messages for us send them now, not after their backoff.
+    announce: true,
     ports: { store },
     retry,
     // The ack follows what the person got: the line on the screen (the terminal, opened below).

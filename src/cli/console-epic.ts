@@ -5,7 +5,19 @@
  * jobs and incoming messages come back as node events and are drawn too.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { concat, defer, from, map, merge, mergeMap, type Observable, of, scan, take } from 'rxjs';
+import {
+  concat,
+  defer,
+  from,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  scan,
+  take,
+  tap,
+} from 'rxjs';
 import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
@@ -31,7 +43,15 @@ import { findText, historyText, markChatSeen, startScreenOnce } from './history-
 import { inOrder } from './in-order.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
-import { formatDelivery, formatProbe, formatReceived, probeSummary, widest } from './text.js';
+import {
+  excerpt,
+  formatDelivery,
+  formatProbe,
+  formatReceived,
+  formatWentByItself,
+  probeSummary,
+  widest,
+} from './text.js';
 import { keptFromLastTime, type Waiting } from './waiting.js';
 
 /** What the terminal is asked to do. */
@@ -194,6 +214,24 @@ const addContact = (
     ),
   );
 
+/** /remove: a waiting message dropped; not one being sent now (its report would keep it). */
+const removeWaiting = (
+  ctx: Ctx,
+  { msgId, text }: Extract<Output, { kind: 'remove' }>,
+): Observable<Action> => {
+  const state = ctx.state$.value;
+  if ([...state.sending.values()].some((m) => m.msgId === msgId)) {
+    return of(showLine(`${excerpt(text)} is being sent right now: /remove it once this try ends`));
+  }
+  if (!state.outbox.some((e) => e.job.msgId === msgId)) {
+    return of(showLine(`${excerpt(text)} is no longer in the outbox`));
+  }
+  return of(
+    { kind: 'drop', msgId } as const,
+    showLine(`removed ${excerpt(text)} from the outbox: it will not be sent`),
+  );
+};
+
 /** One output of the flow: drawn, or the work it names. */
 const act = (ctx: Ctx, output: Output): Observable<Action> => {
   const defaults = { group: ctx.deps.group, newMsgId: ctx.deps.newMsgId };
@@ -202,6 +240,8 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return job(ctx, messageJob(ctx.nextId(), { to: output.to, text: output.text }, defaults));
     case 'retry':
       return job(ctx, retryJob(ctx.nextId(), output.msgId, output.to));
+    case 'remove':
+      return removeWaiting(ctx, output);
     case 'probeAll':
       return probeAll(ctx);
     case 'addContact':
@@ -245,8 +285,19 @@ export const consoleEpic =
       mergeMap(([, outputs]) => from(outputs).pipe(mergeMap((output) => act(ctx, output)))),
     );
     const tellRefusal = refusalTeller();
+    // The text of each retry under way (said when it is delivered), until its report.
+    const retrying = new Map<number, string>();
     const noticed$ = event$.pipe(
-      mergeMap((event) => notice(event, state$.value, deps, tellRefusal)),
+      tap((event) => {
+        if (event.kind === 'queued' && event.jobId < 0 && event.message !== undefined) {
+          retrying.set(event.jobId, event.message.text);
+        }
+      }),
+      mergeMap((event) => {
+        const text = event.kind === 'delivery' ? retrying.get(event.jobId) : undefined;
+        if (event.kind === 'delivery') retrying.delete(event.jobId);
+        return notice(event, state$.value, deps, tellRefusal, text);
+      }),
     );
     return merge(noticed$, keyboard$);
   };
@@ -257,6 +308,8 @@ const notice = (
   state: NodeState,
   deps: ConsoleDeps,
   tellRefusal: (event: NodeEvent) => string | undefined,
+  /** A retry's text, for its delivery. */
+  retriedText?: string,
 ): Action[] => {
   const trace = deps.verbose ? traceLine(event) : undefined;
   const traced: Action[] = trace === undefined ? [] : [draw({ kind: 'trace', text: trace })];
@@ -285,7 +338,7 @@ const notice = (
   // unless it paused the message (it will not go by itself: the person must know why).
   if (event.kind === 'delivery' && event.jobId < 0) {
     if (event.report.outcome === 'delivered') {
-      return [...traced, showLine(`${formatDelivery(event.report)} (it went out by itself)`)];
+      return [...traced, showLine(formatWentByItself(event.report, retriedText))];
     }
     const waiting = waitingOf(state, event.report, deps);
     return waiting?.entry.paused

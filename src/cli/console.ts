@@ -32,7 +32,7 @@ export const runConsole = async (options: ConsoleOptions): Promise<E.Either<Parl
       case 'trace':
         return terminal.show(d.text, process.stderr);
       case 'ask':
-        return terminal.ask(d.prompt, d.secret);
+        return terminal.ask(d.prompt, d.secret, d.answer === true);
       case 'discardLine':
         return terminal.discardLine();
       case 'quit':

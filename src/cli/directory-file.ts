@@ -4,7 +4,7 @@
  * when a contact is added or changed, so that a crash or a full disk never leaves half a file.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -101,6 +101,40 @@ export const sharedPasswordWarnings = (
 
 const parseFile = (path: string, text: string): E.Either<DirectoryError, Directory> =>
   parseDirectory(text, path);
+
+/** Whether nothing at all is at `path` (not even a dangling link): a file one may create. */
+export const isMissing = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ENOENT';
+  }
+};
+
+const CREATE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EEXIST: 'something is there already',
+  EACCES: 'no permission to write in its folder',
+  EPERM: 'no permission to write in its folder',
+};
+
+/** What a new directory file holds: no contacts yet (they are added with /add). */
+export const EMPTY_DIRECTORY_TEXT = '[]\n';
+
+/**
+ * A new directory file with no contacts, private from the start (0600: it will hold
+ * passwords); never over anything already there.
+ */
+export const createDirectoryFile = (path: string): E.Either<DirectoryFileError, void> =>
+  E.tryCatch(
+    () => writeFileSync(path, EMPTY_DIRECTORY_TEXT, { flag: 'wx', mode: 0o600 }),
+    (err) =>
+      fileError(
+        `cannot create the directory file ${path}: ${CREATE_ERRORS[errnoCode(err) ?? ''] ?? whyOf(err)}`,
+      ),
+  );
 
 /** Read and check the file at start-up (before the event loop matters, so synchronously). */
 export const loadDirectoryFile = (path: string): E.Either<DirectoryFileError, LoadedDirectory> =>
@@ -227,3 +261,11 @@ export const editContactInFile = (
   changes: ContactChanges,
 ): Promise<E.Either<ContactError | DirectoryFileError, Directory>> =>
   updateFile(path, (current) => withChanges(current, username, changes, path));
+
+/**
+ * The library's way to read a directory file: `loadDirectoryFile`'s checks (the format, every
+ * field, a file others may write refused, one others may read warned of), its refusal a
+ * `ParleyError` (code `directory_file`, or the format's `invalid_json` / `invalid_directory`) whose message names the file and the field.
+ */
+export const readDirectoryFile = (path: string): E.Either<DirectoryFileError, LoadedDirectory> =>
+  loadDirectoryFile(path);

@@ -76,8 +76,8 @@ const chat = (run: string) => `parley — secure peer-to-peer chat over TCP (par
 Usage:
   ${run} [--port P] [--directory FILE] [--name NAME] [options]
   ${run} listen --port P --name NAME --directory FILE [--json]
-  ${run} send   --name NAME --directory FILE --to USER [TEXT…]
-  ${run} probe  --name NAME --directory FILE [--to USER]
+  ${run} send   --name NAME --directory FILE --to USER [--queue] [TEXT…]
+  ${run} probe  --name NAME --directory FILE [--to USER] [--json]
   ${run} outbox [--name NAME] [--json]
   ${run} history --name NAME [--with USER] [--since TIME] [--json]
   ${run} help COMMAND
@@ -207,6 +207,7 @@ Commands:
   /retry [N]      send undelivered message N again now (to the same or another destination)
   /history [NAME] [N]  the last N messages (20), with NAME or with everyone
   /find WORDS     the messages that hold every word (any case)
+  /remove N       drop undelivered message N from the outbox: it is not sent again
   /quit           leave; what waits in the outbox goes out when you are back (asks first
                   if the outbox cannot be kept on disk)
   /help           this list

@@ -18,7 +18,7 @@ import { describeIncoming } from './notices.js';
 import { withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
 import { retryFromEnvironment } from './retry-env.js';
-import { formatDelivery, formatReceived } from './text.js';
+import { formatDelivery, formatReceived, formatWentByItself } from './text.js';
 import { inTime, keptFromLastTime } from './waiting.js';
 
 /** The JSON line of a verified message: the fields a program needs, in protocol spelling. */
@@ -26,10 +26,15 @@ export const messageJson = (m: ReceivedMessage): string =>
   JSON.stringify({ from: m.from, to: m.to, text: m.text, msg_id: m.msgId, timestamp: m.timestamp });
 
 /** What the outbox's own retries come to, on stderr: each delivery, each failure and its next try. */
-const outboxNotice = (event: NodeEvent, node: ParleyNode, name: string): string | undefined => {
+const outboxNotice = (
+  event: NodeEvent,
+  node: ParleyNode,
+  name: string,
+  retriedText: string | undefined,
+): string | undefined => {
   if (event.kind !== 'delivery' || event.jobId >= 0) return undefined;
   const { report } = event;
-  if (report.outcome === 'delivered') return `${formatDelivery(report)} (it went out by itself)`;
+  if (report.outcome === 'delivered') return formatWentByItself(report, retriedText);
   const entry = node.outbox().find((e) => e.job.msgId === report.msgId);
   if (entry === undefined) return formatDelivery(report);
   const next = entry.paused
@@ -76,6 +81,8 @@ const listenWith = async (
     directory,
     group: options.group,
     trace: options.verbose,
+    // Contacts with messages for us send them now, not after their backoff.
+    announce: true,
     ports: { store },
     retry,
     // The ack follows what the reader got: the line written, not merely the event published.
@@ -107,13 +114,22 @@ const listenWith = async (
   const stopOnSignal = onStopSignal(stop);
 
   const tellRefusal = refusalTeller();
+  // The text of each retry under way (said when it is delivered), until its report.
+  const retrying = new Map<number, string>();
   await new Promise<void>((resolve) => {
     node.events$.subscribe({
       next: (event) => {
+        if (event.kind === 'queued' && event.jobId < 0 && event.message !== undefined) {
+          retrying.set(event.jobId, event.message.text);
+        }
+        const retriedText = event.kind === 'delivery' ? retrying.get(event.jobId) : undefined;
+        if (event.kind === 'delivery') retrying.delete(event.jobId);
         // Written to stdout already, by the node's `deliver`, before it was acknowledged.
         if (event.kind === 'incoming' && event.event.kind === 'received') return;
         const notice =
-          describeIncoming(event) ?? tellRefusal(event) ?? outboxNotice(event, node, options.name);
+          describeIncoming(event) ??
+          tellRefusal(event) ??
+          outboxNotice(event, node, options.name, retriedText);
         if (notice !== undefined) say(notice);
       },
       complete: resolve,

@@ -92,6 +92,7 @@ const handInstead = (
         group: message.group,
         attempts: entry.attempts,
         paused: entry.paused,
+        written_at: message.writtenAt,
       }),
     );
   } catch (err) {

@@ -94,6 +94,8 @@ const queue = (
   report: DeliveryReport,
 ) => {
   const group = to.group ?? options.group;
+  // Written when the one attempt began (the send's node took it at once).
+  const writtenAt = Date.now() - report.elapsedMs;
   const kept =
     route.kind === 'outbox'
       ? E.map((path: string) => ({
@@ -102,14 +104,14 @@ const queue = (
         }))(
           queueInOutbox(
             options.name,
-            { msgId: report.msgId, text, to: report.to, group },
+            { msgId: report.msgId, text, to: report.to, group, writtenAt },
             report,
             say,
             // The caps of the chat and listen that will send it (their options set none).
             outboxCapsOf({}),
           ),
         )
-      : handOver(options, route, to, text, group, report);
+      : handOver(options, route, to, text, group, report, writtenAt);
   if (E.isLeft(kept)) {
     say(formatDelivery(report));
     say(`not queued: ${kept.left.message}`);
@@ -127,6 +129,7 @@ const handOver = (
   text: MessageText,
   group: Group,
   report: DeliveryReport,
+  writtenAt: number,
 ): E.Either<QueueError, { where: string; next: string }> => {
   // --queue takes only --to USER (args.ts): a destination typed by hand has no name to give.
   if (to.username === undefined) {
@@ -141,6 +144,7 @@ const handOver = (
       group,
       attempts: 1,
       paused: needsNewDetails(report),
+      written_at: writtenAt,
     });
   } catch (err) {
     return E.left(parleyError('inbox_file', `cannot hand it to ${route.inbox} (${whyOf(err)})`));

@@ -6,10 +6,16 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import readlineSync from 'readline-sync';
-import { type ParleyError, parleyError } from '../errors.js';
+import { type ParleyError, parleyError, reworded } from '../errors.js';
 import type { ChatOptions } from './args.js';
 import { checkName, checkPort } from './args.js';
-import { type LoadedDirectory, loadDirectoryFile } from './directory-file.js';
+import {
+  createDirectoryFile,
+  type DirectoryFileError,
+  isMissing,
+  type LoadedDirectory,
+  loadDirectoryFile,
+} from './directory-file.js';
 import { ownCommandName } from './help.js';
 
 /** Asks one question and returns the answer (readline-sync on a terminal; a script in tests). */
@@ -71,6 +77,40 @@ export const noTerminalMessage = (missing: readonly string[], run: string): stri
   `no terminal to ask on, and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: ` +
   `run ${run} --port P --directory FILE --name NAME (see ${run} --help)`;
 
+/** Says yes to a question whose default is yes: Enter alone, y or yes. */
+const YES = /^(y|yes)?$/i;
+
+/**
+ * The directory file at `file`, read and checked; when nothing is there, a newcomer is offered
+ * a new one with no contacts, private (0600), at a terminal, and told how to make one without.
+ */
+export const loadOrCreateDirectory = (
+  file: string,
+  ask: Ask | undefined,
+  tell: (line: string) => void,
+): E.Either<DirectoryFileError, LoadedDirectory> => {
+  const loaded = loadDirectoryFile(file);
+  if (E.isRight(loaded) || !isMissing(file)) return loaded;
+  if (ask === undefined) {
+    return E.left(
+      reworded(
+        loaded.left,
+        '',
+        `; to start with no contacts, create it: printf '[]\\n' > ${file} && chmod 600 ${file} (parley offers to at a terminal)`,
+      ),
+    );
+  }
+  const answer = ask(
+    `There is no directory file ${file}. Create it now, with no contacts yet and readable only by you? [Y/n] `,
+    false,
+  );
+  if (!YES.test(answer.trim())) return E.left(reworded(loaded.left, '', ' (not created)'));
+  const created = createDirectoryFile(file);
+  if (E.isLeft(created)) return created;
+  tell(`created ${file} (permissions 0600) with no contacts; add them with /add`);
+  return loadDirectoryFile(file);
+};
+
 /**
  * The port, the directory and the name: from the flags, or asked for (course order). A file
  * named by a flag that cannot be used is an error; one typed at the prompt is asked again.
@@ -97,10 +137,12 @@ export const setUpChat = (
   const loaded =
     directoryFile !== undefined
       ? E.map((l: LoadedDirectory) => ({ file: directoryFile, loaded: l }))(
-          loadDirectoryFile(directoryFile),
+          loadOrCreateDirectory(directoryFile, ask, tell),
         )
       : asking('Directory file: ', (file) =>
-          E.map((l: LoadedDirectory) => ({ file, loaded: l }))(loadDirectoryFile(file)),
+          E.map((l: LoadedDirectory) => ({ file, loaded: l }))(
+            loadOrCreateDirectory(file, ask, tell),
+          ),
         );
   if (E.isLeft(loaded)) return loaded;
   const name =

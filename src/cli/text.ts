@@ -36,9 +36,12 @@ export const roughly = (ms: number): string => {
 /** The note for a sender whose clock is far from ours (parley/1 shows it, never rejects). */
 export const clockNote = (m: ReceivedMessage): string | undefined => {
   if (Math.abs(m.clockSkewMs) < CLOCK_SKEW_NOTICE_MS) return undefined;
-  // clockSkewMs is our clock minus theirs: positive when theirs is behind.
-  const side = m.clockSkewMs > 0 ? 'behind' : 'ahead of';
-  return `(${shownName(m.from)}'s clock is ${roughly(m.clockSkewMs)} ${side} ours: it says it sent this at ${m.timestamp})`;
+  // clockSkewMs is our clock minus the timestamp: positive when it says the past. A message
+  // carries when it was written, so one that waited in an outbox says so too.
+  if (m.clockSkewMs > 0) {
+    return `(written ${roughly(m.clockSkewMs)} ago, at ${m.timestamp}: it waited to be delivered, or ${shownName(m.from)}'s clock is behind ours)`;
+  }
+  return `(${shownName(m.from)}'s clock is ${roughly(m.clockSkewMs)} ahead of ours: it says it sent this at ${m.timestamp})`;
 };
 
 /** `[12:03:45] alice: hello`, later lines of the message indented under the first. */
@@ -66,6 +69,13 @@ export const formatDelivery = (report: DeliveryReport, waiting?: Waiting): strin
   }
   return `✗ not delivered to ${nameOf(report.to)}: ${reasonOf(report)}${hint}`;
 };
+
+/**
+ * A waiting message that went out by itself, saying which (its first words): several may go
+ * at once, and "delivered to bob" three times would not tell them apart.
+ */
+export const formatWentByItself = (report: DeliveryReport, text: string | undefined): string =>
+  `${formatDelivery(report)}${text === undefined ? '' : `: ${excerpt(text)}`} (it went out by itself)`;
 
 const PROBE_WORDS: Readonly<Record<ProbeReport['outcome'], string>> = {
   online: 'online',
@@ -114,17 +124,27 @@ export const excerpt = (text: string, max = 40): string => {
 
 const attemptsOf = (n: number): string => (n === 1 ? '1 attempt' : `${n} attempts`);
 
-/** /outbox: each message, to whom, its first words, its attempts, and when it goes next. */
-export const formatOutbox = (entries: readonly OutboxEntry[], nowMs: number): string =>
-  entries
+/**
+ * /outbox: each message, to whom, its first words, its attempts, and when it goes next. A
+ * reason said for an earlier entry is not said again (several messages to a contact that is
+ * away share one, often a long one): "as 1)".
+ */
+export const formatOutbox = (entries: readonly OutboxEntry[], nowMs: number): string => {
+  const saidAt = new Map<string, number>();
+  return entries
     .map((entry, i) => {
       const { job, report, attempts } = entry;
       const state = report.outcome === 'unknown' ? 'maybe delivered' : 'not delivered';
-      const why = report.outcome === 'delivered' ? '' : `: ${reasonOf(report)}`;
+      const reason = report.outcome === 'delivered' ? undefined : reasonOf(report);
+      const earlier = reason === undefined ? undefined : saidAt.get(reason);
+      if (reason !== undefined && earlier === undefined) saidAt.set(reason, i + 1);
+      const why =
+        reason === undefined ? '' : earlier === undefined ? `: ${reason}` : `: as ${earlier})`;
       const next = waitNote({ number: i + 1, entry, nowMs });
       return `  ${i + 1}) to ${nameOf(report.to)} ${excerpt(job.text)} — ${state} (${attemptsOf(attempts)})${why}; ${next}`;
     })
     .join('\n');
+};
 
 /** The destination menu shown after a message is typed. */
 export const destinationMenu = (contacts: readonly DirectoryEntry[], again?: Address): string => {

@@ -77,6 +77,20 @@ const retryCommand = (arg: string, view: View): Step => {
   return startChoosing({ kind: 'retry', msgId: job.msgId, text: job.text, was: report.to }, view);
 };
 
+const removeCommand = (arg: string, view: View): Step => {
+  if (view.outbox.length === 0)
+    return [composing, [show('nothing to remove: the outbox is empty')]];
+  const n = Number(arg);
+  const entry = arg !== '' && Number.isInteger(n) ? view.outbox[n - 1] : undefined;
+  if (entry === undefined) {
+    return [
+      composing,
+      [show(`which one? /remove 1 to /remove ${view.outbox.length} (see /outbox)`)],
+    ];
+  }
+  return [composing, [{ kind: 'remove', msgId: entry.job.msgId, text: entry.job.text }]];
+};
+
 const outboxText = (view: View): string =>
   view.outbox.length > 0
     ? formatOutbox(view.outbox, view.nowMs)
@@ -143,6 +157,8 @@ export const command = (line: string, view: View): Step => {
       return rest.length > 0
         ? [composing, [{ kind: 'find', words: rest }]]
         : [composing, [show('find what? /find WORDS shows the messages that hold them')]];
+    case '/remove':
+      return removeCommand(arg, view);
     case '/quit':
     case '/exit':
       return quitRequest(view);

@@ -17,6 +17,8 @@ import { checkName } from '../cli/args.js';
 import type { ContactChanges, NewContact } from '../cli/directory-file.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
 import { decodeText } from '../codecs/inputs.js';
+import { printable } from '../codecs/printable.js';
+import { PASTED_SHOWN_CHARS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
 import type { Address, Destination } from '../node/reports.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
@@ -53,11 +55,19 @@ export interface View {
 export type Output =
   | { readonly kind: 'show'; readonly text: string }
   /** The prompt for the next line; a secret one is not echoed. */
-  | { readonly kind: 'ask'; readonly prompt: string; readonly secret: boolean }
+  | {
+      readonly kind: 'ask';
+      readonly prompt: string;
+      readonly secret: boolean;
+      /** The answer to a question: kept out of the Up-arrow history, which is for messages. */
+      readonly answer?: true;
+    }
   /** Forget what was typed on the line (Ctrl-C). */
   | { readonly kind: 'discardLine' }
   | { readonly kind: 'send'; readonly to: Destination; readonly text: string }
   | { readonly kind: 'retry'; readonly msgId: string; readonly to: Destination | undefined }
+  /** /remove: drop a waiting message from the outbox; it is not sent again. */
+  | { readonly kind: 'remove'; readonly msgId: string; readonly text: string }
   | { readonly kind: 'probeAll' }
   | { readonly kind: 'addContact'; readonly contact: NewContact }
   /** /edit: change these fields of the contact in the directory file; `what` says which. */
@@ -103,6 +113,12 @@ export interface ConsoleState {
    * second quit, and says nothing again.
    */
   readonly quit: boolean;
+  /**
+   * The read of the terminal (see KeyboardInput) of the line that opened the question now
+   * asked: a line of that same read was typed (pasted) before the question was shown, and is
+   * never taken as its answer.
+   */
+  readonly askedIn?: number;
 }
 
 export const initialState: ConsoleState = {
@@ -111,12 +127,32 @@ export const initialState: ConsoleState = {
   quit: false,
 };
 
+/** A line pasted with the one before a question: said, not taken as the answer. */
+const typedAhead = (mode: Mode, text: string, self: string): Output => {
+  const prompt = promptOf(mode, self);
+  const what =
+    prompt.kind === 'ask' && prompt.secret ? 'a line' : `"${printable(text, PASTED_SHOWN_CHARS)}"`;
+  return show(
+    `not taken as the answer: ${what} came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)`,
+  );
+};
+
 /** `@name text`: the split is syntax; the name and the text are then decoded by their codecs. */
 const DIRECT = /^@(\S+)\s+([\s\S]*\S[\s\S]*)$/;
+
+/** `@name` and nothing after it: a name with no message (never sent as the text "@name"). */
+const NAME_ALONE = /^@(\S+)\s*$/;
 
 /** A whole message typed: `@name text` goes at once, anything else asks where to. */
 const finishMessage = (line: string, view: View): Step => {
   if (line.trim() === '') return [composing, []];
+  const alone = NAME_ALONE.exec(line);
+  if (alone !== null) {
+    return [
+      composing,
+      [show(`not sent: nothing to send to ${alone[1]}; write @${alone[1]} and the message`)],
+    ];
+  }
   const direct = DIRECT.exec(line);
   // Only what is sent counts against the limit: `@bob ` is not part of the message.
   const text = decodeText(direct === null ? line : direct[2]);
@@ -231,6 +267,11 @@ const onEnd = (view: View): Step => [composing, quitAtEnd(view)];
 const isQuestion = (mode: Mode): boolean => mode.kind !== 'composing';
 
 export const promptOf = (mode: Mode, self: string): Output => {
+  const prompt = promptOfMode(mode, self);
+  return isQuestion(mode) && prompt.kind === 'ask' ? { ...prompt, answer: true } : prompt;
+};
+
+const promptOfMode = (mode: Mode, self: string): Output => {
   const ask = (prompt: string, secret = false): Output => ({ kind: 'ask', prompt, secret });
   switch (mode.kind) {
     case 'composing':
@@ -254,6 +295,17 @@ export const step = (
   view: View,
 ): readonly [ConsoleState, readonly Output[]] => {
   if (state.quit) return [state, []];
+  if (
+    input.kind === 'line' &&
+    isQuestion(state.mode) &&
+    input.read !== undefined &&
+    input.read === state.askedIn
+  ) {
+    return [
+      state,
+      [typedAhead(state.mode, input.text, view.self), promptOf(state.mode, view.self)],
+    ];
+  }
   const [mode, outputs] =
     input.kind === 'line'
       ? onLine(state.mode, input.text, view)
@@ -263,6 +315,13 @@ export const step = (
           ? onCancelKey(state, '', view)
           : onEnd(view);
   const quitting = outputs.some((o) => o.kind === 'quit');
-  const next = { mode, cancelled: input.kind !== 'line' && isQuestion(state.mode), quit: quitting };
+  const next: ConsoleState = {
+    mode,
+    cancelled: input.kind !== 'line' && isQuestion(state.mode),
+    quit: quitting,
+    ...(input.kind === 'line' && isQuestion(mode) && input.read !== undefined
+      ? { askedIn: input.read }
+      : {}),
+  };
   return [next, quitting ? outputs : [...outputs, promptOf(mode, view.self)]];
 };

@@ -32,6 +32,11 @@ export type Job =
       readonly text: string;
       readonly msgId: Uuid;
       readonly group: Group;
+      /**
+       * When it was written (clock ms): the time its frames carry, on every attempt. None: when
+       * the node takes the job.
+       */
+      readonly writtenAt?: number;
     }
   | {
       readonly id: number;
@@ -55,6 +60,8 @@ export interface MessageSummary {
   readonly text: string;
   readonly to: Address;
   readonly group: Group;
+  /** When it was written (clock ms), kept for its retries; absent in files of older versions. */
+  readonly writtenAt?: number;
 }
 
 export const summaryOf = (job: MessageJob): MessageSummary => ({
@@ -62,6 +69,7 @@ export const summaryOf = (job: MessageJob): MessageSummary => ({
   text: job.text,
   to: addressOf(job.to),
   group: job.group,
+  ...(job.writtenAt === undefined ? {} : { writtenAt: job.writtenAt }),
 });
 
 export type Report = DeliveryReport | ProbeReport;
@@ -93,10 +101,17 @@ export const refusedProbe = (to: Destination | Address, message: string): ProbeR
   elapsedMs: 0,
 });
 
+/**
+ * What `messageJob` takes: a send's input with its destination spelled out. A contact's name
+ * (which `node.send` looks up in its directory) does not type-check here: a job carries the
+ * destination itself, and would only be refused when it is decoded.
+ */
+export type MessageInput = Omit<SendJob, 'to'> & { readonly to: Destination };
+
 /** A send job from a program's input: its destination, id and text decoded (a fresh id if none). */
 export const messageJob = (
   id: number,
-  input: SendJob,
+  input: MessageInput,
   defaults: { readonly group: Group; readonly newMsgId: () => string },
 ): E.Either<InputError, Job> =>
   pipe(

@@ -89,6 +89,8 @@ export const NodeOptionsCodec = t.intersection([
     closeDeadlineMs: Millis,
     localAddress: Host,
     trace: t.boolean,
+    announce: t.boolean,
+    inOrder: t.boolean,
     ports: t.partial({
       transport: offering<Transport>('Transport', ['listen$', 'connect$']),
       store: t.intersection([

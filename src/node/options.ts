@@ -49,6 +49,10 @@ export interface PipelineDeps {
   readonly deliver: DeliverySink | undefined;
   /** Publish a `frame` event per frame (types and sizes, never contents). */
   readonly trace: boolean;
+  /** At start, tell the contacts we are up (a probe each: announce.ts). */
+  readonly announce: boolean;
+  /** One contact's messages one after another, in the order written (sending.ts, lanes.ts). */
+  readonly inOrder: boolean;
   readonly stepDeadlineMs: number;
   /** How long a new incoming connection may take to say hello. */
   readonly helloDeadlineMs: number;
@@ -115,6 +119,8 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     actor: actorDepsOf(ports, o.keyPair ?? createKeyPair),
     deliver: o.deliver,
     trace: o.trace ?? false,
+    announce: o.announce ?? false,
+    inOrder: o.inOrder ?? true,
     stepDeadlineMs: o.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
     helloDeadlineMs: o.helloDeadlineMs ?? DEFAULT_HELLO_DEADLINE_MS,
     connectTimeoutMs: o.connectTimeoutMs,

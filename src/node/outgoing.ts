@@ -51,7 +51,7 @@ const params = (job: RunnableJob, self: Username): InitiatorParams => ({
   group: job.group,
   intent:
     job.kind === 'message'
-      ? { kind: 'message', msgId: job.msgId, text: job.text }
+      ? { kind: 'message', msgId: job.msgId, text: job.text, writtenAt: job.writtenAt }
       : { kind: 'probe' },
 });
 

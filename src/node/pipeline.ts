@@ -12,6 +12,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
+  concatMap,
   defer,
   distinctUntilChanged,
   EMPTY,
@@ -27,6 +28,7 @@ import {
   ReplaySubject,
   Subject,
   share,
+  switchMap,
   take,
   takeUntil,
   tap,
@@ -36,12 +38,13 @@ import type { Directory } from '../codecs/directory.js';
 import { type ParleyError, parleyError, whyOf } from '../errors.js';
 import type { Connection, ListenAt, Ports, Store } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
+import { announce$ } from './announce.js';
 import type { EpicDeps, StateObservable } from './epic.js';
 import { keepReceived, keepSent, sentRecords } from './history.js';
 import { answer$ } from './incoming.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
-import { autoRetry$ } from './retry.js';
+import { autoRetry$, retryOf, waitingAhead } from './retry.js';
 import { run$ } from './sending.js';
 import { initialNodeState, type NodeState, reduceNodeState, roomFor } from './state.js';
 import type { NodeEvent, Role } from './types.js';
@@ -51,6 +54,8 @@ export type LineAction<View> =
   | { readonly kind: 'job'; readonly job: Job }
   | { readonly kind: 'contacts'; readonly directory: Directory }
   | { readonly kind: 'stop' }
+  /** Drop a waiting message from the outbox (not one being sent): it is not sent again. */
+  | { readonly kind: 'drop'; readonly msgId: string }
   | { readonly kind: 'view'; readonly view: View };
 
 /**
@@ -124,7 +129,14 @@ export const parley$ = <Line = never, View = never>(
       fromLines$.pipe(filter((a): a is Extract<LineAction<View>, { kind: K }> => a.kind === kind));
 
     const callerJobs$ = merge(sources.jobs$ ?? EMPTY, asked('job').pipe(map((a) => a.job)));
-    const jobs$ = until(withRetries(callerJobs$, state$, event$, deps));
+    // Told once we listen (if we do): a contact that hears of us may connect back at once.
+    const up$ = sources.listen
+      ? event$.pipe(
+          filter((e) => e.kind === 'listening'),
+          take(1),
+        )
+      : of(null);
+    const jobs$ = until(withRetries(callerJobs$, state$, event$, deps, up$));
     const contacts$ = until(
       merge(sources.contacts$ ?? EMPTY, asked('contacts').pipe(map((a) => a.directory))),
     );
@@ -145,6 +157,7 @@ export const parley$ = <Line = never, View = never>(
       restored$,
       until(handedIn ?? EMPTY).pipe(map((outbox): NodeEvent => ({ kind: 'restored', outbox }))),
       contacts$.pipe(map((directory): NodeEvent => ({ kind: 'contacts', directory }))),
+      until(asked('drop')).pipe(map(({ msgId }): NodeEvent => ({ kind: 'dropped', msgId }))),
       answer$(
         until(sources.listen ? deps.ports.transport.listen$(sources.listen) : EMPTY),
         view$,
@@ -182,21 +195,36 @@ export const parley$ = <Line = never, View = never>(
     return merge(asked('view'), events$);
   });
 
-/** The callers' jobs and the outbox's own retries, which go on while callers may send. */
+/**
+ * The callers' jobs and the outbox's own retries, which go on while callers may send. A new
+ * message to a contact that has messages waiting goes after them: they are retried first.
+ */
 const withRetries = (
   callerJobs$: Observable<Job>,
   state$: BehaviorSubject<NodeState>,
   event$: Observable<NodeEvent>,
   deps: PipelineDeps,
+  up$: Observable<unknown>,
 ): Observable<Job> =>
   defer(() => {
     const shared$ = callerJobs$.pipe(share());
     let retryId = 0;
-    const retries$ = autoRetry$(state$, event$, {
-      clock: deps.ports.clock,
-      nextId: () => --retryId,
-    }).pipe(takeUntil(shared$.pipe(ignoreElements(), endWith(null))));
-    return merge(shared$, retries$);
+    const nextId = () => --retryId;
+    const retries$ = autoRetry$(state$, event$, { clock: deps.ports.clock, nextId }).pipe(
+      takeUntil(shared$.pipe(ignoreElements(), endWith(null))),
+    );
+    const inOrder$ = deps.inOrder
+      ? shared$.pipe(
+          concatMap((job) => [
+            ...waitingAhead(state$.value, job).map((entry) => retryOf(entry, nextId())),
+            job,
+          ]),
+        )
+      : shared$;
+    const announced$ = deps.announce
+      ? up$.pipe(switchMap(() => announce$(deps.self, deps.directory, deps.group, event$, nextId)))
+      : EMPTY;
+    return merge(inOrder$, retries$, announced$);
   });
 
 /** What of the state the outbox file keeps: a state with the same two has nothing new. */

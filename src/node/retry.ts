@@ -19,6 +19,7 @@ import type { Directory } from '../codecs/directory.js';
 import { RETRY_FIRST_MS, RETRY_MAX_MS } from '../limits.js';
 import type { Clock } from '../ports/ports.js';
 import type { Job } from './jobs.js';
+import { laneOf } from './lanes.js';
 import type { DeliveryReport } from './reports.js';
 import type { NodeState, OutboxEntry } from './state.js';
 import type { NodeEvent } from './types.js';
@@ -57,15 +58,49 @@ const inFlight = (state: NodeState): Set<string> =>
   new Set([...state.sending.values()].map((m) => m.msgId));
 
 /**
- * Entries a retry may take now: not paused, not being sent, due by `nowMs`. The messages in
- * flight are looked up only when some entry could go: these run on every state change.
+ * Entries a retry may take now: those of every contact with an entry due by `nowMs`, not
+ * paused, not being sent, oldest first: a contact's messages go in the order written, so an
+ * older one (its jittered time still to come) goes before the one that fell due. The messages
+ * in flight are looked up only when some entry could go: these run on every state change.
  */
 const dueEntries = (state: NodeState, nowMs: number): OutboxEntry[] => {
   if (state.outbox.length === 0) return [];
   const sending = inFlight(state);
+  const waiting = state.outbox.filter((e) => !e.paused && !sending.has(e.job.msgId));
+  const isDue = (e: OutboxEntry) => e.nextTryAt !== undefined && e.nextTryAt <= nowMs;
+  const due = new Set(waiting.filter(isDue).map((e) => laneOf(e.job.to)));
+  if (due.size === 0) return [];
+  // One refused over the password keeps its own schedule (see waitingAhead).
+  return waiting.filter(
+    (e) => due.has(laneOf(e.job.to)) && (isDue(e) || !refusedOverPassword(e.report)),
+  );
+};
+
+/**
+ * Whether the last try was refused over the password, or by a receiver counting such refusals:
+ * pulled ahead of every new message, it would spend the receiver's guesses (and lock us out)
+ * faster than its schedule does.
+ */
+const refusedOverPassword = (report: DeliveryReport): boolean =>
+  report.outcome !== 'delivered' &&
+  (report.failure.cause === 'peer_error' || report.failure.cause === 'rejected') &&
+  (report.failure.code === 'auth_failed' || report.failure.code === 'rate_limited');
+
+/**
+ * The waiting messages to the contact of a new message, oldest first, to go before it (not
+ * paused, not being sent already, not refused over the password): what one contact is sent
+ * arrives in the order written.
+ */
+export const waitingAhead = (state: NodeState, job: Job): OutboxEntry[] => {
+  if (job.kind !== 'message' || state.outbox.length === 0) return [];
+  const lane = laneOf(job.to);
+  const sending = inFlight(state);
   return state.outbox.filter(
     (e) =>
-      !e.paused && !sending.has(e.job.msgId) && e.nextTryAt !== undefined && e.nextTryAt <= nowMs,
+      !e.paused &&
+      !sending.has(e.job.msgId) &&
+      !refusedOverPassword(e.report) &&
+      laneOf(e.job.to) === lane,
   );
 };
 
@@ -106,7 +141,7 @@ export interface RetryDeps {
   readonly nextId: () => number;
 }
 
-const retryOf = (entry: OutboxEntry, id: number): Job => ({
+export const retryOf = (entry: OutboxEntry, id: number): Job => ({
   id,
   kind: 'retry',
   msgId: entry.job.msgId,

@@ -1,9 +1,10 @@
 /**
  * The outgoing epic: jobs taken in (a retry resolved to the message it repeats, a job refused
  * when the queue or the outbox is full), each said at once (`queued`), then run, at most
- * `maxOutgoing` at a time, each to exactly one report.
+ * `maxOutgoing` at a time, each to exactly one report; the messages to one contact one after
+ * another, in the order they were taken.
  */
-import { connect, defer, EMPTY, map, merge, mergeMap, of } from 'rxjs';
+import { connect, defer, filter, map, merge, mergeMap, of } from 'rxjs';
 import { findContact } from '../codecs/directory.js';
 import { type Group, mint, Uuid } from '../codecs/formats.js';
 import type { CheckedDestination } from '../codecs/inputs.js';
@@ -17,6 +18,7 @@ import {
   refusedProbe,
   summaryOf,
 } from './jobs.js';
+import { inLanes, laneOf } from './lanes.js';
 import { initiate$, type OutgoingContext, type RunnableJob } from './outgoing.js';
 import { retryDelayMs } from './retry.js';
 import { type NodeState, outboxOverflow, pendingTotals } from './state.js';
@@ -65,7 +67,7 @@ const resolveRetry = (
 ): MessageJob | string => {
   const entry = state.outbox.find((e) => e.job.msgId === job.msgId);
   if (entry === undefined) return `there is no undelivered message ${job.msgId}`;
-  const { msgId, text } = entry.job;
+  const { msgId, text, writtenAt } = entry.job;
   const contact = entry.job.to.username
     ? findContact(state.directory, entry.job.to.username)
     : undefined;
@@ -86,7 +88,15 @@ const resolveRetry = (
       : `${was.username} is no longer in the directory; retry it with a destination`;
   }
   const group = contact?.group ?? to.group ?? memory.groups.get(msgId) ?? fallback;
-  return { id: job.id, kind: 'message', to, text, msgId: mint(Uuid, msgId), group };
+  return {
+    id: job.id,
+    kind: 'message',
+    to,
+    text,
+    msgId: mint(Uuid, msgId),
+    group,
+    ...(writtenAt === undefined ? {} : { writtenAt }),
+  };
 };
 
 /** A new message the outbox could not keep, should it fail: refused now, saying why. */
@@ -103,7 +113,12 @@ const outboxFull = (state: NodeState, text: string, deps: EpicDeps): string | un
   }
 };
 
-const take = (job: Job, state: NodeState, deps: EpicDeps, memory: RunMemory): Taken => {
+/** A new message is written when it is taken, unless its caller said when. */
+const stamped = (job: Job, nowMs: number): Job =>
+  job.kind === 'message' && job.writtenAt === undefined ? { ...job, writtenAt: nowMs } : job;
+
+const take = (given: Job, state: NodeState, deps: EpicDeps, memory: RunMemory): Taken => {
+  const job = stamped(given, deps.ports.clock.now());
   const resolved = job.kind === 'retry' ? resolveRetry(job, state, memory, deps.group) : job;
   if (typeof resolved === 'string') {
     // A waiting message that cannot go now stays waiting, this attempt and its reason counted.
@@ -160,7 +175,15 @@ export const run$: Epic<Job> = (jobs$, state$, deps) =>
       connect((taken$) =>
         merge(
           taken$.pipe(mergeMap((t) => (t.refused ? of(t.queued, t.refused) : of(t.queued)))),
-          taken$.pipe(mergeMap((t) => (t.run ? initiate$(t.run, ctx) : EMPTY), deps.maxOutgoing)),
+          // One contact's messages one after another, in the order taken (see lanes.ts).
+          taken$.pipe(
+            filter((t): t is Taken & { run: RunnableJob } => t.run !== undefined),
+            inLanes(
+              (t) => (deps.inOrder && t.run.kind === 'message' ? laneOf(t.run.to) : undefined),
+              (t) => initiate$(t.run, ctx),
+              deps.maxOutgoing,
+            ),
+          ),
         ),
       ),
       map((event) => {

@@ -125,6 +125,11 @@ export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState =
     }
     case 'probe':
       return { ...state, running: state.running - 1 };
+    case 'dropped':
+      // Not one being sent: its report would put it back (the console checks before asking).
+      return [...state.sending.values()].some((m) => m.msgId === event.msgId)
+        ? state
+        : { ...state, outbox: state.outbox.filter((e) => e.job.msgId !== event.msgId) };
     default:
       return state;
   }

@@ -73,6 +73,17 @@ export interface NodeOptions {
   /** Publish a `frame` event for every frame in and out (types and sizes, never contents). */
   readonly trace?: boolean;
   /**
+   * At start, probe the contacts (a few at a time, at most ANNOUNCE_MAX_CONTACTS), so that
+   * one holding messages for us sends them now rather than after its backoff (default false).
+   */
+  readonly announce?: boolean;
+  /**
+   * One contact's messages one after another, each once the one before it is acknowledged or
+   * has failed, so that they arrive in the order written (default true). False: side by side,
+   * up to `maxOutgoing` (throughput to one peer; the order they arrive in is not kept).
+   */
+  readonly inOrder?: boolean;
+  /**
    * The world outside the process (see `Ports`): the transport (default TCP), the store
    * (default memory: shown ids for 10 minutes, no outbox on disk), the clock (default RxJS's
    * asyncScheduler) and randomness (default node:crypto's CSPRNG).
@@ -86,6 +97,8 @@ export type NodeEvent =
   | { readonly kind: 'listening'; readonly port: number; readonly host: string }
   /** Messages kept from an earlier run (the outbox on disk), at start. */
   | { readonly kind: 'restored'; readonly outbox: readonly OutboxEntry[] }
+  /** A waiting message its sender removed from the outbox: it is not sent again. */
+  | { readonly kind: 'dropped'; readonly msgId: string }
   /** The contacts changed (the first one at start). */
   | { readonly kind: 'contacts'; readonly directory: Directory }
   /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */

@@ -29,6 +29,9 @@ export const WaitingMessage = t.type({
   paused: t.boolean,
   // When it was paused (ms since the epoch); absent in files written before it was kept.
   paused_at: t.union([t.number, t.undefined]),
+  // When it was written (ms since the epoch), the time each attempt carries; absent in files
+  // written before it was kept.
+  written_at: t.union([t.number, t.undefined]),
 });
 /** A waiting message as it is written (its text bounded where it is taken in). */
 export type StoredMessage = Omit<t.TypeOf<typeof WaitingMessage>, 'text'> & {
@@ -54,6 +57,7 @@ const CHANGES = {
     attempts: t.number,
     paused: t.boolean,
     paused_at: t.union([t.number, t.undefined]),
+    written_at: t.union([t.number, t.undefined]),
   }),
   drop: t.type({ op: t.literal('drop'), msg_id: Uuid }),
 } as const;

@@ -101,6 +101,7 @@ const toEntry = (m: StoredMessage, directoryChangedAtMs?: number): OutboxEntry =
       text: m.text,
       to: { username: m.to.username ?? undefined, host: m.to.host, port: m.to.port },
       group: m.group,
+      ...(m.written_at === undefined ? {} : { writtenAt: m.written_at }),
     },
     WAITING,
     m.attempts,
@@ -120,6 +121,7 @@ const toStored = (
   paused: entry?.paused ?? false,
   // Left out of the JSON when undefined.
   paused_at: pausedAt,
+  written_at: job.writtenAt,
 });
 
 /**

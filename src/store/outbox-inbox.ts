@@ -40,8 +40,12 @@ const HandedMessage = t.type({
   attempts: t.number,
   /** Its last try's failure was a password mismatch: it waits paused, as in the outbox. */
   paused: t.boolean,
+  /** When it was written (ms since the epoch); absent in files of older versions. */
+  written_at: t.union([t.number, t.undefined]),
 });
-export type HandedMessage = t.TypeOf<typeof HandedMessage>;
+export type HandedMessage = Omit<t.TypeOf<typeof HandedMessage>, 'written_at'> & {
+  readonly written_at?: number;
+};
 
 /** How often the holder looks into its inbox. */
 export const INBOX_POLL_MS = 1_000;
@@ -63,7 +67,13 @@ export const handIn = (dir: string, message: HandedMessage, nowMs = Date.now()):
 
 const toEntry = (m: HandedMessage): OutboxEntry =>
   waitingEntry(
-    { msgId: m.msg_id, text: m.text, to: { ...m.to }, group: m.group },
+    {
+      msgId: m.msg_id,
+      text: m.text,
+      to: { ...m.to },
+      group: m.group,
+      ...(m.written_at === undefined ? {} : { writtenAt: m.written_at }),
+    },
     HANDED_OVER,
     m.attempts,
     m.paused,

@@ -10,7 +10,16 @@ import { Observable, share } from 'rxjs';
 
 /** What the keyboard says: a line, Ctrl-C (with what was typed so far), Ctrl-D, or the end. */
 export type KeyboardInput =
-  | { readonly kind: 'line'; readonly text: string }
+  | {
+      readonly kind: 'line';
+      readonly text: string;
+      /**
+       * At a terminal, which read of the input the line ended in: lines of one read were typed
+       * (pasted) together, before anything shown after the first could be read. None on a pipe,
+       * where answers are scripted.
+       */
+      readonly read?: number;
+    }
   /** Ctrl-C, with what was typed on the line so far. */
   | { readonly kind: 'interrupt'; readonly typed: string }
   /** Ctrl-D on an empty line at a terminal; the input stays open. */
@@ -23,8 +32,11 @@ export interface Terminal {
   readonly input$: Observable<KeyboardInput>;
   /** Print above the line being typed, without garbling it (to `stream`, stdout by default). */
   show(text: string, stream?: NodeJS.WritableStream): void;
-  /** Draw the prompt for the next line; a secret answer is not echoed. */
-  ask(prompt: string, secret: boolean): void;
+  /**
+   * Draw the prompt for the next line; a secret answer is not echoed; an answer (a menu
+   * choice, an address) is kept out of the Up-arrow history, as a secret one is.
+   */
+  ask(prompt: string, secret: boolean, answer?: boolean): void;
   /** Forget what has been typed on the line. */
   discardLine(): void;
   close(): void;
@@ -63,6 +75,12 @@ export const openTerminal = (
 ): Terminal => {
   const tty = (input as { isTTY?: boolean }).isTTY === true && output.isTTY === true;
   const echo = new Echo(output);
+  // Counted before readline sees each read (this listener is registered first).
+  let reads = 0;
+  const countRead = () => {
+    reads += 1;
+  };
+  if (tty) input.on('data', countRead);
   const rl = createInterface({
     input,
     ...(tty ? { output: echo } : {}),
@@ -72,6 +90,8 @@ export const openTerminal = (
   });
   let prompt = '';
   let closed = false;
+  /** The next line answers a question: not kept in the history. */
+  let forgetNext = false;
   /** A prompt is drawn and the cursor is after it (not at the start of a fresh row). */
   let atPrompt = false;
   const closeReadline = rl.close.bind(rl);
@@ -79,6 +99,7 @@ export const openTerminal = (
     // The shell's prompt must not land on the same row as ours.
     if (tty && atPrompt && !closed) output.write('\n');
     atPrompt = false;
+    input.off('data', countRead);
     closeReadline();
   };
   let onEof = shutDown;
@@ -101,10 +122,11 @@ export const openTerminal = (
       atPrompt = false;
       if (echo.muted) {
         echo.muted = false;
-        if (history?.[0] === text) history.shift();
         output.write('\n');
       }
-      subscriber.next({ kind: 'line', text });
+      if (forgetNext && history?.[0] === text) history.shift();
+      forgetNext = false;
+      subscriber.next(tty ? { kind: 'line', text, read: reads } : { kind: 'line', text });
     });
     rl.on('SIGINT', () => subscriber.next({ kind: 'interrupt', typed: rl.line }));
     // Without a terminal Ctrl-C is a signal to the process, not a key.
@@ -146,8 +168,9 @@ export const openTerminal = (
       stream.write(`${text}\n`);
       redraw();
     },
-    ask: (next, secret) => {
+    ask: (next, secret, answer = false) => {
       prompt = next;
+      forgetNext = secret || answer;
       if (!tty || closed) return;
       echo.muted = false;
       rl.setPrompt(next);

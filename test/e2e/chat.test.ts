@@ -2,7 +2,7 @@
  * The console as a person uses it: real parley processes in a real terminal (tmux), keys
  * typed, the screen read back.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   chatArgs,
@@ -94,6 +94,31 @@ inTerminal('chatting between two terminals', () => {
     await alice.waitFor(/^\.\.\. ?$/m);
     alice.line('violets are blue');
     await bob.waitFor(/alice: roses are red,\n {18}violets are blue/);
+  });
+
+  it('a paste never answers the menu; five pasted @bob lines arrive in the order written (issue 22.1, 22.2)', async () => {
+    const { alice, bob } = await startPair();
+    alice.paste('todo list\n1\nprivate notes\n');
+    await alice.waitFor('not taken as the answer: "private notes" came in one paste');
+    expect(alice.screen()).toContain('not taken as the answer: "1" came in one paste');
+    await waitForPrompt(alice, 'send to>');
+    expect(bob.screen()).not.toContain('todo list');
+    alice.line('1');
+    await bob.waitFor('alice: todo list');
+    await alice.waitFor(/✓ delivered to bob/);
+    // Up brings back the message, never a menu answer (the "1"s, the pasted "private notes").
+    await waitForPrompt(alice, 'alice>');
+    alice.press('Up');
+    await waitForPrompt(alice, 'alice> todo list');
+    alice.press('C-u');
+    await waitForPrompt(alice, 'alice>');
+
+    alice.paste(['one', 'two', 'three', 'four', 'five'].map((w) => `@bob ${w}\n`).join(''));
+    await bob.waitFor('alice: five');
+    const order = [...bob.screen().matchAll(/alice: (one|two|three|four|five)$/gm)].map(
+      (m) => m[1],
+    );
+    expect(order).toEqual(['one', 'two', 'three', 'four', 'five']);
   });
 
   it('a message that arrives while alice types appears above her line, which stays as it was', async () => {
@@ -295,8 +320,19 @@ inTerminal('commands', () => {
     ]);
     expect(alice.screen()).not.toContain(SECRET);
 
-    await alice.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await alice.waitFor(/✓ delivered to bob in \d+ ms: "psst" \(it went out by itself\)/);
     await bob.pane.waitFor('alice: psst');
+    alice.line('/outbox');
+    await alice.waitFor('the outbox is empty');
+  });
+
+  it('/remove drops a waiting message: /outbox no longer lists it (issue 22.7)', async () => {
+    const away = await closedPort();
+    const { pane: alice } = await startChat('alice', [{ username: 'bob', port: away }]);
+    alice.line('@bob never mind');
+    await alice.waitFor(/✗ not delivered to bob/);
+    alice.line('/remove 1');
+    await alice.waitFor('removed "never mind" from the outbox: it will not be sent');
     alice.line('/outbox');
     await alice.waitFor('the outbox is empty');
   });
@@ -413,6 +449,20 @@ inTerminal('start-up', () => {
     await send.waitFor(/parley: ✓ delivered to 127\.0\.0\.1:\d+ \(bob\) in \d+ ms\n\[exited 0\]/);
     expect(send.screen()).not.toContain(SECRET);
     await bob.pane.waitFor('alice: hi');
+  });
+
+  it('a newcomer without a directory file is offered one, private, and can start (issue 22.3)', async () => {
+    const fresh = `${folder.path}/new-alice.json`;
+    const alice = tmux.open('alice', chatArgs('alice', fresh));
+    await alice.waitFor(
+      `There is no directory file ${fresh}. Create it now, with no contacts yet and readable only by you? [Y/n]`,
+    );
+    alice.press('Enter');
+    await alice.waitFor(`created ${fresh} (permissions 0600) with no contacts; add them with /add`);
+    await alice.waitFor(/you are alice, listening on 127\.0\.0\.1:\d+/);
+    await alice.waitFor('alice>');
+    expect(readFileSync(fresh, 'utf8')).toBe('[]\n');
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
   });
 
   it('a bad directory file: one clear message and exit status 2', async () => {

@@ -66,6 +66,8 @@ export interface Pane {
   line(text: string): void;
   /** Press keys by tmux name: Enter, C-c, C-d. */
   press(...keys: string[]): void;
+  /** Paste text as a terminal does: one write, each newline an Enter (tmux paste-buffer). */
+  paste(text: string): void;
   /** The window title, as the program in it may have set it (an escape sequence can). */
   title(): string;
 }
@@ -144,6 +146,10 @@ export const tmuxServer = () => {
         tmux('send-keys', '-t', name, 'Enter');
       },
       press: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+      paste: (text) => {
+        tmux('set-buffer', '-b', name, '--', text);
+        tmux('paste-buffer', '-d', '-b', name, '-t', name);
+      },
       title: () => tmux('display-message', '-p', '-t', name, '#{pane_title}').trim(),
     };
   };

@@ -104,7 +104,9 @@ inTerminal('the chat keeps its outbox on disk', () => {
     const bob = await chat('bob', [{ username: 'alice', port: 1 }], bobPort);
     // On alice's own schedule (she tried once more at start, bob away): nobody types anything.
     await bob.waitFor('alice: see you when you are back');
-    await again.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await again.waitFor(
+      /✓ delivered to bob in \d+ ms: "see you when you are back" \(it went out by itself\)/,
+    );
     again.line('/outbox');
     await again.waitFor('the outbox is empty');
     // Gone from the file too: a third run sends nothing more.
@@ -138,7 +140,9 @@ inTerminal('the chat keeps its outbox on disk', () => {
 
     const bob = await chat('bob', [{ username: 'alice', port: 1 }], silent.port);
     const again = await chat('alice', [{ username: 'bob', port: silent.port }]);
-    await again.waitFor(/✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await again.waitFor(
+      /✓ delivered to bob in \d+ ms: "written before the first try" \(it went out by itself\)/,
+    );
     await bob.waitFor('alice: written before the first try');
     again.line('/outbox');
     await again.waitFor('the outbox is empty');
@@ -207,7 +211,10 @@ describe('scripts: send --queue, listen, parley outbox', () => {
     await bob.waitFor('stderr', LISTENING);
     const { run: alice } = await startListener('alice', aliceFile);
     await alice.waitFor('stderr', 'the outbox kept 1 message from last time: it goes out now');
-    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await alice.waitFor(
+      'stderr',
+      /✓ delivered to bob in \d+ ms: "queued for bob" \(it went out by itself\)/,
+    );
     await bob.waitFor('stdout', 'queued for bob');
 
     const after = parley(['outbox', '--name', 'alice']);
@@ -253,7 +260,10 @@ describe('scripts: send --queue, listen, parley outbox', () => {
       'back',
     ]);
     expect(await hello.exited()).toBe(0);
-    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await alice.waitFor(
+      'stderr',
+      /✓ delivered to bob in \d+ ms: "handed over" \(it went out by itself\)/,
+    );
     await bob.waitFor('stdout', 'handed over');
     expect(readdirSync(join(stateDir(), 'inbox-alice'))).toEqual([]);
   }, 30_000);
@@ -289,7 +299,10 @@ describe('scripts: send --queue, listen, parley outbox', () => {
       { username: 'bob', port: bob.port, password: 'the right one' },
     ]);
     const { run: alice } = await startListener('alice', aliceFile);
-    await alice.waitFor('stderr', /✓ delivered to bob in \d+ ms \(it went out by itself\)/);
+    await alice.waitFor(
+      'stderr',
+      /✓ delivered to bob in \d+ ms: "for bob" \(it went out by itself\)/,
+    );
     await bob.run.waitFor('stdout', 'for bob');
   }, 30_000);
 });

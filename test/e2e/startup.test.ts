@@ -21,7 +21,7 @@ describe('start-up without a terminal', () => {
     const cases: [string, string][] = [
       [
         `${scene.folder().path}/missing.json`,
-        `directory file ${scene.folder().path}/missing.json: no such file`,
+        `directory file ${scene.folder().path}/missing.json: no such file; to start with no contacts, create it: printf '[]\\n' > ${scene.folder().path}/missing.json && chmod 600 ${scene.folder().path}/missing.json (parley offers to at a terminal)`,
       ],
       [
         scene

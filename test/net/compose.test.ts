@@ -16,3 +16,9 @@ it('the cold pipeline composes with another app: its stream becomes jobs, all de
     seen.findIndex((s) => 'aliceGot' in s),
   );
 });
+
+it('a text the codecs refuse is said with its reason, never dropped in silence (issue 22.5)', async () => {
+  await expect(runComposeExample(['x'.repeat(70_000)])).rejects.toThrow(
+    /^not sent: the message is 70,000 bytes/,
+  );
+});

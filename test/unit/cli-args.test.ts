@@ -185,3 +185,23 @@ describe('PARLEY_RETRY_BASE_MS: the retry schedule shortened, for tests', () => 
     },
   );
 });
+
+describe('a value that starts with a dash (issue 22.7)', () => {
+  it('--port -1 is refused in our words, as --port=-1 is, not node:util advice', () => {
+    for (const argv of [
+      ['--port', '-1'],
+      ['--port=-1'],
+      ['listen', '--port', '-1', '--name', 'a', '--directory', 'f'],
+    ]) {
+      const parsed = parseCommandLine(argv);
+      expect(E.isLeft(parsed) && parsed.left.message).toBe(
+        "port '-1' is not a number from 0 to 65535",
+      );
+    }
+  });
+
+  it("another such value: node:util's first sentence only", () => {
+    const parsed = parseCommandLine(['--name', '-x']);
+    expect(E.isLeft(parsed) && parsed.left.message).toBe("option '--name' argument is ambiguous");
+  });
+});

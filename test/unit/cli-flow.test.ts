@@ -78,7 +78,12 @@ describe('a message and its destination', () => {
         '  (Enter alone cancels)',
       ].join('\n'),
     );
-    expect(prompt(outputs)).toEqual({ kind: 'ask', prompt: 'send to> ', secret: false });
+    expect(prompt(outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'send to> ',
+      secret: false,
+      answer: true,
+    });
   });
 
   it('a number or a name picks the contact; the message goes with its secret', () => {
@@ -102,12 +107,22 @@ describe('a message and its destination', () => {
 
   it('manual: ip, port, then the password without echo; each checked as typed', () => {
     const inputs = [line('psst'), line('m'), line('10.0.0.9')];
-    expect(prompt(run(inputs).outputs)).toEqual({ kind: 'ask', prompt: 'port: ', secret: false });
+    expect(prompt(run(inputs).outputs)).toEqual({
+      kind: 'ask',
+      prompt: 'port: ',
+      secret: false,
+      answer: true,
+    });
     expect(shown(run([...inputs, line('99999')]).outputs)).toEqual([
       "port '99999' is not a number from 1 to 65535",
     ]);
     const asked = run([...inputs, line('5009')]).outputs;
-    expect(prompt(asked)).toEqual({ kind: 'ask', prompt: 'password (not shown): ', secret: true });
+    expect(prompt(asked)).toEqual({
+      kind: 'ask',
+      prompt: 'password (not shown): ',
+      secret: true,
+      answer: true,
+    });
     const { work, outputs } = run([...inputs, line('5009'), line(' spaced secret ')]);
     expect(work).toEqual([
       {
@@ -212,6 +227,7 @@ describe('commands', () => {
       kind: 'ask',
       prompt: 'password (not shown): ',
       secret: true,
+      answer: true,
     });
     expect(run([...fields, line('pw')]).work).toEqual([
       {
@@ -237,16 +253,19 @@ describe('commands', () => {
       kind: 'ask',
       prompt: 'ip [127.0.0.1]: ',
       secret: false,
+      answer: true,
     });
     expect(prompt(run([line('/edit bob'), line('')]).outputs)).toEqual({
       kind: 'ask',
       prompt: 'port [5002]: ',
       secret: false,
+      answer: true,
     });
     expect(prompt(run([line('/edit bob'), line(''), line('')]).outputs)).toEqual({
       kind: 'ask',
       prompt: 'password (not shown; Enter keeps it): ',
       secret: true,
+      answer: true,
     });
     const password = run([line('/edit bob'), line(''), line(''), line(' right one ')]);
     expect(password.work).toEqual([
@@ -285,7 +304,7 @@ describe('commands', () => {
     expect(shown(run([line('/outbox')], v).outputs)[0]).toBe(
       [
         '  1) to 10.0.0.5:5001 "first" — not delivered (1 attempt): bob rejected the password; /retry 1 sends it now',
-        '  2) to bob "second" — not delivered (1 attempt): bob rejected the password; /retry 2 sends it now',
+        '  2) to bob "second" — not delivered (1 attempt): as 1); /retry 2 sends it now',
       ].join('\n'),
     );
     expect(shown(run([line('/retry')], v).outputs)).toEqual([
@@ -488,7 +507,7 @@ describe('/outbox', () => {
     expect(shown(outputs)).toEqual([
       [
         '  1) to bob "first line…" — not delivered (2 attempts): bob rejected the password; next try in 8 s, or /retry 1 now',
-        '  2) to carol "psst" — not delivered (1 attempt): bob rejected the password; paused after a password mismatch: it does not go out by itself, until carol reaches you; /retry 2 tries again',
+        '  2) to carol "psst" — not delivered (1 attempt): as 1); paused after a password mismatch: it does not go out by itself, until carol reaches you; /retry 2 tries again',
       ].join('\n'),
     ]);
   });
@@ -516,5 +535,103 @@ describe('lossWarning', () => {
     expect(lossWarning(2)).toBe(
       '2 messages were not delivered (see /outbox); quitting now loses them.',
     );
+  });
+});
+
+describe('lines pasted together never answer a question (issue 22.2)', () => {
+  const pasted = (text: string, read: number): Input => ({ kind: 'line', text, read });
+  /** Every output of every input, in order. */
+  const all = (inputs: readonly Input[]) => {
+    let state: ConsoleState = initialState;
+    const outputs: Output[] = [];
+    for (const input of inputs) {
+      const [next, out] = step(state, input, view());
+      state = next;
+      outputs.push(...out);
+    }
+    return { state, outputs };
+  };
+
+  it('a paste of "todo list⏎1⏎private notes" sends nothing: the menu waits for a choice', () => {
+    const { state, outputs } = all([
+      pasted('todo list', 7),
+      pasted('1', 7),
+      pasted('private notes', 7),
+    ]);
+    expect(outputs.filter((o) => o.kind === 'send')).toEqual([]);
+    expect(state.mode).toEqual({ kind: 'choosing', draft: { kind: 'new', text: 'todo list' } });
+    expect(shown(outputs).slice(-2)).toEqual([
+      'not taken as the answer: "1" came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+      'not taken as the answer: "private notes" came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+    ]);
+    // Typed afterwards (a later read), the choice is taken.
+    const [, out] = step(state, pasted('1', 8), view());
+    expect(out.filter((o) => o.kind === 'send')).toEqual([
+      { kind: 'send', to: toBob, text: 'todo list' },
+    ]);
+  });
+
+  it('a pasted "m" starts no manual questions, and a pasted password is never echoed', () => {
+    const menu = all([pasted('hello', 1), pasted('m', 1)]);
+    expect(menu.state.mode.kind).toBe('choosing');
+    const asked = all([
+      pasted('hello', 1),
+      pasted('m', 2),
+      pasted('10.0.0.9', 3),
+      pasted('5009', 4),
+      pasted('hunter2', 4),
+    ]);
+    expect(asked.state.mode.kind).toBe('manualSecret');
+    expect(shown(asked.outputs).at(-1)).toBe(
+      'not taken as the answer: a line came in one paste with the line before, before the question was shown; type the answer (Ctrl-C cancels)',
+    );
+    expect(JSON.stringify(asked.outputs)).not.toContain('hunter2');
+  });
+
+  it('pasted lines at the prompt are messages as before: five @bob lines all go, in order', () => {
+    const { outputs } = all(['a', 'b', 'c', 'd', 'e'].map((t) => pasted(`@bob ${t}`, 3)));
+    expect(outputs.flatMap((o) => (o.kind === 'send' ? [o.text] : []))).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+  });
+
+  it('on a pipe (no read numbers) a script answers the menu as before', () => {
+    const { outputs } = all([line('todo list'), line('1')]);
+    expect(outputs.filter((o) => o.kind === 'send')).toHaveLength(1);
+  });
+});
+
+describe('@name with no message (issue 22.7)', () => {
+  it('sends nothing (not the text "@bob") and says how to write it', () => {
+    for (const typed of ['@bob', '@bob   ']) {
+      const { state, outputs, work } = run([line(typed)]);
+      expect(work).toEqual([]);
+      expect(state.mode).toEqual({ kind: 'composing', lines: [] });
+      expect(shown(outputs)).toEqual([
+        'not sent: nothing to send to bob; write @bob and the message',
+      ]);
+    }
+  });
+});
+
+describe('/remove (issue 22.7)', () => {
+  it('/remove N drops message N; a wrong number or an empty outbox says so', () => {
+    const outbox = [failed('m-1', 'first', 'bob'), failed('m-2', 'second', 'bob')];
+    expect(run([line('/remove 2')], view({ outbox })).work).toEqual([
+      { kind: 'remove', msgId: 'm-2', text: 'second' },
+    ]);
+    expect(shown(run([line('/remove 3')], view({ outbox })).outputs)).toEqual([
+      'which one? /remove 1 to /remove 2 (see /outbox)',
+    ]);
+    expect(shown(run([line('/remove')], view({ outbox })).outputs)).toEqual([
+      'which one? /remove 1 to /remove 2 (see /outbox)',
+    ]);
+    expect(shown(run([line('/remove 1')]).outputs)).toEqual([
+      'nothing to remove: the outbox is empty',
+    ]);
   });
 });

@@ -26,6 +26,20 @@ describe('the command as the person ran it', () => {
   });
 });
 
+describe('the top-level usage (issue 22.7)', () => {
+  it("names each command's own flags (but the shared --group and --bind, explained below it)", () => {
+    const top = helpText('chat', 'x');
+    for (const command of ['listen', 'send', 'probe', 'outbox'] as const) {
+      const own = helpText(command, 'x').split('\n')[0] ?? '';
+      const line = top.split('\n').find((l) => l.startsWith(`  x ${command} `)) ?? '';
+      for (const flag of own.match(/--[a-z-]+/g) ?? []) {
+        if (flag === '--group' || flag === '--bind') continue;
+        expect(line, `${command} ${flag}`).toContain(flag);
+      }
+    }
+  });
+});
+
 describe('what --help explains', () => {
   it('--bind, where it is accepted, and --version everywhere', () => {
     for (const topic of ['chat', 'listen'] as const) {

@@ -1,7 +1,15 @@
 /**
  * The start-up questions, answered by a script instead of a person.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -56,13 +64,13 @@ describe('setUpChat', () => {
   });
 
   it('asks again after a wrong answer, saying why', () => {
-    const { ask, asked } = scripted(['port?', '5001', join(dir, 'typo.json'), file, 'alice']);
+    const { ask, asked } = scripted(['port?', '5001', join(dir, 'typo.json'), 'n', file, 'alice']);
     const told: string[] = [];
     expect(E.isRight(setUpChat(options(), ask, (l) => told.push(l)))).toBe(true);
-    expect(asked).toHaveLength(5);
+    expect(asked).toHaveLength(6);
     expect(told).toEqual([
       "port 'port?' is not a number from 0 to 65535",
-      `directory file ${join(dir, 'typo.json')}: no such file`,
+      `directory file ${join(dir, 'typo.json')}: no such file (not created)`,
     ]);
   });
 
@@ -85,15 +93,73 @@ describe('setUpChat', () => {
 
   it('a directory named by a flag that cannot be used is an error, not a question', () => {
     const { ask, asked } = scripted([]);
-    const setup = setUpChat(
-      options({ port: 1, directory: join(dir, 'x.json'), name: 'a' }),
-      ask,
-      () => {},
-    );
-    expect(setup).toEqual(
-      E.left(parleyError('directory_file', `directory file ${join(dir, 'x.json')}: no such file`)),
-    );
+    const bad = join(dir, 'x.json');
+    writeFileSync(bad, '{');
+    chmodSync(bad, 0o600);
+    const setup = setUpChat(options({ port: 1, directory: bad, name: 'a' }), ask, () => {});
+    expect(E.isLeft(setup) && setup.left.message).toMatch(/^x\.json|not valid JSON|JSON/);
     expect(asked).toEqual([]);
+  });
+
+  describe('a directory file that does not exist yet (issue 22.3)', () => {
+    const QUESTION = (path: string) =>
+      `There is no directory file ${path}. Create it now, with no contacts yet and readable only by you? [Y/n] `;
+
+    it('named by --directory: offered, created empty and private (0600), and used', () => {
+      const fresh = join(dir, 'new.json');
+      const { ask, asked } = scripted(['']);
+      const told: string[] = [];
+      const setup = setUpChat(options({ port: 1, directory: fresh, name: 'alice' }), ask, (l) =>
+        told.push(l),
+      );
+      expect(asked).toEqual([QUESTION(fresh)]);
+      expect(E.isRight(setup) && setup.right.loaded.directory).toEqual([]);
+      expect(readFileSync(fresh, 'utf8')).toBe('[]\n');
+      expect(statSync(fresh).mode & 0o777).toBe(0o600);
+      expect(told).toEqual([
+        `created ${fresh} (permissions 0600) with no contacts; add them with /add`,
+      ]);
+    });
+
+    it('typed at the prompt: offered; declined, the question is asked again', () => {
+      const fresh = join(dir, 'typed.json');
+      const { ask, asked } = scripted(['5001', fresh, 'no', fresh, 'y', 'alice']);
+      const setup = setUpChat(options(), ask, () => {});
+      expect(asked).toEqual([
+        'Port to listen on: ',
+        'Directory file: ',
+        QUESTION(fresh),
+        'Directory file: ',
+        QUESTION(fresh),
+        'Your username: ',
+      ]);
+      expect(E.isRight(setup) && setup.right.directoryFile).toBe(fresh);
+    });
+
+    it('never over something there, nor in a folder that is missing; without a terminal, says how', () => {
+      const nowhere = join(dir, 'no-such-folder', 'a.json');
+      const { ask } = scripted(['y']);
+      expect(setUpChat(options({ port: 1, directory: nowhere, name: 'a' }), ask, () => {})).toEqual(
+        E.left(
+          parleyError(
+            'directory_file',
+            `cannot create the directory file ${nowhere}: its folder does not exist`,
+          ),
+        ),
+      );
+      const fresh = join(dir, 'later.json');
+      expect(
+        setUpChat(options({ port: 1, directory: fresh, name: 'a' }), undefined, () => {}),
+      ).toEqual(
+        E.left(
+          parleyError(
+            'directory_file',
+            `directory file ${fresh}: no such file; to start with no contacts, create it: printf '[]\\n' > ${fresh} && chmod 600 ${fresh} (parley offers to at a terminal)`,
+          ),
+        ),
+      );
+      expect(existsSync(fresh)).toBe(false);
+    });
   });
 
   it('gives up after five unusable answers (the input may have ended)', () => {

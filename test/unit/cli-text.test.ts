@@ -7,8 +7,10 @@ import {
   clockTime,
   excerpt,
   formatDelivery,
+  formatOutbox,
   formatProbe,
   formatReceived,
+  formatWentByItself,
   probeSummary,
   roughly,
 } from '../../src/cli/text.js';
@@ -48,7 +50,7 @@ describe('incoming messages', () => {
   it('note a sender clock far from ours, and which way', () => {
     const behind = formatReceived(message({ clockSkewMs: 7 * 60_000 }), at);
     expect(behind).toBe(
-      "[09:05:07] alice: hello\n  (alice's clock is 7 minutes behind ours: it says it sent this at 2026-11-21T12:00:00.000Z)",
+      "[09:05:07] alice: hello\n  (written 7 minutes ago, at 2026-11-21T12:00:00.000Z: it waited to be delivered, or alice's clock is behind ours)",
     );
     expect(formatReceived(message({ clockSkewMs: -3 * 3_600_000 }), at)).toContain(
       "alice's clock is 3 hours ahead of ours",
@@ -263,5 +265,53 @@ describe('notices and the trace', () => {
     expect(
       traceStamp(new Date(Date.UTC(2026, 0, 1, 0, 0, 1, 500)), new Date(Date.UTC(2026, 0, 1))),
     ).toBe('00:00:01.500 +1.500s');
+  });
+});
+
+describe('a waiting message that went out by itself (issue 22.7)', () => {
+  it('says which one, by its first words, printable', () => {
+    const report: DeliveryReport = {
+      outcome: 'delivered',
+      msgId: '0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2a',
+      to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+      peer: 'bob',
+      elapsedMs: 12,
+    };
+    expect(formatWentByItself(report, 'see you\nat eight')).toBe(
+      '✓ delivered to bob in 12 ms: "see you…" (it went out by itself)',
+    );
+    expect(formatWentByItself(report, 'x'.repeat(100))).toBe(
+      `✓ delivered to bob in 12 ms: "${'x'.repeat(40)}…" (it went out by itself)`,
+    );
+  });
+});
+
+describe('/outbox says a long reason once (issue 22.7)', () => {
+  it('an entry whose reason an earlier one gave points to it instead', () => {
+    const reason = `bob is not reachable at 127.0.0.1:5002: ${'nobody is listening there; '.repeat(8)}`;
+    const entry = (n: number, why: string): OutboxEntry => ({
+      job: {
+        msgId: `0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2${n}`,
+        text: `m${n}`,
+        to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+        group: 'x25519',
+      },
+      report: {
+        outcome: 'not_delivered',
+        msgId: `0b3c6e3a-8d1f-4a5e-9c2b-7f6a5d4c3b2${n}`,
+        to: { username: 'bob', host: '127.0.0.1', port: 5002 },
+        failure: { cause: 'unreachable', code: 'ECONNREFUSED', message: 'refused' },
+        reason: why,
+        elapsedMs: 1,
+      },
+      attempts: 1,
+      nextTryAt: undefined,
+      paused: false,
+    });
+    const listed = formatOutbox([entry(1, reason), entry(2, reason), entry(3, 'other')], 0);
+    const lines = listed.split('\n');
+    expect(listed.split(reason).length - 1).toBe(1);
+    expect(lines[1]).toContain('"m2" — not delivered (1 attempt): as 1);');
+    expect(lines[2]).toContain('"m3" — not delivered (1 attempt): other;');
   });
 });

@@ -40,6 +40,45 @@ const fakeTty = () => {
 };
 
 describe('the keyboard at a terminal', () => {
+  it('an answer to a question is kept out of the Up-arrow history; a message is kept (issue 22.7)', async () => {
+    const { input, output } = fakeTty();
+    const terminal = openTerminal(input, output);
+    const lines: string[] = [];
+    terminal.input$.subscribe((i) => i.kind === 'line' && lines.push(i.text));
+    const tick = () => new Promise((r) => setImmediate(r));
+    terminal.ask('alice> ', false);
+    input.write('hello bob\r');
+    await tick();
+    terminal.ask('send to> ', false, true);
+    input.write('1\r');
+    await tick();
+    terminal.ask('alice> ', false);
+    input.write('\x1b[A'); // Up: the line before, which is the message, not the answer "1"
+    await tick();
+    input.write('\r');
+    await tick();
+    expect(lines).toEqual(['hello bob', '1', 'hello bob']);
+    terminal.close();
+  });
+
+  it('numbers its reads: lines pasted in one read share a number, a line typed later does not', async () => {
+    const { input, output } = fakeTty();
+    const terminal = openTerminal(input, output);
+    const inputs: unknown[] = [];
+    terminal.input$.subscribe((i) => inputs.push(i));
+    input.write('todo list\r1\rprivate notes\r');
+    await new Promise((r) => setImmediate(r));
+    input.write('2\r');
+    await new Promise((r) => setImmediate(r));
+    expect(inputs).toEqual([
+      { kind: 'line', text: 'todo list', read: 1 },
+      { kind: 'line', text: '1', read: 1 },
+      { kind: 'line', text: 'private notes', read: 1 },
+      { kind: 'line', text: '2', read: 2 },
+    ]);
+    terminal.close();
+  });
+
   it('Ctrl-D on an empty line is an input of its own; the input stays open', async () => {
     const { input, output } = fakeTty();
     const terminal = openTerminal(input, output);
@@ -51,7 +90,7 @@ describe('the keyboard at a terminal', () => {
     input.write('\x15\x04'); // Ctrl-U empties the line, then Ctrl-D
     input.write('still here\r');
     await new Promise((r) => setImmediate(r));
-    expect(inputs).toEqual([{ kind: 'eof' }, { kind: 'line', text: 'still here' }]);
+    expect(inputs).toEqual([{ kind: 'eof' }, { kind: 'line', text: 'still here', read: 3 }]);
     expect(completed).toBe(false);
     input.end();
     await new Promise((r) => setImmediate(r));

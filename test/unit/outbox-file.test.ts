@@ -58,6 +58,20 @@ it('keeps every pending message across a restart, with its id, attempts and paus
   expect(again.store.load()[0]?.job.to).toEqual(toBob);
 });
 
+it('keeps when each message was written, so that its retries carry that time (issue 22.1)', () => {
+  const path = join(folder(), 'outbox-alice.json');
+  const state = pending();
+  const written = {
+    ...state,
+    outbox: state.outbox.map((e) => ({ ...e, job: { ...e.job, writtenAt: 1_700_000_000_123 } })),
+  };
+  createOutboxFile(path).store.save(written);
+  const [kept, firstTry] = createOutboxFile(path).store.load();
+  expect(kept?.job.writtenAt).toBe(1_700_000_000_123);
+  // A message of an older file, or without a time, is stamped when it is next taken.
+  expect(firstTry?.job.writtenAt).toBeUndefined();
+});
+
 it('is private (0600), holds no secret, and leaves no temporary file behind', () => {
   const dir = folder();
   const path = join(dir, 'outbox-alice.json');

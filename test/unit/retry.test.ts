@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/node/retry.js';
+import { EMPTY_DIRECTORY } from '../../src/codecs/directory.js';
+import type { Job } from '../../src/node/jobs.js';
+import type { SendFailure } from '../../src/node/reports.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, waitingAhead } from '../../src/node/retry.js';
+import { initialNodeState, type OutboxEntry } from '../../src/node/state.js';
 
 describe('the retry schedule', () => {
   it('doubles from 10 s and stops growing at 15 minutes', () => {
@@ -15,5 +19,36 @@ describe('the retry schedule', () => {
     expect(retryDelayMs(1, DEFAULT_RETRY_POLICY, 0.5)).toBe(7_500);
     expect(retryDelayMs(3, DEFAULT_RETRY_POLICY, 0.999_999)).toBe(20_000);
     expect(retryDelayMs(8, DEFAULT_RETRY_POLICY, 1 - 1e-9)).toBe(450_000);
+  });
+});
+
+describe('a new message goes after what waits for its contact (issue 22.1)', () => {
+  const to = { username: 'bob', host: '127.0.0.1', port: 5002 };
+  const waiting = (n: number, failure: SendFailure, username = 'bob'): OutboxEntry => ({
+    job: { msgId: `m${n}`, text: `m${n}`, to: { ...to, username }, group: 'x25519' },
+    report: {
+      outcome: 'not_delivered',
+      msgId: `m${n}`,
+      to: { ...to, username },
+      failure,
+      reason: 'why',
+      elapsedMs: 1,
+    },
+    attempts: 1,
+    nextTryAt: 99_999,
+    paused: false,
+  });
+  const away: SendFailure = { cause: 'unreachable', code: 'ECONNREFUSED', message: 'no' };
+  const refused: SendFailure = { cause: 'peer_error', code: 'auth_failed', message: 'no' };
+  const job = { id: 9, kind: 'message', to: { ...to, secret: 's' } } as unknown as Job;
+
+  it('the waiting ones of that contact, oldest first; none refused over the password', () => {
+    const state = {
+      ...initialNodeState(EMPTY_DIRECTORY),
+      outbox: [waiting(1, away), waiting(2, away, 'carol'), waiting(3, refused), waiting(4, away)],
+    };
+    // A password refusal is not tried again ahead of each new message: each try costs one
+    // of the receiver's guesses, and would lock us out sooner than the schedule does.
+    expect(waitingAhead(state, job).map((e) => e.job.msgId)).toEqual(['m1', 'm4']);
   });
 });
