@@ -97,18 +97,28 @@ export const createGuard = (
   const trustsSource = (source: string) =>
     knownPerSource.has(source) || contactsAt(source).length > 0;
 
+  /**
+   * What a failure is counted against at the per-source limit: a contact's own guesses from an
+   * address it is trusted at count for that pair alone, so that others failing from the same
+   * address (a shared NAT) do not lock it out; anyone else's, for the address.
+   */
+  const sourceKey = (source: string, username: string | undefined) =>
+    username !== undefined && trusts(source, username) ? pairKey(source, username) : source;
+
   return {
     trustsSource,
     trusts,
+    // An address trusted for some contact is let in even while limited: who it claims to be
+    // is known only at its hello, and its budget is asked before any work (refusesProof).
     refusesConnection: (source, nowMs) =>
-      bySource.isLimited(source, nowMs) || (globallyBlocked(nowMs) && !trustsSource(source)),
+      !trustsSource(source) && (bySource.isLimited(source, nowMs) || globallyBlocked(nowMs)),
     refusesProof: (source, username, nowMs) =>
-      bySource.isLimited(source, nowMs) ||
+      bySource.isLimited(sourceKey(source, username), nowMs) ||
       (!trusts(source, username) &&
         (globallyBlocked(nowMs) ||
           (username !== undefined && byUsername.isLimited(username, nowMs)))),
     failed(source, username, nowMs) {
-      bySource.recordFailure(source, nowMs);
+      bySource.recordFailure(sourceKey(source, username), nowMs);
       if (trusts(source, username)) return;
       if (username !== undefined) byUsername.recordFailure(username, nowMs);
       countGlobally(nowMs);

@@ -63,11 +63,28 @@ describe('the guard', () => {
     expect(guard.refusesConnection('new', 22_000)).toBe(false);
   });
 
-  it('keeps the per-source limit for trusted sources too', () => {
+  it('keeps the per-source limit for trusted pairs too, at the proof', () => {
     const guard = createGuard(options);
     guard.authenticated('a', 'alice');
     for (let i = 0; i < 3; i++) guard.failed('a', 'alice', i);
-    expect(guard.refusesConnection('a', 10)).toBe(true);
+    // Let in (who it is is known at its hello), then refused before any work on its proof.
+    expect(guard.refusesConnection('a', 10)).toBe(false);
+    expect(guard.refusesProof('a', 'alice', 10)).toBe(true);
+  });
+
+  it('others failing from a shared address do not lock out a contact trusted there (issue 22)', () => {
+    const guard = createGuard(options);
+    guard.authenticated('nat', 'alice');
+    // Someone behind the same address guesses at bob until the address is limited.
+    for (let i = 0; i < 3; i++) guard.failed('nat', 'bob', i);
+    expect(guard.refusesProof('nat', 'bob', 10)).toBe(true);
+    expect(guard.refusesProof('nat', 'mallory', 10)).toBe(true);
+    // alice, who proved her password from there before, still connects and is checked.
+    expect(guard.refusesConnection('nat', 10)).toBe(false);
+    expect(guard.refusesProof('nat', 'alice', 10)).toBe(false);
+    // An address trusted for nobody is refused at once, as before.
+    for (let i = 0; i < 3; i++) guard.failed('other', 'bob', i);
+    expect(guard.refusesConnection('other', 10)).toBe(true);
   });
 
   it('remembers at most maxTrusted (source, contact) pairs, the oldest forgotten first', () => {
