@@ -9,24 +9,23 @@ import { filter, map, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/codecs/directory.js';
 import { type Job, messageJob } from '../../src/node/jobs.js';
-import { resolveDeps } from '../../src/node/options.js';
 import { type ParleyOutput, parley$ } from '../../src/node/pipeline.js';
 import type { NodeEvent } from '../../src/node/types.js';
 import type { Clock, Transport } from '../../src/ports/ports.js';
-import { seededRandom } from '../../src/ports/random.js';
 import { type HistoryStore, memoryHistory } from '../../src/store/history-store.js';
 import { memoryStore } from '../../src/store/memory.js';
 import { memoryNetwork } from '../../src/transport/memory.js';
 import { marbles } from '../support/marbles.js';
+import {
+  ALICE,
+  BOB,
+  BOB_PORT,
+  directory,
+  memoryNodeDeps,
+  SECRET,
+} from '../support/memory-nodes.js';
 
-const SECRET = 'correct horse battery staple';
-const ALICE = '10.0.0.1';
-const BOB = '10.0.0.2';
-const BOB_PORT = 5002;
 const MSG_ID = '00000000-0000-4000-8000-000000000001';
-
-const directory = (username: string, ip: string, port: number) =>
-  [{ username, password: SECRET, ip, port }] as unknown as Directory;
 
 const nodeDeps = (
   name: string,
@@ -35,16 +34,11 @@ const nodeDeps = (
   transport: Transport,
   history: HistoryStore,
   deliver?: () => void,
-) => {
-  const resolved = resolveDeps({
-    name,
-    directory: peer,
-    ports: { transport, clock, random: seededRandom(name), store: memoryStore({ history }) },
+) =>
+  memoryNodeDeps(name, peer, clock, transport, {
+    ports: { store: memoryStore({ history }) },
     ...(deliver === undefined ? {} : { deliver }),
   });
-  if (E.isLeft(resolved)) throw resolved.left;
-  return resolved.right;
-};
 
 const toBob = (id: number, text: string): Job => {
   const made = messageJob(

@@ -9,21 +9,19 @@ import { filter, map, mergeMap, type Observable, takeUntil, tap, timer } from 'r
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/codecs/directory.js';
 import { type Job, messageJob } from '../../src/node/jobs.js';
-import { resolveDeps } from '../../src/node/options.js';
 import { type ParleyOutput, parley$ } from '../../src/node/pipeline.js';
 import type { NodeEvent } from '../../src/node/types.js';
 import type { Clock, Transport } from '../../src/ports/ports.js';
-import { seededRandom } from '../../src/ports/random.js';
 import { memoryNetwork } from '../../src/transport/memory.js';
 import { marbles } from '../support/marbles.js';
-
-const SECRET = 'correct horse battery staple';
-const ALICE = '10.0.0.1';
-const BOB = '10.0.0.2';
-const BOB_PORT = 5002;
-
-const directory = (username: string, ip: string, port: number) =>
-  [{ username, password: SECRET, ip, port }] as unknown as Directory;
+import {
+  ALICE,
+  BOB,
+  BOB_PORT,
+  directory,
+  memoryNodeDeps,
+  SECRET,
+} from '../support/memory-nodes.js';
 
 const nodeDeps = (
   name: string,
@@ -31,17 +29,11 @@ const nodeDeps = (
   clock: Clock,
   transport: Transport,
   inOrder = true,
-) => {
-  const resolved = resolveDeps({
-    name,
-    directory: peer,
-    ports: { transport, clock, random: seededRandom(name) },
+) =>
+  memoryNodeDeps(name, peer, clock, transport, {
     retry: { firstMs: 1_000, maxMs: 8_000 },
     inOrder,
   });
-  if (E.isLeft(resolved)) throw resolved.left;
-  return resolved.right;
-};
 
 const toBob = (n: number): Job => {
   const made = messageJob(

@@ -8,31 +8,22 @@ import { filter, map, type Observable, type OperatorFunction } from 'rxjs';
 import { describe, it } from 'vitest';
 import type { Directory } from '../../src/codecs/directory.js';
 import { type Job, messageJob } from '../../src/node/jobs.js';
-import { resolveDeps } from '../../src/node/options.js';
 import { type ParleyOutput, parley$ } from '../../src/node/pipeline.js';
 import type { NodeEvent } from '../../src/node/types.js';
 import type { Clock, Transport } from '../../src/ports/ports.js';
-import { seededRandom } from '../../src/ports/random.js';
 import { memoryNetwork } from '../../src/transport/memory.js';
 import { marbles } from '../support/marbles.js';
+import {
+  ALICE,
+  BOB,
+  BOB_PORT,
+  directory,
+  memoryNodeDeps,
+  SECRET,
+} from '../support/memory-nodes.js';
 
-const SECRET = 'correct horse battery staple';
-const ALICE = '10.0.0.1';
-const BOB = '10.0.0.2';
-const BOB_PORT = 5002;
-
-const directory = (username: string, ip: string, port: number) =>
-  [{ username, password: SECRET, ip, port }] as unknown as Directory;
-
-const nodeDeps = (name: string, peer: Directory, clock: Clock, transport: Transport) => {
-  const resolved = resolveDeps({
-    name,
-    directory: peer,
-    ports: { transport, clock, random: seededRandom(name) },
-  });
-  if (E.isLeft(resolved)) throw resolved.left;
-  return resolved.right;
-};
+const nodeDeps = (name: string, peer: Directory, clock: Clock, transport: Transport) =>
+  memoryNodeDeps(name, peer, clock, transport);
 
 /** One letter per event the diagrams follow; the rest filtered out. */
 const letters: OperatorFunction<ParleyOutput<never>, string> = (events$) =>
