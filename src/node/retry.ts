@@ -164,7 +164,10 @@ export const autoRetry$ = (
       at === undefined
         ? EMPTY
         : timer(Math.max(0, at - deps.clock.now()), deps.clock).pipe(
-            mergeMap(() => dueEntries(state$.value, deps.clock.now())),
+            // A timer may fire a millisecond before the clock says `at` (Node's timers and
+            // Date.now are different clocks): what fell due at `at` goes, or nothing would
+            // re-arm it (the earliest due time has not changed) and it would wait for ever.
+            mergeMap(() => dueEntries(state$.value, Math.max(at, deps.clock.now()))),
           ),
     ),
   );
