@@ -7,33 +7,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { filter, map, mergeMap, type Observable, takeUntil, tap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Directory } from '../../src/codecs/directory.js';
 import { type Job, messageJob } from '../../src/node/jobs.js';
 import { type ParleyOutput, parley$ } from '../../src/node/pipeline.js';
 import type { NodeEvent } from '../../src/node/types.js';
-import type { Clock, Transport } from '../../src/ports/ports.js';
-import { memoryNetwork } from '../../src/transport/memory.js';
+import type { Clock } from '../../src/ports/ports.js';
 import { marbles } from '../support/marbles.js';
-import {
-  ALICE,
-  BOB,
-  BOB_PORT,
-  directory,
-  memoryNodeDeps,
-  SECRET,
-} from '../support/memory-nodes.js';
+import { BOB, BOB_PORT, memoryPair, SECRET } from '../support/memory-nodes.js';
 
-const nodeDeps = (
-  name: string,
-  peer: Directory,
-  clock: Clock,
-  transport: Transport,
-  inOrder = true,
-) =>
-  memoryNodeDeps(name, peer, clock, transport, {
-    retry: { firstMs: 1_000, maxMs: 8_000 },
-    inOrder,
-  });
+/** alice's retries, short enough for a test's virtual minute. */
+const ORDERED = { retry: { firstMs: 1_000, maxMs: 8_000 }, inOrder: true };
 
 const toBob = (n: number): Job => {
   const made = messageJob(
@@ -61,14 +43,7 @@ describe('one contact is sent its messages in the order written', () => {
   it('five sent at once arrive in order, each after the one before it', () => {
     const got: Array<[number, string]> = [];
     marbles((scheduler, { cold }) => {
-      const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
-      const bob = nodeDeps('bob', directory('alice', ALICE, 5001), scheduler, net.transport(BOB));
-      const alice = nodeDeps(
-        'alice',
-        directory('bob', BOB, BOB_PORT),
-        scheduler,
-        net.transport(ALICE),
-      );
+      const { alice, bob } = memoryPair(scheduler, ORDERED);
       const end$ = timer(5_000, scheduler);
       shown(parley$({ listen: { port: BOB_PORT } }, bob), got, scheduler)
         .pipe(takeUntil(end$))
@@ -93,14 +68,7 @@ describe('one contact is sent its messages in the order written', () => {
   it('four that waited for an offline contact arrive in order once it is back', () => {
     const got: Array<[number, string]> = [];
     marbles((scheduler, { cold }) => {
-      const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
-      const bob = nodeDeps('bob', directory('alice', ALICE, 5001), scheduler, net.transport(BOB));
-      const alice = nodeDeps(
-        'alice',
-        directory('bob', BOB, BOB_PORT),
-        scheduler,
-        net.transport(ALICE),
-      );
+      const { alice, bob } = memoryPair(scheduler, ORDERED);
       const end$ = timer(60_000, scheduler);
       // Bob is away for the first 9 s: the first try of each fails, and the retries on
       // their jittered schedules fall due at different times.
@@ -119,15 +87,7 @@ describe('one contact is sent its messages in the order written', () => {
   it('inOrder: false sends them side by side (throughput to one peer; order not kept)', () => {
     const got: Array<[number, string]> = [];
     marbles((scheduler, { cold }) => {
-      const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
-      const bob = nodeDeps('bob', directory('alice', ALICE, 5001), scheduler, net.transport(BOB));
-      const alice = nodeDeps(
-        'alice',
-        directory('bob', BOB, BOB_PORT),
-        scheduler,
-        net.transport(ALICE),
-        false,
-      );
+      const { alice, bob } = memoryPair(scheduler, { ...ORDERED, inOrder: false });
       const end$ = timer(5_000, scheduler);
       shown(parley$({ listen: { port: BOB_PORT } }, bob), got, scheduler)
         .pipe(takeUntil(end$))

@@ -19,6 +19,7 @@ import {
   BOB_PORT,
   directory,
   memoryNodeDeps,
+  memoryPair,
   SECRET,
 } from '../support/memory-nodes.js';
 
@@ -65,15 +66,7 @@ describe('two nodes over the memory transport, in virtual time', () => {
     '%s: alice delivers to bob in the fast order, shown before the ack',
     (group, shown, delivered) => {
       marbles((scheduler, { cold, expectObservable }) => {
-        // Both nodes share one network, so each must have its own transport on it.
-        const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
-        const bob = nodeDeps('bob', directory('alice', ALICE, 5001), scheduler, net.transport(BOB));
-        const alice = nodeDeps(
-          'alice',
-          directory('bob', BOB, BOB_PORT),
-          scheduler,
-          net.transport(ALICE),
-        );
+        const { alice, bob } = memoryPair(scheduler);
         const bob$ = parley$({ listen: { port: BOB_PORT } }, bob);
         const alice$ = parley$(
           { jobs$: cold('10ms j', { j: jobOf(toBob(1, 'hi bob', group)) }) },

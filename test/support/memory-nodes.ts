@@ -8,6 +8,7 @@ import { resolveDeps } from '../../src/node/options.js';
 import type { NodeOptions } from '../../src/node/types.js';
 import type { Clock, Transport } from '../../src/ports/ports.js';
 import { seededRandom } from '../../src/ports/random.js';
+import { memoryNetwork } from '../../src/transport/memory.js';
 
 export const SECRET = 'correct horse battery staple';
 export const ALICE = '10.0.0.1';
@@ -34,4 +35,22 @@ export const memoryNodeDeps = (
   });
   if (E.isLeft(resolved)) throw resolved.left;
   return resolved.right;
+};
+
+/**
+ * alice and bob on one memory network (5 ms a write), each listing the other: bob listens on
+ * BOB_PORT; `aliceOptions` for what a test varies on the sender's side.
+ */
+export const memoryPair = (clock: Clock, aliceOptions: Partial<NodeOptions> = {}) => {
+  const net = memoryNetwork({ clock, latencyMs: 5 });
+  return {
+    bob: memoryNodeDeps('bob', directory('alice', ALICE, 5001), clock, net.transport(BOB)),
+    alice: memoryNodeDeps(
+      'alice',
+      directory('bob', BOB, BOB_PORT),
+      clock,
+      net.transport(ALICE),
+      aliceOptions,
+    ),
+  };
 };
