@@ -26,6 +26,8 @@ export interface PeerRun {
   readonly unseen: number;
   /** parley x25519's protocol alone (bench/protocol-floor.ts): CPU µs per delivery, per round. */
   readonly protocolUs: readonly number[];
+  /** The same for parley cpace-ristretto255. */
+  readonly protocolCpaceUs: readonly number[];
 }
 
 /**
@@ -38,6 +40,10 @@ export interface FloorFigures {
   /** The floor ÷ Noise NNpsk0's whole delivery: above 1, no machinery could catch Noise up. */
   readonly floor_cpu_ratio_to_noise: number;
   readonly parley_x25519_above_floor_us: number;
+  /** The same floor for cpace-ristretto255: its protocol alone plus plain TCP. */
+  readonly cpace_protocol_cpu_us_per_delivery: number;
+  readonly cpace_floor_cpu_ratio_to_noise: number;
+  readonly parley_cpace_above_floor_us: number;
 }
 
 export interface ContenderFigures {
@@ -62,6 +68,8 @@ export interface PeerFigures {
   readonly ratio_rounds: readonly number[];
   /** parley x25519's CPU per delivery ÷ Noise NNpsk0's (below 1: parley spends less). */
   readonly cpu_ratio_parley_x25519_to_noise: number;
+  /** parley cpace-ristretto255's CPU per delivery ÷ Noise NNpsk0's (issue 21: ≤ 1.6). */
+  readonly cpu_ratio_parley_cpace_to_noise: number;
   readonly floor: FloorFigures;
   readonly concurrency: number;
   readonly failures: number;
@@ -74,6 +82,7 @@ export const LABELS: Readonly<Record<Contender, string>> = {
   tls12_ecdhe_psk: 'TLS 1.2 ECDHE-PSK (node:tls)',
   parley_x25519: 'parley x25519',
   parley_modp14: 'parley modp14',
+  parley_cpace: 'parley cpace-ristretto255',
   plain_tcp: 'plain TCP, 4 round trips, no crypto',
 };
 
@@ -100,12 +109,19 @@ const contenderFigures = (runs: readonly ContenderRun[]): ContenderFigures => {
 };
 
 const floorFigures = (
-  protocolUs: readonly number[],
+  run: PeerRun,
   peers: Partial<Record<Contender, ContenderFigures>>,
 ): FloorFigures => {
-  const protocol = median(protocolUs, (x) => x);
+  const protocol = median(run.protocolUs, (x) => x);
   const floor = protocol + peers.plain_tcp!.cpu_us_per_delivery;
+  const cpace = median(run.protocolCpaceUs, (x) => x);
+  const cpaceFloor = cpace + peers.plain_tcp!.cpu_us_per_delivery;
   return {
+    cpace_protocol_cpu_us_per_delivery: round(cpace),
+    cpace_floor_cpu_ratio_to_noise: round(cpaceFloor / peers.noise_nnpsk0!.cpu_us_per_delivery, 3),
+    parley_cpace_above_floor_us: round(
+      (peers.parley_cpace?.cpu_us_per_delivery ?? Number.NaN) - cpaceFloor,
+    ),
     protocol_cpu_us_per_delivery: round(protocol),
     floor_cpu_us_per_delivery: round(floor),
     floor_cpu_ratio_to_noise: round(floor / peers.noise_nnpsk0!.cpu_us_per_delivery, 3),
@@ -137,7 +153,11 @@ export const peerFigures = (
       parley.cpu_us_per_delivery / noise.cpu_us_per_delivery,
       3,
     ),
-    floor: floorFigures(run.protocolUs, peers),
+    cpu_ratio_parley_cpace_to_noise: round(
+      (peers.parley_cpace?.cpu_us_per_delivery ?? Number.NaN) / noise.cpu_us_per_delivery,
+      3,
+    ),
+    floor: floorFigures(run, peers),
     concurrency,
     failures: run.failures + run.unseen,
     machine,
@@ -181,11 +201,16 @@ export const renderPeers = (f: PeerFigures): string => {
     '',
     `parley x25519 ÷ Noise NNpsk0, deliveries/s: ${f.ratio_parley_x25519_to_noise} ` +
       `(round by round: ${f.ratio_rounds.join(', ')}); CPU per delivery: ` +
-      `${f.cpu_ratio_parley_x25519_to_noise} × Noise's`,
+      `${f.cpu_ratio_parley_x25519_to_noise} × Noise's; parley cpace-ristretto255's CPU per ` +
+      `delivery: ${f.cpu_ratio_parley_cpace_to_noise} × Noise's`,
     `parley x25519's floor: its protocol alone ${f.floor.protocol_cpu_us_per_delivery} µs ` +
       `(both roles in memory, one core) + plain TCP ${f.peers.plain_tcp!.cpu_us_per_delivery} µs ` +
       `= ${f.floor.floor_cpu_us_per_delivery} µs, ${f.floor.floor_cpu_ratio_to_noise} × Noise's ` +
       `whole delivery; parley spends ${f.floor.parley_x25519_above_floor_us} µs above it`,
+    `parley cpace-ristretto255's floor: its protocol alone ` +
+      `${f.floor.cpace_protocol_cpu_us_per_delivery} µs + plain TCP, ` +
+      `${f.floor.cpace_floor_cpu_ratio_to_noise} × Noise's whole delivery; parley spends ` +
+      `${f.floor.parley_cpace_above_floor_us} µs above it`,
     `goals (issue 12): ratio ${f.ratio_parley_x25519_to_noise} >= ${PEER_GOALS.ratio} ` +
       `${mark(f.ratio_parley_x25519_to_noise >= PEER_GOALS.ratio)}; CPU per delivery ` +
       `${parley.cpu_us_per_delivery} µs <= ${PEER_GOALS.cpuUsPerDelivery} µs ` +

@@ -37,6 +37,7 @@ import { sum } from './stats.js';
 export type Contender =
   | 'parley_x25519'
   | 'parley_modp14'
+  | 'parley_cpace'
   | 'noise_nnpsk0'
   | 'tls12_ecdhe_psk'
   | 'plain_tcp';
@@ -69,8 +70,13 @@ const parleyPairs = async (): Promise<Pair[]> => {
     const s = await receiver.call('stats');
     return s.received + s.duplicate;
   };
-  return (['x25519', 'modp14'] as const).map((group) => ({
-    contender: `parley_${group}` as const,
+  const groups = [
+    ['x25519', 'parley_x25519'],
+    ['modp14', 'parley_modp14'],
+    ['cpace-ristretto255', 'parley_cpace'],
+  ] as const;
+  return groups.map(([group, contender]) => ({
+    contender,
     sender: sender as Child<Api>,
     receiver: receiver as Child<Api>,
     run: (s) => sender.call('throughput', { group, shape: s }),
@@ -121,7 +127,7 @@ const measureRun = async (pair: Pair, s: LoadShape): Promise<ContenderRun> => {
 
 /**
  * Acknowledged deliveries that a receiver never counted: an ack that lies is a failure.
- * Pairs that share a receiver (parley's two groups) are added up against it.
+ * Pairs that share a receiver (parley's groups) are added up against it.
  */
 const unseen = async (
   pairs: readonly Pair[],
@@ -155,7 +161,9 @@ const roundOrder = (pairs: readonly Pair[], r: number): Pair[] => {
 };
 
 export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
-  progress('starting parley, Noise NNpsk0, TLS 1.2 ECDHE-PSK and plain TCP, each in two processes');
+  progress(
+    'starting parley (three groups), Noise NNpsk0, TLS 1.2 ECDHE-PSK and plain TCP, each in two processes',
+  );
   const pairs = [
     ...(await parleyPairs()),
     await peerPair('noise_nnpsk0', 'noise'),
@@ -165,12 +173,17 @@ export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
   // The protocol alone, in memory: measured in every round, under the same load as the rest.
   const floor = startChild<ProtocolFloorApi>('protocol-floor', 'protocol-floor.ts');
   const protocolUs: number[] = [];
-  const measureFloor = async () => {
+  const protocolCpaceUs: number[] = [];
+  const weigh = async (group: 'x25519' | 'cpace-ristretto255', into: number[]) => {
     const { cpuUsPerDelivery } = await floor.call('measure', {
-      group: 'x25519',
+      group,
       windowMs: PROTOCOL_FLOOR_WINDOW_MS,
     });
-    protocolUs.push(cpuUsPerDelivery);
+    into.push(cpuUsPerDelivery);
+  };
+  const measureFloor = async () => {
+    await weigh('x25519', protocolUs);
+    await weigh('cpace-ristretto255', protocolCpaceUs);
   };
   try {
     const warmups = new Map<Contender, ContenderRun>();
@@ -203,6 +216,7 @@ export const measurePeers = async (progress: Progress): Promise<PeerRun> => {
       ],
       unseen: await unseen(pairs, runs),
       protocolUs,
+      protocolCpaceUs,
     };
   } finally {
     const children = new Set<Child<Api>>([
