@@ -4,6 +4,7 @@
  * something to draw, a job (send, retry, probe), new contacts, or the stop. Reports of its
  * jobs and incoming messages come back as node events and are drawn too.
  */
+
 import * as E from 'fp-ts/lib/Either.js';
 import {
   concat,
@@ -36,6 +37,7 @@ import type { LineAction, LinesEpic } from '../node/pipeline.js';
 import type { DeliveryReport, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
+import { joinPartRecords } from '../store/history-parts.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
@@ -260,7 +262,7 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
   }
 };
 
-const recordsOf = (deps: ConsoleDeps) => deps.history?.records() ?? [];
+const recordsOf = (deps: ConsoleDeps) => joinPartRecords(deps.history?.records() ?? []);
 const markSeen = (deps: ConsoleDeps): void => markChatSeen(deps.history, deps.now().getTime());
 const startLines = (deps: ConsoleDeps): Action[] =>
   startScreenOnce(deps.history, deps.now().getTime()).map(showLine);
