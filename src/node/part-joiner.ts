@@ -22,6 +22,11 @@ interface OpenGroup {
   readonly parts: Map<number, string>;
   /** The first part's timestamp: the whole text's. */
   timestamp: string;
+  /**
+   * Found whole in the history (the arriving part kept just before): the part kept last is
+   * the one whose showing may have been cut short (a crash), so only its arrival shows it.
+   */
+  lastKept?: number;
 }
 
 const groupKey = (from: string, p: PartOf) => `${p.groupId} ${p.n} ${from}`;
@@ -39,7 +44,9 @@ const fromHistory = (
     if (p === undefined || p.groupId !== want.groupId || p.n !== want.n) continue;
     if (!into.parts.has(p.k)) into.parts.set(p.k, p.chunk);
     if (p.k === 1) into.timestamp = r.timestamp;
+    into.lastKept = p.k;
   }
+  if (into.parts.size < want.n) into.lastKept = undefined;
 };
 
 export const createPartJoiner = (
@@ -66,7 +73,8 @@ export const createPartJoiner = (
       if (!group.parts.has(p.k)) group.parts.set(p.k, p.chunk);
       if (p.k === 1) group.timestamp = m.timestamp;
       const text = joined(group.parts, p.n);
-      if (text === undefined) return { kind: 'held', part: p, have: group.parts.size };
+      const waits = group.lastKept !== undefined && group.lastKept !== p.k;
+      if (text === undefined || waits) return { kind: 'held', part: p, have: group.parts.size };
       open.delete(key);
       return {
         kind: 'show',

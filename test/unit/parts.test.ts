@@ -185,3 +185,22 @@ describe('joinPartRecords: the history lists a whole once', () => {
     expect(joinPartRecords(waiting)[0]?.state).toBe('waiting');
   });
 });
+
+describe('the part joiner after a restart', () => {
+  const kept = (k: number, atMs: number): HistoryRecord => ({
+    msgId: partMsgId(GROUP, k),
+    direction: 'in',
+    contact: 'alice',
+    text: `(${k}/2) ${k === 1 ? 'a' : 'b'}`,
+    timestamp: `t${k}`,
+    atMs,
+  });
+  it('a group whole in the history is shown on its last kept part only', () => {
+    const j = createPartJoiner(() => [kept(1, 1), kept(2, 2)]);
+    expect(j.take(received(partMsgId(GROUP, 1), '(1/2) a')).kind).toBe('held');
+    expect(j.take(received(partMsgId(GROUP, 2), '(2/2) b'))).toMatchObject({
+      kind: 'show',
+      message: { text: 'ab' },
+    });
+  });
+});
