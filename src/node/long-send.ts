@@ -3,8 +3,12 @@
  * contact's lane sends them in order, and one report for the whole: delivered once every part
  * was acknowledged, else the first part that was not (its reason says which part).
  */
+import * as E from 'fp-ts/lib/Either.js';
 import { forkJoin, map, type Observable } from 'rxjs';
-import { partMsgId, splitText } from './parts.js';
+import type { Group } from '../codecs/formats.js';
+import type { InputError } from '../codecs/inputs.js';
+import { type Job, type MessageInput, messageJob } from './jobs.js';
+import { groupIdOf, partMsgId, splitText, whyNotParts } from './parts.js';
 import type { DeliveryReport, SendJob } from './reports.js';
 
 export interface PartReport {
@@ -49,4 +53,27 @@ export const sendInParts = (
   return forkJoin(
     jobs.map((j) => send(j).pipe(map((report) => ({ msgId: j.msgId, text: j.text, report })))),
   ).pipe(map((parts) => ({ report: wholeReport(groupId, parts), parts })));
+};
+
+/**
+ * A long text as its part jobs (for a caller that queues jobs itself, as the console does),
+ * numbered by `nextId`, under a group id made from `newMsgId`; or why not, in words.
+ */
+export const partJobs = (
+  nextId: () => number,
+  input: MessageInput,
+  defaults: { readonly group: Group; readonly newMsgId: () => string },
+): E.Either<string, { readonly groupId: string; readonly jobs: readonly Job[] }> => {
+  const texts = splitText(input.text);
+  if (texts === undefined) return E.left(whyNotParts(input.text) ?? '');
+  const groupId = groupIdOf(defaults.newMsgId());
+  const made = E.sequenceArray(
+    texts.map((text, i) =>
+      messageJob(nextId(), { ...input, text, msgId: partMsgId(groupId, i + 1) }, defaults),
+    ),
+  );
+  return E.bimap(
+    (e: InputError) => e.message,
+    (jobs: readonly Job[]) => ({ groupId, jobs }),
+  )(made);
 };
