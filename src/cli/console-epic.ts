@@ -146,7 +146,7 @@ const longJob = (
   defaults: Parameters<typeof partJobs>[2],
 ): Observable<Action> => {
   const made = partJobs(ctx.nextId, { to, text }, defaults);
-  if (E.isLeft(made)) return of(showLine(`not sent: ${made.left}`));
+  if (E.isLeft(made)) return of(showLine(`not sent: ${made.left.message}`));
   const { groupId, jobs } = made.right;
   const reports$ = forkJoin(
     jobs.map((j) =>

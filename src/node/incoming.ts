@@ -191,21 +191,33 @@ const joinParts = (
 ) => {
   const joiner = createPartJoiner(records);
   const taken = new Map<string, Taken>();
-  const deliver: DeliverySink = (message: ReceivedMessage) => {
-    const t = joiner.take(message);
-    taken.delete(dedupeKey(message.from, message.msgId));
-    taken.set(dedupeKey(message.from, message.msgId), t);
-    if (taken.size > TAKEN_KEPT) taken.delete(taken.keys().next().value as string);
-    return t.kind === 'show' ? sink?.(t.message) : undefined;
+  // No sink: the `received` event is the delivery (published once recorded fresh), so the
+  // parts are joined there; with one, before the sink, and its event says what it got.
+  const deliver: DeliverySink | undefined =
+    sink === undefined
+      ? undefined
+      : (message: ReceivedMessage) => {
+          const t = joiner.take(message);
+          const key = dedupeKey(message.from, message.msgId);
+          taken.delete(key);
+          taken.set(key, t);
+          if (taken.size > TAKEN_KEPT) taken.delete(taken.keys().next().value as string);
+          return t.kind === 'show' ? sink(t.message) : undefined;
+        };
+  const takenFor = (message: ReceivedMessage): Taken | undefined => {
+    if (sink === undefined) return joiner.take(message);
+    const key = dedupeKey(message.from, message.msgId);
+    const t = taken.get(key);
+    taken.delete(key);
+    return t;
   };
   const published = (event: ResponderEvent, remote: string): NodeEvent => {
     if (event.kind !== 'received') return { kind: 'incoming', event, remote };
-    const key = dedupeKey(event.message.from, event.message.msgId);
-    const t = taken.get(key);
-    taken.delete(key);
+    const t = takenFor(event.message);
     if (t === undefined) return { kind: 'incoming', event, remote };
-    if (t.kind === 'show')
+    if (t.kind === 'show') {
       return { kind: 'incoming', event: { ...event, message: t.message }, remote };
+    }
     const { groupId, k, n } = t.part;
     return { kind: 'part', from: event.message.from, groupId, k, n, have: t.have, remote };
   };

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { forkJoin, map, type Observable } from 'rxjs';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
+import { parleyError } from '../errors.js';
 import { type Job, type MessageInput, messageJob } from './jobs.js';
 import { groupIdOf, partMsgId, splitText, whyNotParts } from './parts.js';
 import type { DeliveryReport, SendJob } from './reports.js';
@@ -63,17 +64,15 @@ export const partJobs = (
   nextId: () => number,
   input: MessageInput,
   defaults: { readonly group: Group; readonly newMsgId: () => string },
-): E.Either<string, { readonly groupId: string; readonly jobs: readonly Job[] }> => {
+): E.Either<InputError, { readonly groupId: string; readonly jobs: readonly Job[] }> => {
   const texts = splitText(input.text);
-  if (texts === undefined) return E.left(whyNotParts(input.text) ?? '');
+  if (texts === undefined)
+    return E.left(parleyError('invalid_input', whyNotParts(input.text) ?? ''));
   const groupId = groupIdOf(defaults.newMsgId());
   const made = E.sequenceArray(
     texts.map((text, i) =>
       messageJob(nextId(), { ...input, text, msgId: partMsgId(groupId, i + 1) }, defaults),
     ),
   );
-  return E.bimap(
-    (e: InputError) => e.message,
-    (jobs: readonly Job[]) => ({ groupId, jobs }),
-  )(made);
+  return E.map((jobs: readonly Job[]) => ({ groupId, jobs }))(made);
 };

@@ -40,7 +40,12 @@ interface Run {
 }
 
 /** alice sends the parts at 10 ms; bob (with `history`, and a sink that fails `failFirst` times) listens for 20 s. */
-const run = (bobHistory: HistoryStore, aliceHistory: HistoryStore, failFirst = 0): Run => {
+const run = (
+  bobHistory: HistoryStore,
+  aliceHistory: HistoryStore,
+  failFirst = 0,
+  withSink = true,
+): Run => {
   const shown: ReceivedMessage[] = [];
   const events: NodeEvent[] = [];
   let fails = failFirst;
@@ -50,10 +55,14 @@ const run = (bobHistory: HistoryStore, aliceHistory: HistoryStore, failFirst = 0
       { ...RETRY, ports: { store: memoryStore({ history: aliceHistory }) } },
       {
         ports: { store: memoryStore({ history: bobHistory }) },
-        deliver: (m) => {
-          if (fails-- > 0) throw new Error('the screen is gone');
-          shown.push(m);
-        },
+        ...(withSink
+          ? {
+              deliver: (m: ReceivedMessage) => {
+                if (fails-- > 0) throw new Error('the screen is gone');
+                shown.push(m);
+              },
+            }
+          : {}),
       },
     );
     const end$ = timer(20_000, scheduler);
@@ -106,6 +115,15 @@ describe('a long text over the memory transport', () => {
     expect(
       joinPartRecords(aliceHistory.records()).map((r) => [r.msgId, r.state, r.text === TEXT]),
     ).toEqual([[GROUP, 'delivered', true]]);
+  });
+
+  it('with no sink (a library that reads its received events): one received, whole', () => {
+    const bobHistory = memoryHistory();
+    const { shown, events } = run(bobHistory, memoryHistory(), 0, false);
+    expect(shown).toEqual([]);
+    expect(receivedOf(events).map((m) => [m.msgId, m.text === TEXT])).toEqual([[GROUP, true]]);
+    expect(events.filter((e) => e.kind === 'part')).toHaveLength(3);
+    expect(joinPartRecords(bobHistory.records())).toHaveLength(1);
   });
 
   it('the last part handed over in vain (no ack) comes again: shown once, listed once', () => {
