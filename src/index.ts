@@ -24,6 +24,7 @@ export type { AuthLimitOptions } from './node/defences.js';
 export type { Epic, EpicDeps, StateObservable } from './node/epic.js';
 export type { Job, MessageInput, MessageJob, MessageSummary } from './node/jobs.js';
 export { messageJob, probeJob, retryJob } from './node/jobs.js';
+export { partJobs } from './node/long-send.js';
 // The node, hot and cold.
 export { createNode } from './node/node.js';
 export type { PipelineDeps } from './node/options.js';
@@ -62,6 +63,7 @@ export type {
 } from './ports/ports.js';
 export { cryptoRandom, seededRandom } from './ports/random.js';
 export type { ChatMark, HistoryRecord, SentState } from './store/history-codec.js';
+export { joinPartRecords } from './store/history-parts.js';
 export type { HistoryQuery } from './store/history-read.js';
 // A name's history (what was said), read without changing it; never a secret.
 export { readHistory } from './store/history-read.js';

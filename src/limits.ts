@@ -28,6 +28,21 @@ export const MAX_PENDING_LINE_BYTES = 32 * 1_048_576;
 /** Largest plaintext a message may carry, in UTF-8 bytes. */
 export const MAX_PLAINTEXT_BYTES = 65_536;
 
+/**
+ * A long text goes as at most this many parts of one message each (docs/PROTOCOL.md, "Long
+ * texts: parts"): texts up to about 4 MiB, well within the outbox's byte cap.
+ */
+export const MAX_TEXT_PARTS = 64;
+
+/** A part breaks at the last newline or space within this many bytes of its end, if any. */
+export const PART_BREAK_WINDOW_BYTES = 1_024;
+
+/**
+ * Groups of parts a node holds in RAM while waiting for the rest (oldest dropped: its parts
+ * stay in the history, found again there). At most 16 × 4 MiB from contacts that never finish.
+ */
+export const MAX_OPEN_PART_GROUPS = 16;
+
 /** Usernames: 1–64 Unicode characters (code points). */
 export const MAX_USERNAME_CHARS = 64;
 

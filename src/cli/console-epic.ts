@@ -4,10 +4,12 @@
  * something to draw, a job (send, retry, probe), new contacts, or the stop. Reports of its
  * jobs and incoming messages come back as node events and are drawn too.
  */
+
 import * as E from 'fp-ts/lib/Either.js';
 import {
   concat,
   defer,
+  forkJoin,
   from,
   map,
   merge,
@@ -32,10 +34,13 @@ import {
   type View,
 } from '../console/flow.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
+import { partJobs, wholeReport } from '../node/long-send.js';
+import { needsParts } from '../node/parts.js';
 import type { LineAction, LinesEpic } from '../node/pipeline.js';
-import type { DeliveryReport, ProbeReport } from '../node/reports.js';
+import type { DeliveryReport, Destination, ProbeReport } from '../node/reports.js';
 import type { NodeState } from '../node/state.js';
 import type { NodeEvent } from '../node/types.js';
+import { joinPartRecords } from '../store/history-parts.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
@@ -131,6 +136,31 @@ const job = (ctx: Ctx, made: E.Either<InputError, Job>): Observable<Action> => {
     ),
   );
   return merge(report$, of<Action>({ kind: 'job', job: made.right }));
+};
+
+/** A long text: its parts queued in order, one line when all are reported (see parts.ts). */
+const longJob = (
+  ctx: Ctx,
+  to: Destination,
+  text: string,
+  defaults: Parameters<typeof partJobs>[2],
+): Observable<Action> => {
+  const made = partJobs(ctx.nextId, { to, text }, defaults);
+  if (E.isLeft(made)) return of(showLine(`not sent: ${made.left.message}`));
+  const { groupId, jobs } = made.right;
+  const reports$ = forkJoin(
+    jobs.map((j) =>
+      reportOf(ctx.event$, j.id).pipe(
+        mergeMap((e) => (e.kind === 'delivery' ? [{ msgId: '', text: '', report: e.report }] : [])),
+      ),
+    ),
+  ).pipe(
+    map((parts): Action => {
+      const whole = wholeReport(groupId, parts);
+      return showLine(formatDelivery(whole, waitingOf(ctx.state$.value, whole, ctx.deps)));
+    }),
+  );
+  return merge(reports$, from(jobs.map((j): Action => ({ kind: 'job', job: j }))));
 };
 
 /** /who: a probe of every contact, a line as each answers (in the directory's order), a summary. */
@@ -237,7 +267,9 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
   const defaults = { group: ctx.deps.group, newMsgId: ctx.deps.newMsgId };
   switch (output.kind) {
     case 'send':
-      return job(ctx, messageJob(ctx.nextId(), { to: output.to, text: output.text }, defaults));
+      return needsParts(output.text)
+        ? longJob(ctx, output.to, output.text, defaults)
+        : job(ctx, messageJob(ctx.nextId(), { to: output.to, text: output.text }, defaults));
     case 'retry':
       return job(ctx, retryJob(ctx.nextId(), output.msgId, output.to));
     case 'remove':
@@ -260,7 +292,7 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
   }
 };
 
-const recordsOf = (deps: ConsoleDeps) => deps.history?.records() ?? [];
+const recordsOf = (deps: ConsoleDeps) => joinPartRecords(deps.history?.records() ?? []);
 const markSeen = (deps: ConsoleDeps): void => markChatSeen(deps.history, deps.now().getTime());
 const startLines = (deps: ConsoleDeps): Action[] =>
   startScreenOnce(deps.history, deps.now().getTime()).map(showLine);

@@ -6,7 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
-import { MAX_PLAINTEXT_BYTES, MIN_RETRY_FIRST_MS, RETRY_FIRST_MS } from '../limits.js';
+import {
+  MAX_PLAINTEXT_BYTES,
+  MAX_TEXT_PARTS,
+  MIN_RETRY_FIRST_MS,
+  RETRY_FIRST_MS,
+} from '../limits.js';
 import type { CommandName } from './args.js';
 
 /** The version in package.json (two folders up from src/cli and from dist/cli alike). */
@@ -46,7 +51,9 @@ export const ownCommandName = (): string =>
 const bytes = MAX_PLAINTEXT_BYTES.toLocaleString('en');
 
 /** The size limit in one sentence, the same everywhere it is stated. */
-export const SIZE_LIMIT = `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit).`;
+export const SIZE_LIMIT =
+  `A message holds at most ${bytes} bytes of UTF-8 text (the parley/1 limit); a longer text, ` +
+  `up to ${MAX_TEXT_PARTS} such messages, goes as numbered parts that parley shows as one.`;
 
 const COMMON = `  --group G         DH group for contacts whose entry names none: cpace-ristretto255
                     (default; a wrong password gives nothing to guess offline), modp14 or x25519

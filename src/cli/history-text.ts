@@ -3,6 +3,7 @@
  * lines of each conversation, and apart what arrived since the last chat), /history and /find.
  * Pure functions from records to text.
  */
+
 import { printable, printableText } from '../codecs/printable.js';
 import {
   HISTORY_DEFAULT_LINES,
@@ -12,6 +13,7 @@ import {
 } from '../limits.js';
 import type { ChatMark, HistoryRecord } from '../store/history-codec.js';
 import { historyKey } from '../store/history-codec.js';
+import { joinPartRecords } from '../store/history-parts.js';
 import { type HistoryStore, unseenSince } from '../store/history-store.js';
 
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -132,7 +134,7 @@ export const markChatSeen = (history: HistoryStore | undefined, nowMs: number): 
 /** The start screen from the history, which is then marked seen. */
 export const startScreenOnce = (history: HistoryStore | undefined, nowMs: number): string[] => {
   if (history === undefined) return [];
-  const lines = startScreen(history.records(), history.chatMark());
+  const lines = startScreen(joinPartRecords(history.records()), history.chatMark());
   markChatSeen(history, nowMs);
   return lines;
 };

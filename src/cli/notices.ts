@@ -20,12 +20,16 @@ const isWrongPassword = (e: Rejected): boolean =>
 /**
  * A notice worth interrupting the person for, with or without --verbose: an internal error
  * (a seen file that cannot be written, say: messages are refused until it is fixed), or
- * someone who tried to reach us with a password that did not match.
+ * someone who tried to reach us with a password that did not match, or how far a long
+ * message has come (its parts are shown together once all are here).
  */
 export const describeIncoming = (event: NodeEvent): string | undefined => {
   if (event.kind === 'error') {
     const what = event.code === 'internal' ? 'internal error' : `error ${event.code}`;
     return `! ${what}: ${printableText(event.message)}`;
+  }
+  if (event.kind === 'part') {
+    return `${claimed(event.from)} is sending a long message: ${event.have} of ${event.n} parts`;
   }
   if (event.kind !== 'incoming' || event.event.kind !== 'rejected') return undefined;
   const rejected = event.event;
@@ -85,6 +89,8 @@ export const traceLine = (event: NodeEvent): string | undefined => {
       return `listening on ${event.host}:${event.port}`;
     case 'incoming':
       return incomingTrace(event.remote, event.event);
+    case 'part':
+      return `in  ${event.remote} part ${event.k}/${event.n} of message ${event.groupId} from ${claimed(event.from)}: MAC verified, kept, ack sent (${event.have} of ${event.n} here)`;
     case 'refused':
       return `in  ${event.remote} refused: ${event.code}`;
     case 'delivery':

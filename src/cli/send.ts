@@ -2,16 +2,19 @@
  * `parley send`: one message, for scripts. The exit status says whether a verified
  * acknowledgement came back; the reason, if not, is on stderr.
  */
+
+import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, map } from 'rxjs';
 import { type Directory, EMPTY_DIRECTORY, findContact } from '../codecs/directory.js';
 import { type Group, type MessageText, mint, Username, Uuid } from '../codecs/formats.js';
-import { decodeText } from '../codecs/inputs.js';
 import { destinationOf } from '../console/destinations.js';
 import { checkSecret } from '../console/forms.js';
 import { type ParleyError, parleyError, whyOf } from '../errors.js';
+import { type LongReport, sendInParts } from '../node/long-send.js';
 import { outboxCapsOf } from '../node/options.js';
+import { decodeLongText, groupIdOf, needsParts } from '../node/parts.js';
 import type { DeliveryReport, Destination } from '../node/reports.js';
 import { needsNewDetails } from '../node/retry.js';
 import { handIn } from '../store/outbox-inbox.js';
@@ -61,7 +64,7 @@ const checkText = (text: string): E.Either<ParleyError, MessageText> => {
   if (text.trim() === '') {
     return E.left(parleyError('invalid_input', 'nothing to send: the message is empty'));
   }
-  return decodeText(text);
+  return decodeLongText(text);
 };
 
 const reportJson = (r: DeliveryReport, queued: boolean | undefined): string =>
@@ -180,17 +183,42 @@ export const runSend = async (options: SendOptions): Promise<number> => {
     return EXIT.failed;
   }
   const { node, stop } = started.right;
-  const report = await firstValueFrom(
-    node.send({ to: prepared.right.to, text: prepared.right.text }),
-  );
+  const job = { to: prepared.right.to, text: prepared.right.text };
+  // A long text goes as parts (one job each, in order); --queue keeps each undelivered part.
+  const long: LongReport = needsParts(job.text)
+    ? await firstValueFrom(
+        sendInParts(node.send, job, groupIdOf(randomUUID())) ?? node.send(job).pipe(map(single)),
+      )
+    : single(await firstValueFrom(node.send(job)));
   await stop();
+  const { report } = long;
   const delivered = report.outcome === 'delivered';
   const queued =
     route.right !== undefined && !delivered
-      ? queue(options, route.right, prepared.right.to, prepared.right.text, report)
+      ? queueParts(options, route.right, prepared.right.to, prepared.right.text, long)
       : undefined;
   if (queued === undefined) say(formatDelivery(report));
   const json = reportJson(report, options.queue ? (queued ?? false) : undefined);
   if (options.json) process.stdout.write(`${json}\n`);
   return delivered ? EXIT.ok : queued ? EXIT.queued : EXIT.failed;
+};
+
+/** A text sent as one message, in the words of a long one. */
+const single = (report: DeliveryReport): LongReport => ({ report, parts: [] });
+
+/** Queues what was not delivered: the message, or each part of a long one. */
+const queueParts = (
+  options: SendOptions,
+  route: QueueRoute,
+  to: Destination,
+  text: MessageText,
+  long: LongReport,
+) => {
+  if (long.parts.length === 0) return queue(options, route, to, text, long.report);
+  let all = true;
+  for (const part of long.parts) {
+    if (part.report.outcome === 'delivered') continue;
+    all = queue(options, route, to, part.text as MessageText, part.report) && all;
+  }
+  return all;
 };

@@ -16,10 +16,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { checkName } from '../cli/args.js';
 import type { ContactChanges, NewContact } from '../cli/directory-file.js';
 import type { DirectoryEntry } from '../codecs/directory.js';
-import { decodeText } from '../codecs/inputs.js';
 import { printable } from '../codecs/printable.js';
 import { PASTED_SHOWN_CHARS } from '../limits.js';
 import type { OutboxEntry } from '../node/node.js';
+import { decodeLongText } from '../node/parts.js';
 import type { Address, Destination } from '../node/reports.js';
 import type { KeyboardInput } from '../streams/keyboard.js';
 import { command, quitAtEnd, quitNow, quitRequest } from './commands.js';
@@ -155,7 +155,7 @@ const finishMessage = (line: string, view: View): Step => {
   }
   const direct = DIRECT.exec(line);
   // Only what is sent counts against the limit: `@bob ` is not part of the message.
-  const text = decodeText(direct === null ? line : direct[2]);
+  const text = decodeLongText(direct === null ? line : direct[2]);
   if (E.isLeft(text)) return [composing, [show(`not sent: ${text.left.message}`)]];
   if (direct === null) return startChoosing({ kind: 'new', text: text.right }, view);
   const name = checkName(direct[1]!);

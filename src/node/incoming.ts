@@ -14,7 +14,7 @@ import {
   responderLogic,
 } from '../actors/responder.js';
 import { contactAnswer } from '../actors/responder-state.js';
-import type { Effect, Inbound } from '../actors/types.js';
+import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
 import { findContact } from '../codecs/directory.js';
 import { whyOf } from '../errors.js';
 import { GUARD_DEFAULTS } from '../limits.js';
@@ -29,10 +29,11 @@ import {
   refuse,
   release,
 } from './admission.js';
-import { answerFrom } from './dedupe.js';
+import { answerFrom, type DeliverySink, dedupeKey } from './dedupe.js';
 import { sourceOf } from './defences.js';
 import type { Epic } from './epic.js';
 import { createGuard, type Guard } from './guard.js';
+import { createPartJoiner, type Taken } from './part-joiner.js';
 import type { NodeEvent, Role } from './types.js';
 
 export interface IncomingContext extends CapBooks {
@@ -48,6 +49,8 @@ export interface IncomingContext extends CapBooks {
   readonly traceFor: (role: Role, remote: string) => TraceSink | undefined;
   readonly stepDeadlineMs: number;
   readonly clock: Clock;
+  /** What a verified message's `received` event becomes (a part held, or the whole text). */
+  readonly published: (event: ResponderEvent, remote: string) => NodeEvent;
 }
 
 /**
@@ -122,7 +125,7 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       carryOut(
         connection,
         trace,
-        (event: ResponderEvent): NodeEvent => ({ kind: 'incoming', event, remote }),
+        (event: ResponderEvent): NodeEvent => ctx.published(event, remote),
         () => release(admission, ctx),
       ),
     );
@@ -142,6 +145,7 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
  */
 export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
   defer(() => {
+    const parts = joinParts(deps.deliver, () => deps.ports.store.history?.records() ?? []);
     const ctx: IncomingContext = {
       config: { self: deps.self, groups: deps.groups },
       deps: deps.actor,
@@ -149,7 +153,7 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       // The cause of a failure to show or record (a path, say) is ours to tell, not the peer's.
       deliver: answerFrom(deps.ports.store.dedupe, {
         keep: deps.keep,
-        deliver: deps.deliver,
+        deliver: parts.deliver,
         onFailure: (err) => deps.tell(internalEvent(err)),
       }),
       guard: createGuard({ ...GUARD_DEFAULTS, perSource: deps.authLimit }, (source) =>
@@ -164,6 +168,7 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       traceFor: deps.traceFor,
       stepDeadlineMs: deps.stepDeadlineMs,
       clock: deps.ports.clock,
+      published: parts.published,
     };
     return connections$.pipe(
       mergeMap((event) =>
@@ -171,3 +176,50 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       ),
     );
   });
+
+/** What the sink made of each message, until its `received` event is published (bounded). */
+const TAKEN_KEPT = 256;
+
+/**
+ * Long texts' parts joined before the sink (see part-joiner.ts): a part not the last to come
+ * is kept and acknowledged without reaching the sink, and its `received` event becomes a
+ * `part` event; the last one hands the sink the whole text, and its event carries that.
+ */
+const joinParts = (
+  sink: DeliverySink | undefined,
+  records: Parameters<typeof createPartJoiner>[0],
+) => {
+  const joiner = createPartJoiner(records);
+  const taken = new Map<string, Taken>();
+  // No sink: the `received` event is the delivery (published once recorded fresh), so the
+  // parts are joined there; with one, before the sink, and its event says what it got.
+  const deliver: DeliverySink | undefined =
+    sink === undefined
+      ? undefined
+      : (message: ReceivedMessage) => {
+          const t = joiner.take(message);
+          const key = dedupeKey(message.from, message.msgId);
+          taken.delete(key);
+          taken.set(key, t);
+          if (taken.size > TAKEN_KEPT) taken.delete(taken.keys().next().value as string);
+          return t.kind === 'show' ? sink(t.message) : undefined;
+        };
+  const takenFor = (message: ReceivedMessage): Taken | undefined => {
+    if (sink === undefined) return joiner.take(message);
+    const key = dedupeKey(message.from, message.msgId);
+    const t = taken.get(key);
+    taken.delete(key);
+    return t;
+  };
+  const published = (event: ResponderEvent, remote: string): NodeEvent => {
+    if (event.kind !== 'received') return { kind: 'incoming', event, remote };
+    const t = takenFor(event.message);
+    if (t === undefined) return { kind: 'incoming', event, remote };
+    if (t.kind === 'show') {
+      return { kind: 'incoming', event: { ...event, message: t.message }, remote };
+    }
+    const { groupId, k, n } = t.part;
+    return { kind: 'part', from: event.message.from, groupId, k, n, have: t.have, remote };
+  };
+  return { deliver, published };
+};

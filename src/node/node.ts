@@ -11,6 +11,7 @@ import {
   EMPTY,
   filter,
   firstValueFrom,
+  map,
   mergeMap,
   Observable,
   of,
@@ -32,7 +33,9 @@ import {
   retryJob,
   SHUTTING_DOWN,
 } from './jobs.js';
+import { sendInParts } from './long-send.js';
 import { type PipelineDeps, resolveDeps } from './options.js';
+import { groupIdOf, needsParts, whyNotParts } from './parts.js';
 import { parley$ } from './pipeline.js';
 import { type DeliveryReport, type Destination, destinationOf, type SendJob } from './reports.js';
 import { initialNodeState, type NodeState } from './state.js';
@@ -120,16 +123,25 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
   };
   const addressOfInput = (to: Destination | string) =>
     typeof to === 'string' ? { username: to, host: '', port: 0 } : to;
+  const sendOne = (job: SendJob): Observable<DeliveryReport> => {
+    const msgId = job.msgId ?? randomUUID();
+    return submit(
+      (id) =>
+        E.chain((to: Destination) => messageJob(id, { ...job, to, msgId }, defaults))(
+          named(job.to),
+        ),
+      (why) => refusedDelivery({ msgId, to: addressOfInput(job.to) }, why),
+    );
+  };
   return {
+    /** A text over one message's bytes goes as numbered parts, with one report for all. */
     send: (job: SendJob): Observable<DeliveryReport> => {
-      const msgId = job.msgId ?? randomUUID();
-      return submit(
-        (id) =>
-          E.chain((to: Destination) => messageJob(id, { ...job, to, msgId }, defaults))(
-            named(job.to),
-          ),
-        (why) => refusedDelivery({ msgId, to: addressOfInput(job.to) }, why),
-      );
+      if (typeof job.text !== 'string' || !needsParts(job.text)) return sendOne(job);
+      const groupId = groupIdOf(job.msgId ?? randomUUID());
+      const parts = sendInParts(sendOne, job, groupId);
+      if (parts !== undefined) return parts.pipe(map((long) => long.report));
+      const why = whyNotParts(job.text) ?? '';
+      return of(refusedDelivery({ msgId: groupId, to: addressOfInput(job.to) }, why));
     },
     probe: (to: Destination | string, group?: Group) =>
       submit(

@@ -104,6 +104,19 @@ export type NodeEvent =
   /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */
   | { readonly kind: 'queued'; readonly jobId: number; readonly message?: MessageSummary }
   | { readonly kind: 'incoming'; readonly event: ResponderEvent; readonly remote: string }
+  /**
+   * A part of a long text arrived and was kept (acknowledged), not shown: `have` of its `n`
+   * parts are here. The whole text comes as one `received` once all are (docs/PROTOCOL.md).
+   */
+  | {
+      readonly kind: 'part';
+      readonly from: string;
+      readonly groupId: string;
+      readonly k: number;
+      readonly n: number;
+      readonly have: number;
+      readonly remote: string;
+    }
   | { readonly kind: 'refused'; readonly code: 'busy' | 'rate_limited'; readonly remote: string }
   | {
       readonly kind: 'delivery';

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { type ParleyError, parleyError } from '../errors.js';
 import type { HistoryRecord } from './history-codec.js';
 import { bookOf, readHistoryFile } from './history-file.js';
+import { joinPartRecords } from './history-parts.js';
 import { historyFileOf } from './name-store.js';
 import { prepareStateDirectory } from './state-dir.js';
 
@@ -17,12 +18,12 @@ export interface HistoryQuery {
   readonly sinceMs?: number;
 }
 
-/** The records that answer `query`, oldest first. */
+/** The records that answer `query`, oldest first (a long text's parts joined, as shown). */
 export const selectHistory = (
   records: readonly HistoryRecord[],
   query: HistoryQuery,
 ): HistoryRecord[] =>
-  records.filter(
+  joinPartRecords(records).filter(
     (r) =>
       (query.with === undefined || r.contact === query.with) &&
       (query.sinceMs === undefined || r.atMs >= query.sinceMs),

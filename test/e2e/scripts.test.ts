@@ -2,6 +2,7 @@
  * parley for scripts and other programs: `listen`, `send` and `probe` as child processes
  * with no terminal, their stdout, stderr and exit status.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { closedPort, LOCALHOST, parley, SECRET, startListener, useScene } from './harness.js';
 
@@ -42,6 +43,27 @@ describe('listen --json and send', () => {
     expect(second).toMatchObject({ text: 'line one\nline two' });
     expect(bob.stderr()).not.toContain('hello bob');
 
+    bob.child.kill('SIGTERM');
+    expect(await bob.exited()).toBe(0);
+  });
+
+  it('a 150 KB text goes as parts and listen --json prints it once, whole', async () => {
+    const { bob, port } = await startBob();
+    const text = `${'0123456789abcdef '.repeat(9_000)}the end`;
+    const file = scene.folder().file('long.txt', text);
+    const send = parley(
+      ['send', '--name', 'alice', '--directory', aliceKnowing(port), '--to', 'bob', '--json'],
+      { input: readFileSync(file, 'utf8') },
+    );
+    expect(await send.exited()).toBe(0);
+    const report = JSON.parse(send.stdout());
+    expect(report).toMatchObject({ outcome: 'delivered', peer: 'bob' });
+    // The group's id: its last 8 hex digits zero.
+    expect(report.msg_id).toMatch(/^[0-9a-f-]{28}00000000$/);
+    await bob.waitFor('stdout', /the end/);
+    const lines = jsonLines(bob.stdout());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ from: 'alice', text, msg_id: report.msg_id });
     bob.child.kill('SIGTERM');
     expect(await bob.exited()).toBe(0);
   });
@@ -103,8 +125,8 @@ describe('listen --json and send', () => {
       ],
       [
         ['send', '--name', 'alice', '--directory', directory, '--to', 'bob'],
-        'the message is 102,400 bytes, and one message holds at most 65,536 (the parley/1 limit); split it and send each part as a message of its own',
-        'x'.repeat(102_400),
+        'the message is 4,194,305 bytes, more than 64 parts of 65,536 bytes can carry; send it as several shorter messages',
+        'x'.repeat(64 * 65_536 + 1),
       ],
       [['listen', '--name', 'bob'], '--port is required'],
       [

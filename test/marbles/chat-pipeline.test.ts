@@ -4,8 +4,8 @@
  * virtual time: what alice types and what both screens show, frame by frame.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { filter, map, type Observable } from 'rxjs';
-import { describe, it } from 'vitest';
+import { filter, map, type Observable, takeUntil, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { type ConsoleConfig, consoleEpic, type Draw } from '../../src/cli/console-epic.js';
 import type { Directory } from '../../src/codecs/directory.js';
 import { resolveDeps } from '../../src/node/options.js';
@@ -83,6 +83,47 @@ describe('the chat pipeline over the memory transport', () => {
         d: '✓ delivered to bob',
       });
     });
+  });
+});
+
+describe('a long text in the chat', () => {
+  it('alice types 150 KB: it goes as 3 parts, bob sees the progress then it once, alice one ✓', () => {
+    const text = `${'lorem ipsum dolor '.repeat(8_500)}end`;
+    const bobSaw: string[] = [];
+    const aliceSaw: string[] = [];
+    marbles((scheduler, { hot }) => {
+      const net = memoryNetwork({ clock: scheduler, latencyMs: 5 });
+      const bob = deps('bob', 'alice', '10.0.0.1', scheduler, net.transport('10.0.0.2'));
+      const alice = deps('alice', 'bob', '10.0.0.2', scheduler, net.transport('10.0.0.1'));
+      const end$ = timer(2_000, scheduler);
+      parley$<KeyboardInput, Draw>(
+        {
+          listen: { port: 5000 },
+          lines$: hot<KeyboardInput>('-'),
+          linesEpic: consoleEpic(config('bob')),
+        },
+        bob,
+      )
+        .pipe(shown, takeUntil(end$))
+        .subscribe((l) => bobSaw.push(l));
+      parley$<KeyboardInput, Draw>(
+        {
+          listen: { port: 5000 },
+          lines$: hot('10ms t', { t: { kind: 'line', text: `@bob ${text}` } as KeyboardInput }),
+          linesEpic: consoleEpic(config('alice')),
+        },
+        alice,
+      )
+        .pipe(shown, takeUntil(end$))
+        .subscribe((l) => aliceSaw.push(l));
+    });
+    expect(bobSaw).toEqual([
+      'bob listens on 5000',
+      'alice is sending a long message: 1 of 3 parts',
+      'alice is sending a long message: 2 of 3 parts',
+      expectedLine('alice', text),
+    ]);
+    expect(aliceSaw).toEqual(['alice listens on 5000', 'sending to bob…', '✓ delivered to bob']);
   });
 });
 

@@ -144,16 +144,18 @@ it('a message refused because the outbox is full does not join the outbox (the c
   expect(a.outbox().map((e) => e.job.text)).toEqual(['the one that fits']);
 });
 
-it('a text too long for one message is refused when it is sent: never kept, never retried', async () => {
+it('a text too long even for parts is refused when it is sent: never kept, never retried', async () => {
   const port = await freePort();
   const a = await alice(port);
   const events: string[] = [];
   const watching = a.events$.subscribe((e) => events.push(e.kind));
-  const report = await firstValueFrom(a.send({ to: toBob(port), text: 'é'.repeat(32_769) }));
+  const report = await firstValueFrom(
+    a.send({ to: toBob(port), text: 'é'.repeat(32 * 65_536 + 1) }),
+  );
   expect(report).toMatchObject({ outcome: 'not_delivered', failure: { cause: 'refused' } });
   expect(report.outcome !== 'delivered' && report.reason).toBe(
-    'the message is 65,538 bytes, and one message holds at most 65,536 (the parley/1 limit); ' +
-      'split it and send each part as a message of its own',
+    'the message is 4,194,306 bytes, more than 64 parts of 65,536 bytes can carry; ' +
+      'send it as several shorter messages, or as a file by other means',
   );
   // Past the first retry's time (150 ms): nothing waits, nothing was tried again.
   await new Promise((resolve) => setTimeout(resolve, 400));

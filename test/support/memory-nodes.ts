@@ -39,12 +39,22 @@ export const memoryNodeDeps = (
 
 /**
  * alice and bob on one memory network (5 ms a write), each listing the other: bob listens on
- * BOB_PORT; `aliceOptions` for what a test varies on the sender's side.
+ * BOB_PORT; `aliceOptions` and `bobOptions` for what a test varies on either side.
  */
-export const memoryPair = (clock: Clock, aliceOptions: Partial<NodeOptions> = {}) => {
+export const memoryPair = (
+  clock: Clock,
+  aliceOptions: Partial<NodeOptions> = {},
+  bobOptions: Partial<NodeOptions> = {},
+) => {
   const net = memoryNetwork({ clock, latencyMs: 5 });
   return {
-    bob: memoryNodeDeps('bob', directory('alice', ALICE, 5001), clock, net.transport(BOB)),
+    bob: memoryNodeDeps(
+      'bob',
+      directory('alice', ALICE, 5001),
+      clock,
+      net.transport(BOB),
+      bobOptions,
+    ),
     alice: memoryNodeDeps(
       'alice',
       directory('bob', BOB, BOB_PORT),

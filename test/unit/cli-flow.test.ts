@@ -180,14 +180,16 @@ describe('a message and its destination', () => {
     expect(run([line('   ')]).outputs).toEqual([{ kind: 'ask', prompt: 'alice> ', secret: false }]);
   });
 
-  it('a message over the parley/1 limit is refused before the menu, saying what to do', () => {
-    const { outputs, work } = run([line('x'.repeat(102_400))]);
+  it('a message over 64 parts is refused before the menu, saying what to do; a long one goes', () => {
+    const { outputs, work } = run([line('x'.repeat(64 * 65_536 + 1))]);
     expect(work).toEqual([]);
     expect(shown(outputs)).toEqual([
-      'not sent: the message is 102,400 bytes, and one message holds at most 65,536 ' +
-        '(the parley/1 limit); split it and send each part as a message of its own',
+      'not sent: the message is 4,194,305 bytes, more than 64 parts of 65,536 bytes can ' +
+        'carry; send it as several shorter messages, or as a file by other means',
     ]);
     expect(run([line('x'.repeat(65_536))]).state.mode.kind).toBe('choosing');
+    // Over one message: it goes as parts (node.send splits it).
+    expect(run([line('x'.repeat(102_400))]).state.mode.kind).toBe('choosing');
   });
 
   it('@name text: only the text counts against the limit, not the @name prefix', () => {
@@ -196,9 +198,12 @@ describe('a message and its destination', () => {
     expect(run([line(`@bob ${text}xy`)]).work).toEqual([
       { kind: 'send', to: toBob, text: `${text}xy` },
     ]);
-    const over = run([line(`@bob ${text}xyz`)]);
+    // One byte over one message: it goes, as parts (node.send splits it).
+    expect(run([line(`@bob ${text}xyz`)]).work).toHaveLength(1);
+    expect(run([line(`@bob ${'x'.repeat(200_000)}`)]).work).toHaveLength(1);
+    const over = run([line(`@bob ${'x'.repeat(64 * 65_536 + 1)}`)]);
     expect(over.work).toEqual([]);
-    expect(shown(over.outputs)[0]).toMatch(/^not sent: the message is 65,537 bytes/);
+    expect(shown(over.outputs)[0]).toMatch(/^not sent: the message is 4,194,305 bytes/);
   });
 });
 

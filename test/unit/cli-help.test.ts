@@ -64,7 +64,9 @@ describe('what --help explains', () => {
   });
 
   it('the size limit of one message, in --help and /help', () => {
-    const limit = 'A message holds at most 65,536 bytes of UTF-8 text (the parley/1 limit).';
+    const limit =
+      'A message holds at most 65,536 bytes of UTF-8 text (the parley/1 limit); a longer text, ' +
+      'up to 64 such messages, goes as numbered parts that parley shows as one.';
     expect(helpText('chat', 'x')).toContain(limit);
     expect(helpText('send', 'x')).toContain(limit);
     expect(CONSOLE_HELP).toContain(limit);

@@ -211,6 +211,20 @@ describe('notices and the trace', () => {
     },
   });
 
+  it("a long message's progress is told, part by part", () => {
+    const part = {
+      kind: 'part' as const,
+      from: 'bob',
+      groupId: '3f2c8a1e-5b7d-4c9e-8a6f-1d2e00000000',
+      k: 2,
+      n: 5,
+      have: 2,
+      remote: '10.1.2.3',
+    };
+    expect(describeIncoming(part)).toBe('bob is sending a long message: 2 of 5 parts');
+    expect(traceLine(part)).toMatch(/^in {2}10\.1\.2\.3 part 2\/5 of message 3f2c8a1e-/);
+  });
+
   it('an internal error is always worth telling', () => {
     expect(describeIncoming({ kind: 'error', code: 'internal', message: 'disk full' })).toBe(
       '! internal error: disk full',
