@@ -28,8 +28,9 @@ import {
   dhFrame,
   type HelloFrame,
   helloFrame,
+  ListenPort,
 } from '../codecs/frames.js';
-import { ackMac, seal } from '../crypto/channel.js';
+import { ackMac, listenMac, seal } from '../crypto/channel.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import { macEquals, proof } from '../crypto/schedule.js';
 import { type Closed, end, type Reporter, reject, sendFrame } from './common.js';
@@ -68,6 +69,8 @@ export interface InitiatorParams {
    * lock-step as before with one that does not. The node offers it unless told not to.
    */
   readonly fast?: boolean;
+  /** The port our node listens on, told in our auth under K_mac (the contact follows a move). */
+  readonly listen?: number;
 }
 
 export type InitiatorPhase =
@@ -232,7 +235,9 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ActorDeps): Out => {
   );
   if (E.isLeft(session)) return fail(state, session.left.code, session.left.message);
   const { keys, th } = session.right;
-  const auth = sendFrame<InitiatorEvent>(authFrame(proof(keys, th, 'initiator')));
+  const auth = sendFrame<InitiatorEvent>(
+    authFrame(proof(keys, th, 'initiator'), listenOf(params, session.right)),
+  );
   if (!fast)
     return [{ phase: 'awaitingAuth', params, session: session.right, early: undefined }, [auth]];
   const ours = sendFrame<InitiatorEvent>(dhFrame(params.group, keyPair.publicHex));
@@ -250,6 +255,12 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame, deps: ActorDeps): Out => {
     [ours, auth, intentFrame],
   ];
 };
+
+/** Our auth's `listen` (the port, under K_mac and TH), when our node listens. */
+const listenOf = (params: InitiatorParams, session: Session) =>
+  params.listen === undefined || !ListenPort.is(params.listen)
+    ? undefined
+    : { port: params.listen, hmac: listenMac(session.keys, session.th, params.listen) };
 
 /** The frame that carries the intent (the sealed message, or bye) and what it was. */
 const intentOut = (

@@ -25,7 +25,7 @@ import {
   helloFrame,
   type MessageFrame,
 } from '../codecs/frames.js';
-import { ackMac, open } from '../crypto/channel.js';
+import { ackMac, listenMac, open } from '../crypto/channel.js';
 import type { DhKeyPair } from '../crypto/dh.js';
 import { macEquals, proof } from '../crypto/schedule.js';
 import { end, sendFrame } from './common.js';
@@ -181,16 +181,27 @@ const onDh = (state: AwaitingDh, dh: DhFrame, deps: ResponderDeps): Out => {
   return [{ phase: 'awaitingAuth', claimed, session: session.right }, reply];
 };
 
-// ← auth {proof_I}   → auth {proof_R}     (the initiator proves itself first)
+// ← auth {proof_I[, listen {port, hmac}]}   → [authenticated, listens] auth {proof_R}
+// The initiator proves itself first; the port it tells is taken only once proof_I and the
+// listen MAC both verified (a tampered one is bad_mac, and nothing is reported).
 const onAuth = (state: AwaitingAuth, auth: AuthFrame): Out => {
   const { session, claimed } = state;
   if (!macEquals(proof(session.keys, session.th, 'initiator'), auth.proof)) {
     return failCharged(state, 'proof_failed', 'auth_failed', 'authentication failed');
   }
+  const { listen } = auth;
+  if (
+    listen !== undefined &&
+    !macEquals(listenMac(session.keys, session.th, listen.port), listen.hmac)
+  ) {
+    return fail(state, 'bad_mac', 'the listening port in the auth did not verify');
+  }
+  const username = claimed.hello.from;
   return [
     { phase: 'awaitingMessage', claimed, session },
     [
-      { kind: 'authenticated', username: claimed.hello.from },
+      { kind: 'authenticated', username },
+      ...(listen === undefined ? [] : [{ kind: 'listens', username, port: listen.port } as const]),
       sendFrame(authFrame(proof(session.keys, session.th, 'responder'))),
     ],
   ];

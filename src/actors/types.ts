@@ -76,6 +76,11 @@ export type Effect<Event> =
   | { readonly kind: 'may_guess'; readonly username: string }
   /** The peer proved the shared secret (its proof verified). */
   | { readonly kind: 'authenticated'; readonly username: string }
+  /**
+   * The authenticated peer told the port it listens on (its auth's `listen`, whose MAC
+   * verified after its proof): the node may follow a move of that contact.
+   */
+  | { readonly kind: 'listens'; readonly username: string; readonly port: number }
   /** One attempt charged to the guess budgets, and why. */
   | { readonly kind: 'guess'; readonly username: string; readonly reason: GuessReason };
 

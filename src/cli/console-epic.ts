@@ -46,6 +46,7 @@ import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
 import { findText, historyText, markChatSeen, startScreenOnce } from './history-text.js';
 import { inOrder } from './in-order.js';
+import { followMove, type MovesKept, withKeptMoves } from './moved.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
 import {
@@ -123,6 +124,8 @@ interface Ctx {
   readonly event$: Observable<NodeEvent>;
   readonly state$: { readonly value: NodeState };
   readonly nextId: () => number;
+  /** Moves this run could not write to the file: laid over what /add and /edit read. */
+  readonly moves: MovesKept;
 }
 
 /** A job, and the line its report becomes. */
@@ -210,7 +213,7 @@ const editContact = (
       E.isLeft(result)
         ? [showLine(`${edit.username} was not changed: ${result.left.message}`)]
         : [
-            { kind: 'contacts', directory: result.right },
+            { kind: 'contacts', directory: withKeptMoves(result.right, ctx.moves, edit.username) },
             showLine(editedText(edit, ctx.deps.directoryFile, ctx.state$.value.outbox)),
             ...sharedPasswordOf(result.right, edit.username, ctx.deps.directoryFile),
           ],
@@ -237,7 +240,10 @@ const addContact = (
       E.isLeft(result)
         ? [showLine(`${contact.username} was not added: ${result.left.message}`)]
         : [
-            { kind: 'contacts', directory: result.right },
+            {
+              kind: 'contacts',
+              directory: withKeptMoves(result.right, ctx.moves, contact.username),
+            },
             showLine(`${contact.username} added to ${ctx.deps.directoryFile}`),
             ...sharedPasswordOf(result.right, contact.username, ctx.deps.directoryFile),
           ],
@@ -307,7 +313,7 @@ export const consoleEpic =
       history: ports.store.history,
     };
     let lastId = 0;
-    const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId };
+    const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId, moves: new Map() };
     type Stepped = readonly [ConsoleState, readonly Output[]];
     const keyboard$ = lines$.pipe(
       scan(([state], input): Stepped => step(state, input, viewOf(deps, state$.value)), [
@@ -325,7 +331,11 @@ export const consoleEpic =
           retrying.set(event.jobId, event.message.text);
         }
       }),
-      mergeMap((event) => {
+      mergeMap((event): Observable<Action> | Action[] => {
+        if (event.kind === 'moved') {
+          const said = followMove(deps.directoryFile, event, ctx.moves);
+          return from(said).pipe(mergeMap((lines) => lines.map(showLine)));
+        }
         const text = event.kind === 'delivery' ? retrying.get(event.jobId) : undefined;
         if (event.kind === 'delivery') retrying.delete(event.jobId);
         return notice(event, state$.value, deps, tellRefusal, text);

@@ -14,6 +14,7 @@ import { EXIT, type ListenOptions } from './args.js';
 import { loadDirectory, onStopSignal, say, startNode, traceNode } from './common.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { ownCommandName } from './help.js';
+import { followMove, type MovesKept } from './moved.js';
 import { describeIncoming } from './notices.js';
 import { withPeerState } from './outbox.js';
 import { refusalTeller } from './refusals.js';
@@ -116,6 +117,9 @@ const listenWith = async (
   const tellRefusal = refusalTeller();
   // The text of each retry under way (said when it is delivered), until its report.
   const retrying = new Map<number, string>();
+  // The node's contacts are not reloaded from the file here: a move kept is this map's only.
+  const moves: MovesKept = new Map();
+  let rewrites: Promise<void> = Promise.resolve();
   await new Promise<void>((resolve) => {
     node.events$.subscribe({
       next: (event) => {
@@ -124,6 +128,15 @@ const listenWith = async (
         }
         const retriedText = event.kind === 'delivery' ? retrying.get(event.jobId) : undefined;
         if (event.kind === 'delivery') retrying.delete(event.jobId);
+        if (event.kind === 'moved') {
+          // One rewrite after another: each reads the file the one before it wrote.
+          rewrites = rewrites
+            .then(() => followMove(options.directory, event, moves))
+            .then((lines) => {
+              for (const line of lines) say(line);
+            });
+          return;
+        }
         // Written to stdout already, by the node's `deliver`, before it was acknowledged.
         if (event.kind === 'incoming' && event.event.kind === 'received') return;
         const notice =

@@ -41,8 +41,30 @@ export const DhFrame = t.type({
 });
 export type DhFrame = t.TypeOf<typeof DhFrame>;
 
+/** A TCP port as the wire writes it: a JSON integer, 1–65535 (no string, unlike the directory). */
+export interface ListenPortBrand {
+  readonly ListenPort: unique symbol;
+}
+export const ListenPort = t.brand(
+  t.number,
+  (n): n is t.Branded<number, ListenPortBrand> => Number.isInteger(n) && n >= 1 && n <= 65_535,
+  'ListenPort',
+);
+export type ListenPort = t.TypeOf<typeof ListenPort>;
+
+// {"port":5002,"hmac":"<64 hex>"}: the port the initiator listens on, under K_mac (listenMac).
+export const ListenField = t.type({ port: ListenPort, hmac: MacHex });
+export type ListenField = t.TypeOf<typeof ListenField>;
+
 // {"type":"auth","proof":"<64 hex>"}
-export const AuthFrame = t.type({ type: t.literal('auth'), proof: MacHex });
+// {"type":"auth","proof":"<64 hex>","listen":{"port":5002,"hmac":"<64 hex>"}}   (initiator)
+// A parley/1 peer that does not know `listen` ignores it (unknown fields are ignored); ours
+// refuses a malformed one as `malformed_frame`.
+export const AuthFrame = t.type({
+  type: t.literal('auth'),
+  proof: MacHex,
+  listen: t.union([ListenField, t.undefined]),
+});
 export type AuthFrame = t.TypeOf<typeof AuthFrame>;
 
 export const MessageHeader = t.type({
@@ -138,7 +160,13 @@ export const dhFrame = (group: Group, publicHex: PublicHex): DhFrame => ({
   public: publicHex,
 });
 
-export const authFrame = (proof: MacHex): AuthFrame => ({ type: 'auth', proof });
+/** An auth; the initiator's may tell the port it listens on (`listen`, see listenMac). */
+// Without it, `listen` is undefined, which JSON leaves out: the auth of lock-step, byte for byte.
+export const authFrame = (proof: MacHex, listen?: ListenField): AuthFrame => ({
+  type: 'auth',
+  proof,
+  listen,
+});
 
 export const ackFrame = (msgId: Uuid, status: 'delivered', hmac: MacHex): AckFrame => ({
   type: 'ack',

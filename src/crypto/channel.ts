@@ -47,6 +47,13 @@ const macHex = (mac: Buffer): MacHex => mint(MacHex, mac.toString('hex'));
 export const ackMac = (keys: SessionKeys, th: string, msgId: string, status: string): MacHex =>
   macHex(hmac(keys.mac, ['parley/1 ack', th, msgId, status].join('\n')));
 
+/**
+ * listen.hmac = HMAC(K_mac, "parley/1 listen\n" ‖ TH ‖ "\n" ‖ decimal port): the port an
+ * initiator listens on, bound to this session (not replayable into another).
+ */
+export const listenMac = (keys: SessionKeys, th: string, port: number): MacHex =>
+  macHex(hmac(keys.mac, ['parley/1 listen', th, String(port)].join('\n')));
+
 /** Encrypt and authenticate one plaintext as a complete message frame. */
 export const seal = (
   keys: SessionKeys,

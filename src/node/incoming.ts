@@ -15,7 +15,7 @@ import {
 } from '../actors/responder.js';
 import { contactAnswer } from '../actors/responder-state.js';
 import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
-import { findContact } from '../codecs/directory.js';
+import { type Directory, findContact } from '../codecs/directory.js';
 import { whyOf } from '../errors.js';
 import { GUARD_DEFAULTS } from '../limits.js';
 import type { Clock, Connection, ServerEvent } from '../ports/ports.js';
@@ -33,6 +33,7 @@ import { answerFrom, type DeliverySink, dedupeKey } from './dedupe.js';
 import { sourceOf } from './defences.js';
 import type { Epic } from './epic.js';
 import { createGuard, type Guard } from './guard.js';
+import { moveOf } from './moves.js';
 import { createPartJoiner, type Taken } from './part-joiner.js';
 import type { NodeEvent, Role } from './types.js';
 
@@ -51,6 +52,10 @@ export interface IncomingContext extends CapBooks {
   readonly clock: Clock;
   /** What a verified message's `received` event becomes (a part held, or the whole text). */
   readonly published: (event: ResponderEvent, remote: string) => NodeEvent;
+  /** The directory as it is now (a move is judged against it). */
+  readonly directory: () => Directory;
+  /** Says an event as it happens (a `moved` contact, folded into the state at once). */
+  readonly tell: (event: NodeEvent) => void;
 }
 
 /**
@@ -85,6 +90,17 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
           ctx.guard.authenticated(admission.source, admission.claimed);
         }
         return undefined;
+      case 'listens': {
+        // After proof_I and the listen MAC verified (the actor says so only then).
+        const move = moveOf(
+          ctx.directory(),
+          effect.username,
+          admission.connection.remoteAddress,
+          effect.port,
+        );
+        if (move !== undefined) ctx.tell({ kind: 'moved', ...move });
+        return undefined;
+      }
       case 'guess':
         ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
         return undefined;
@@ -169,6 +185,8 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       stepDeadlineMs: deps.stepDeadlineMs,
       clock: deps.ports.clock,
       published: parts.published,
+      directory: () => state$.value.directory,
+      tell: deps.tell,
     };
     return connections$.pipe(
       mergeMap((event) =>

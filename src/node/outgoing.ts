@@ -36,13 +36,16 @@ export interface OutgoingContext {
   /** Every open connection, for close(). */
   readonly open: Set<Connection>;
   readonly traceFor: (role: Role, remote: string, jobId?: number) => TraceSink | undefined;
+  /** The port our node listens on now, if it does: told in our auth (a contact follows a move). */
+  readonly listenPort: () => number | undefined;
 }
 
 /** What one attempt came to: the actor's outcome, or why there was no connection. */
 type Outcome = InitiatorEvent | { readonly kind: 'not_started'; readonly failure: SendFailure };
 
-const params = (job: RunnableJob, self: Username): InitiatorParams => ({
+const params = (job: RunnableJob, self: Username, listen: number | undefined): InitiatorParams => ({
   self,
+  listen,
   // The fast order is offered to every responder: one that does not know it answers in
   // lock-step, byte for byte as before.
   fast: true,
@@ -62,10 +65,14 @@ const exchange$ = (
 ): Observable<Outcome> => {
   const trace = ctx.traceFor('initiator', `${job.to.host}:${job.to.port}`, job.id);
   ctx.open.add(connection);
-  return runActor(initiatorLogic(params(job, ctx.self), ctx.deps), inbound$(connection, trace), {
-    stepDeadlineMs: ctx.stepDeadlineMs,
-    scheduler: ctx.clock,
-  }).pipe(
+  return runActor(
+    initiatorLogic(params(job, ctx.self, ctx.listenPort()), ctx.deps),
+    inbound$(connection, trace),
+    {
+      stepDeadlineMs: ctx.stepDeadlineMs,
+      scheduler: ctx.clock,
+    },
+  ).pipe(
     carryOut(
       connection,
       trace,

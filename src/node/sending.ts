@@ -169,6 +169,7 @@ export const run$: Epic<Job> = (jobs$, state$, deps) =>
       localAddress: deps.localAddress,
       open: deps.open,
       traceFor: deps.traceFor,
+      listenPort: () => state$.value.listening?.port,
     };
     return jobs$.pipe(
       map((job) => take(job, state$.value, deps, memory)),

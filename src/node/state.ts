@@ -5,6 +5,7 @@
  */
 import type { Directory } from '../codecs/directory.js';
 import type { MessageSummary } from './jobs.js';
+import { withMove } from './moves.js';
 import type { DeliveryReport } from './reports.js';
 import { detailsChanged, needsNewDetails } from './retry.js';
 import type { NodeEvent } from './types.js';
@@ -105,6 +106,11 @@ export const reduceNodeState = (state: NodeState, event: NodeEvent): NodeState =
         directory: event.directory,
         outbox: resume(state.outbox, state.directory, event.directory),
       };
+    case 'moved': {
+      // The move is ours to make (not a caller's contacts): the outbox resumes as on /edit.
+      const directory = withMove(state.directory, event);
+      return { ...state, directory, outbox: resume(state.outbox, state.directory, directory) };
+    }
     case 'queued':
       return {
         ...state,

@@ -99,6 +99,16 @@ export type NodeEvent =
   | { readonly kind: 'restored'; readonly outbox: readonly OutboxEntry[] }
   /** A waiting message its sender removed from the outbox: it is not sent again. */
   | { readonly kind: 'dropped'; readonly msgId: string }
+  /**
+   * An authenticated contact connected from another address or told another listening port
+   * than its entry's: the entry (in memory) now points there, and its waiting messages go.
+   */
+  | {
+      readonly kind: 'moved';
+      readonly username: string;
+      readonly from: { readonly ip: string; readonly port: number };
+      readonly to: { readonly ip: string; readonly port: number };
+    }
   /** The contacts changed (the first one at start). */
   | { readonly kind: 'contacts'; readonly directory: Directory }
   /** A job was taken; `message` is what the outbox keeps should it fail (never a secret). */

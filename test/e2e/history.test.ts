@@ -51,8 +51,9 @@ inTerminal('the history in the chat', () => {
     alice.pane.line('@bob hello bob');
     await alice.pane.waitFor(/✓ delivered to bob/);
     bob.pane.line('@alice hello alice');
-    // bob's directory has no port for alice: the message waits; alice's first is enough.
-    await bob.pane.waitFor(/alice/);
+    // bob's directory has no port for alice, but alice's auth told hers: bob followed her.
+    await bob.pane.waitFor(/alice is now at/);
+    await alice.pane.waitFor(/bob: hello alice/);
     await quit(alice.pane);
     await quit(bob.pane);
 
@@ -70,7 +71,7 @@ inTerminal('the history in the chat', () => {
       new RegExp(`alice> /history bob\\n${TIME} you → bob: hello bob ✓`),
     );
     aliceAgain.pane.line('/find HELLO');
-    await aliceAgain.pane.waitFor(/1 message holds HELLO:/);
+    await aliceAgain.pane.waitFor(/2 messages hold HELLO:/);
   });
 
   it('a listen of bob receives while his chat is closed: his next chat says 2 new messages', {
