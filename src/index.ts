@@ -19,6 +19,17 @@ export type { Group, Username } from './codecs/formats.js';
 export type { CheckedDestination, InputError } from './codecs/inputs.js';
 export type { DhKeyPair, GroupBinding, KeyPairFactory } from './crypto/dh.js';
 export type { ParleyError } from './errors.js';
+export type { Code } from './invite/code.js';
+export { makeCode, normaliseCode, parseCode } from './invite/code.js';
+export type {
+  ContactSink,
+  InviteEvent,
+  InviteOptions,
+  JoinEvent,
+  JoinedContact,
+  JoinFailure,
+} from './invite/types.js';
+export { INVITE_EXPIRES_MS, INVITE_MAX_WRONG } from './invite/types.js';
 export type { DedupeMemory, DeliverySink } from './node/dedupe.js';
 export type { AuthLimitOptions } from './node/defences.js';
 export type { Epic, EpicDeps, StateObservable } from './node/epic.js';

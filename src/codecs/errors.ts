@@ -17,6 +17,10 @@ export const ErrorCode = t.keyof({
   busy: null,
   rate_limited: null,
   internal: null,
+  // parley-invite/1's own (docs/PROTOCOL.md, "Invites").
+  no_invite: null,
+  name_taken: null,
+  invite_burnt: null,
 });
 export type ErrorCode = t.TypeOf<typeof ErrorCode>;
 

@@ -29,6 +29,9 @@ export const HelloFrame = t.type({
   // The fast order's offer (initiator) or its acceptance (responder, echoing it); absent in
   // lock-step. Any string: a group we do not know is `unsupported_group`.
   group: t.union([t.string, t.undefined]),
+  // parley-invite/1: 1 asks for (joiner) or confirms (inviter) an invite exchange; absent in
+  // parley/1, which ignores it. Any number: only 1 means an invite (docs/PROTOCOL.md, "Invites").
+  invite: t.union([t.number, t.undefined]),
 });
 export type HelloFrame = t.TypeOf<typeof HelloFrame>;
 
@@ -116,6 +119,25 @@ export const ErrorFrame = t.type({
 });
 export type ErrorFrame = t.TypeOf<typeof ErrorFrame>;
 
+// parley-invite/1 (docs/PROTOCOL.md, "Invites"): the joiner's port, the inviter's port and
+// the encrypted secret, and the joiner's confirmation, each under a MAC over TH.
+// {"type":"join","port":5002,"hmac":"<64 hex>"}
+export const JoinFrame = t.type({ type: t.literal('join'), port: t.number, hmac: MacHex });
+export type JoinFrame = t.TypeOf<typeof JoinFrame>;
+
+// {"type":"welcome","port":5001,"secret":"<base64 of 48 bytes>","hmac":"<64 hex>"}
+export const WelcomeFrame = t.type({
+  type: t.literal('welcome'),
+  port: t.number,
+  secret: Base64,
+  hmac: MacHex,
+});
+export type WelcomeFrame = t.TypeOf<typeof WelcomeFrame>;
+
+// {"type":"joined","hmac":"<64 hex>"}
+export const JoinedFrame = t.type({ type: t.literal('joined'), hmac: MacHex });
+export type JoinedFrame = t.TypeOf<typeof JoinedFrame>;
+
 export const Frame = t.union([
   HelloFrame,
   DhFrame,
@@ -124,6 +146,9 @@ export const Frame = t.union([
   ByeFrame,
   AckFrame,
   ErrorFrame,
+  JoinFrame,
+  WelcomeFrame,
+  JoinedFrame,
 ]);
 export type Frame = t.TypeOf<typeof Frame>;
 export type FrameType = Frame['type'];
@@ -139,6 +164,9 @@ export const FRAME_CODECS: {
   bye: ByeFrame,
   ack: AckFrame,
   error: ErrorFrame,
+  join: JoinFrame,
+  welcome: WelcomeFrame,
+  joined: JoinedFrame,
 };
 
 export const isFrameType = (s: unknown): s is FrameType =>
@@ -152,7 +180,18 @@ export const helloFrame = (
   to: Username | null,
   nonce: Nonce,
   group?: Group,
-): HelloFrame => ({ type: 'hello', version: PROTOCOL_VERSION, from, to, nonce, group });
+  invite?: 1,
+): HelloFrame => ({ type: 'hello', version: PROTOCOL_VERSION, from, to, nonce, group, invite });
+
+/** parley-invite/1's frames, built from branded parts. */
+export const joinFrame = (port: number, hmac: MacHex): JoinFrame => ({ type: 'join', port, hmac });
+export const welcomeFrame = (port: number, secret: Base64, hmac: MacHex): WelcomeFrame => ({
+  type: 'welcome',
+  port,
+  secret,
+  hmac,
+});
+export const joinedFrame = (hmac: MacHex): JoinedFrame => ({ type: 'joined', hmac });
 
 export const dhFrame = (group: Group, publicHex: PublicHex): DhFrame => ({
   type: 'dh',

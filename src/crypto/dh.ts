@@ -42,6 +42,8 @@ export interface GroupBinding {
   /** The two hello nonces, 32 lowercase hex characters each. */
   readonly initiatorNonce: string;
   readonly responderNonce: string;
+  /** CPace's channel label: "parley/1" unless given ("parley-invite/1" for an invite). */
+  readonly label?: string;
 }
 
 /** Makes a key pair; the private key is fresh unless one is given (tests, vectors). */
@@ -125,7 +127,11 @@ const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
  */
 export const cpaceInputs = (b: GroupBinding) => ({
   prs: utf8(b.secret),
-  ci: lvCat(PROTOCOL_LABEL, utf8(b.initiator), utf8(b.responder)),
+  ci: lvCat(
+    b.label === undefined ? PROTOCOL_LABEL : utf8(b.label),
+    utf8(b.initiator),
+    utf8(b.responder),
+  ),
   sid: Buffer.concat([Buffer.from(b.initiatorNonce, 'hex'), Buffer.from(b.responderNonce, 'hex')]),
 });
 
