@@ -45,12 +45,15 @@ export interface Transcript {
   readonly responderPublic: string;
 }
 
-/** TH = lowercase hex SHA-256 of the handshake lines joined by "\n". */
-export const transcriptHash = (t: Transcript): string =>
+/**
+ * TH = lowercase hex SHA-256 of the handshake lines joined by "\n". The first line names the
+ * exchange ("parley/1", or "parley-invite/1" for an invite) so that one can never pass for the other.
+ */
+export const transcriptHash = (t: Transcript, label = 'parley/1'): string =>
   createHash('sha256')
     .update(
       [
-        'parley/1',
+        label,
         t.initiator,
         t.responder,
         t.initiatorNonce,

@@ -3,7 +3,7 @@
  * S, its own TH label, proof labels and MAC labels, so that an invite transcript can never pass
  * for a message transcript. The one plaintext is the 32-byte secret under (K_enc, IV).
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { type ProtocolError, protocolError } from '../codecs/errors.js';
 import { Base64, MacHex, mint } from '../codecs/formats.js';
@@ -13,6 +13,7 @@ import {
   type Role,
   type SessionKeys,
   type Transcript,
+  transcriptHash,
 } from '../crypto/schedule.js';
 
 export const INVITE_LABEL = 'parley-invite/1';
@@ -21,22 +22,7 @@ export const SECRET_BYTES = 32;
 export const SEALED_SECRET_BYTES = 48;
 
 /** TH = hex SHA-256 of parley/1's handshake lines with "parley-invite/1" as the first. */
-export const inviteTranscriptHash = (t: Transcript): string =>
-  createHash('sha256')
-    .update(
-      [
-        INVITE_LABEL,
-        t.initiator,
-        t.responder,
-        t.initiatorNonce,
-        t.responderNonce,
-        t.group,
-        t.initiatorPublic,
-        t.responderPublic,
-      ].join('\n'),
-      'utf8',
-    )
-    .digest('hex');
+export const inviteTranscriptHash = (t: Transcript): string => transcriptHash(t, INVITE_LABEL);
 
 const macHex = (mac: Buffer): MacHex => mint(MacHex, mac.toString('hex'));
 
