@@ -19,6 +19,8 @@ afterEach(async () => {
 });
 
 const ROUNDS = 6;
+/** Retries of one message before the round fails (each one a fresh connection to bob). */
+const MAX_RETRIES = 10;
 
 it('kill -9 of the receiver right after its ack, or at any moment: each message once, none missing', {
   timeout: 90_000,
@@ -51,9 +53,15 @@ it('kill -9 of the receiver right after its ack, or at any moment: each message 
     if (round % 2 === 1) report = await sent;
     collect(bob.run.stdout());
     bob = await startBob();
-    while (report.outcome !== 'delivered') {
+    // Bounded, and paced: a retry that keeps failing fails the test with its reasons instead
+    // of spinning (an unbounded loop of refusals once alice closed starved the worker in CI).
+    const reasons: string[] = [];
+    for (let tries = 0; report.outcome !== 'delivered' && tries < MAX_RETRIES; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 200));
       report = await firstValueFrom(alice.retry(report.msgId, bob.to));
+      if (report.outcome !== 'delivered') reasons.push(report.reason);
     }
+    expect(report.outcome, `round ${round}: ${reasons.join('; ')}`).toBe('delivered');
     delivered.push(report.msgId);
   }
   bob.run.child.kill('SIGTERM');
