@@ -67,8 +67,23 @@ type Given<K extends InputKey> = K extends FrameType
   : Extract<Inbound, { kind: K }>;
 type InputKey = FrameType | Answer;
 /** The node's answers to the actor's questions: never what a peer is told was expected. */
-type Answer = 'recorded' | 'contact' | 'budget';
-const ANSWERS: readonly string[] = ['recorded', 'contact', 'budget'];
+type Answer =
+  | 'recorded'
+  | 'contact'
+  | 'budget'
+  | 'filed'
+  | 'invitation'
+  | 'invitation_refused'
+  | 'attempts';
+const ANSWERS: readonly string[] = [
+  'recorded',
+  'contact',
+  'budget',
+  'filed',
+  'invitation',
+  'invitation_refused',
+  'attempts',
+];
 
 /** For each open phase, the inputs it waits for and the handler of each. */
 export type Handlers<S extends { readonly phase: string }, Ev> = {

@@ -25,7 +25,20 @@ export type Inbound =
    */
   | { readonly kind: 'contact'; readonly secret: string | undefined; readonly group?: Group }
   /** The answer to a `may_guess` effect: whether the budgets let this claimant spend work. */
-  | { readonly kind: 'budget'; readonly allowed: boolean };
+  | { readonly kind: 'budget'; readonly allowed: boolean }
+  /** The answer to a `file_contact` effect: the new contact is filed durably (a sink that
+   * failed answers with an `internal` error instead). */
+  | { readonly kind: 'filed' }
+  /** The answer to an `invite_claim` effect: the open invite's code and our listening port. */
+  | { readonly kind: 'invitation'; readonly code: string; readonly port: number }
+  /** The answer to an `invite_claim` when no invite may be tried now, and why. */
+  | {
+      readonly kind: 'invitation_refused';
+      readonly code: 'no_invite' | 'name_taken' | 'busy';
+      readonly message: string;
+    }
+  /** The answer to an `invite_wrong` effect: wrong codes the invite still takes (0: burnt). */
+  | { readonly kind: 'attempts'; readonly left: number };
 
 /**
  * Why the responder charges one attempt to the budgets (`guess`): a proof that failed, DH
@@ -82,7 +95,24 @@ export type Effect<Event> =
    */
   | { readonly kind: 'listens'; readonly username: string; readonly port: number }
   /** One attempt charged to the guess budgets, and why. */
-  | { readonly kind: 'guess'; readonly username: string; readonly reason: GuessReason };
+  | { readonly kind: 'guess'; readonly username: string; readonly reason: GuessReason }
+  /**
+   * parley-invite/1: may this joiner try the open invite now? Answered `invitation` (the
+   * code, held for this connection until it ends) or `invitation_refused`.
+   */
+  | { readonly kind: 'invite_claim'; readonly username: Username }
+  /** parley-invite/1: a wrong code was proved; answered `attempts` (what is left). */
+  | { readonly kind: 'invite_wrong'; readonly username: Username }
+  /**
+   * parley-invite/1: file this new contact (the node adds the ip of the connection) with the
+   * password both sides derived; the answer is `filed`. Never logged: it carries the secret.
+   */
+  | {
+      readonly kind: 'file_contact';
+      readonly username: Username;
+      readonly port: number;
+      readonly password: string;
+    };
 
 /** The effects that only tell the node what happened (the defences act on them). */
 export type Report<Event> = Extract<Effect<Event>, { kind: 'claimed' | 'authenticated' | 'guess' }>;
