@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import type { ReceivedMessage } from '../actors/types.js';
 import type { Connection } from '../ports/ports.js';
 import type { TraceSink } from '../streams/session.js';
+import type { InviteDesk } from './invite-desk.js';
 import type { PipelineDeps } from './options.js';
 import type { NodeState } from './state.js';
 import type { NodeEvent, Role } from './types.js';
@@ -26,6 +27,8 @@ export interface EpicDeps extends PipelineDeps {
   readonly tell: (event: NodeEvent) => void;
   /** Keeps a fresh message (in the history) before it is shown, recorded and acked. */
   readonly keep: ((message: ReceivedMessage) => void) | undefined;
+  /** The node's one open invite (invite-desk.ts): the invites epic and the inviters share it. */
+  readonly desk: InviteDesk;
 }
 
 export type Epic<In> = (

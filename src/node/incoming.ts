@@ -6,17 +6,19 @@
  */
 import { catchError, defer, merge, mergeMap, type Observable, of } from 'rxjs';
 import { type Answer, runActor } from '../actors/driver.js';
+import { type IncomingEvent, incomingLogic, isInviterEvent } from '../actors/incoming.js';
+import type { InviterEvent } from '../actors/invite-inviter.js';
 import {
   RATE_LIMITED,
   type ResponderConfig,
   type ResponderDeps,
   type ResponderEvent,
-  responderLogic,
 } from '../actors/responder.js';
 import { contactAnswer } from '../actors/responder-state.js';
 import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
 import { type Directory, findContact } from '../codecs/directory.js';
 import { whyOf } from '../errors.js';
+import type { JoinedContact } from '../invite/types.js';
 import { GUARD_DEFAULTS } from '../limits.js';
 import type { Clock, Connection, ServerEvent } from '../ports/ports.js';
 import { carryOut, inbound$, type TraceSink } from '../streams/session.js';
@@ -33,6 +35,8 @@ import { answerFrom, type DeliverySink, dedupeKey } from './dedupe.js';
 import { sourceOf } from './defences.js';
 import type { Epic } from './epic.js';
 import { createGuard, type Guard } from './guard.js';
+import type { InviteDesk } from './invite-desk.js';
+import { fileContact$ } from './invites.js';
 import { moveOf } from './moves.js';
 import { createPartJoiner, type Taken } from './part-joiner.js';
 import type { NodeEvent, Role } from './types.js';
@@ -56,6 +60,16 @@ export interface IncomingContext extends CapBooks {
   readonly directory: () => Directory;
   /** Says an event as it happens (a `moved` contact, folded into the state at once). */
   readonly tell: (event: NodeEvent) => void;
+  /** The open invite (one at a time), which the inviter actors ask. */
+  readonly desk: InviteDesk;
+  /** Files a contact an invite made (the sink, then the node's contacts). */
+  readonly fileContact: (
+    contact: JoinedContact & { readonly password: string },
+    failed: (message: string) => void,
+    filed: () => void,
+  ) => Observable<Inbound>;
+  /** The port we listen on, told in an invite's welcome. */
+  readonly listenPort: () => number;
 }
 
 /**
@@ -66,7 +80,8 @@ export interface IncomingContext extends CapBooks {
  * or phases.
  */
 const interpreter = (admission: Admission, ctx: IncomingContext) => {
-  return (effect: Effect<ResponderEvent>): Answer => {
+  const remote = admission.connection.remoteAddress;
+  return (effect: Effect<IncomingEvent>): Answer => {
     switch (effect.kind) {
       case 'send':
         admission.progress += 1;
@@ -104,10 +119,46 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
       case 'guess':
         ctx.guard.failed(admission.source, admission.claimed, ctx.clock.now());
         return undefined;
+      case 'invite_claim':
+        return ctx.desk.claim(
+          effect.username,
+          admission,
+          ctx.directory(),
+          ctx.clock.now(),
+          ctx.listenPort(),
+        );
+      case 'invite_wrong':
+        return ctx.desk.wrong(admission, remote);
+      case 'file_contact': {
+        const contact = { username: effect.username, ip: remote, port: effect.port };
+        return ctx.fileContact(
+          { ...contact, password: effect.password },
+          (message) => ctx.desk.fileFailed(admission, message),
+          () => ctx.desk.joined(admission, contact),
+        );
+      }
       default:
-        return ctx.deliver(effect);
+        return ctx.deliver(effect as Effect<ResponderEvent>);
     }
   };
+};
+
+/**
+ * What an inviter's end tells: the invite hears of a joiner refused before any work (its own
+ * events, wrong codes and the joined contact, the desk says as they happen); the node's
+ * stream gets a trace-level `error` only for an exchange that broke.
+ */
+const inviterNews = (event: InviterEvent, remote: string, ctx: IncomingContext): NodeEvent => {
+  if (event.kind === 'invite_refused' && event.code !== 'no_invite') {
+    ctx.desk.refused({
+      kind: 'refused',
+      code: event.code,
+      username: event.username,
+      remote,
+      message: event.message,
+    });
+  }
+  return { kind: 'invite_exchange', remote, outcome: event.kind };
 };
 
 const internalEvent = (err: unknown): NodeEvent => ({
@@ -132,7 +183,7 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
     if (ctx.active.size >= ctx.maxConnections) return refuse(connection, 'busy', BUSY);
     const admission = admit(connection, source, trusted, ctx);
     const trace = ctx.traceFor('responder', remote);
-    const run$ = runActor(responderLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
+    const run$ = runActor(incomingLogic(ctx.config, ctx.deps), inbound$(connection, trace), {
       stepDeadlineMs: ctx.stepDeadlineMs,
       firstStepDeadlineMs: ctx.helloDeadlineMs,
       scheduler: ctx.clock,
@@ -141,8 +192,12 @@ export const respond$ = (connection: Connection, ctx: IncomingContext): Observab
       carryOut(
         connection,
         trace,
-        (event: ResponderEvent): NodeEvent => ctx.published(event, remote),
-        () => release(admission, ctx),
+        (event: IncomingEvent): NodeEvent =>
+          isInviterEvent(event) ? inviterNews(event, remote, ctx) : ctx.published(event, remote),
+        () => {
+          ctx.desk.release(admission);
+          release(admission, ctx);
+        },
       ),
     );
     const contained$ = run$.pipe(
@@ -187,6 +242,9 @@ export const answer$: Epic<ServerEvent> = (connections$, state$, deps) =>
       published: parts.published,
       directory: () => state$.value.directory,
       tell: deps.tell,
+      desk: deps.desk,
+      fileContact: (contact, failed, filed) => fileContact$(contact, deps, state$, failed, filed),
+      listenPort: () => state$.value.listening?.port ?? 0,
     };
     return connections$.pipe(
       mergeMap((event) =>

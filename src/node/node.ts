@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
   connectable,
+  defer,
   EMPTY,
   filter,
   firstValueFrom,
@@ -22,6 +23,8 @@ import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { parleyError } from '../errors.js';
+import type { InviteEvent, InviteOptions, JoinEvent } from '../invite/types.js';
+import { type InviteJob, inviteJob, joinJob } from './invites.js';
 import {
   type Job,
   messageJob,
@@ -49,6 +52,7 @@ type Wired = ReturnType<typeof hot>;
 /** The pipeline with its sources as Subjects, connected once; its state folded alongside. */
 const hot = (options: NodeOptions, deps: PipelineDeps) => {
   const jobs$ = new Subject<Job>();
+  const inviteJobs$ = new Subject<InviteJob>();
   const contacts$ = new BehaviorSubject<Directory>(deps.directory);
   const stop$ = new ReplaySubject<void>(1);
   const listening = options.listen ?? true;
@@ -58,6 +62,7 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
     {
       ...(listening ? { listen: { port: options.port ?? 0, host: options.host } } : {}),
       jobs$,
+      inviteJobs$,
       contacts$,
       stop$,
     },
@@ -83,7 +88,16 @@ const hot = (options: NodeOptions, deps: PipelineDeps) => {
     waiter?.(event.report);
   });
   const done = firstValueFrom(events$.pipe(filter(() => false)), { defaultValue: undefined });
-  return { jobs$, contacts$, stop$, events$, state$, waiters, done: done.then(() => undefined) };
+  return {
+    jobs$,
+    inviteJobs$,
+    contacts$,
+    stop$,
+    events$,
+    state$,
+    waiters,
+    done: done.then(() => undefined),
+  };
 };
 
 /**
@@ -156,6 +170,72 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
   };
 };
 
+const INVITE_ENDS: ReadonlySet<InviteEvent['kind']> = new Set([
+  'joined',
+  'burnt',
+  'expired',
+  'cancelled',
+  'failed',
+]);
+
+/**
+ * Invites and joins, each cold: on subscribe the job is numbered and taken, and its events
+ * follow until its end. Unsubscribing from an invite before its end cancels it.
+ */
+const inviters = (wired: Wired, isClosed: () => boolean) => {
+  let nextId = 1;
+  const follow = <Ev>(
+    job: E.Either<InputError, InviteJob>,
+    refused: (message: string) => Ev,
+    eventOf: (event: NodeEvent, id: number) => Ev | undefined,
+    isEnd: (event: Ev) => boolean,
+    onDrop: (id: number) => void,
+  ): Observable<Ev> =>
+    new Observable<Ev>((subscriber) => {
+      if (E.isLeft(job) || isClosed()) {
+        subscriber.next(refused(E.isLeft(job) ? job.left.message : SHUTTING_DOWN));
+        subscriber.complete();
+        return;
+      }
+      const { id } = job.right;
+      let ended = false;
+      const events = wired.events$.subscribe((e) => {
+        const event = eventOf(e, id);
+        if (event === undefined) return;
+        ended = isEnd(event);
+        subscriber.next(event);
+        if (ended) subscriber.complete();
+      });
+      wired.inviteJobs$.next(job.right);
+      return () => {
+        events.unsubscribe();
+        if (!ended && !isClosed()) onDrop(id);
+      };
+    });
+  return {
+    invite: (options?: InviteOptions): Observable<InviteEvent> =>
+      defer(() =>
+        follow<InviteEvent>(
+          inviteJob(nextId++, options),
+          (message) => ({ kind: 'failed', code: 'invalid_input', message }),
+          (e, id) => (e.kind === 'invite' && e.jobId === id ? e.event : undefined),
+          (event) => INVITE_ENDS.has(event.kind),
+          (id) => wired.inviteJobs$.next({ id: nextId++, kind: 'invite_cancel', inviteId: id }),
+        ),
+      ),
+    join: (to: { readonly host: string; readonly port: number }, code: string) =>
+      defer(() =>
+        follow<JoinEvent>(
+          joinJob(nextId++, to, code),
+          (message) => ({ kind: 'failed', code: 'protocol', message }),
+          (e, id) => (e.kind === 'join' && e.jobId === id ? e.event : undefined),
+          () => true,
+          () => {},
+        ),
+      ),
+  };
+};
+
 /** The events without `connect()`: callers subscribe, the node alone connects. */
 const plain = <T>(source$: Observable<T>): Observable<T> =>
   new Observable<T>((subscriber) => source$.subscribe(subscriber));
@@ -179,6 +259,7 @@ export const createNode = async (options: NodeOptions): Promise<ParleyNode> => {
     ),
     state$: wired.state$.asObservable(),
     ...submitters(wired, deps, () => closed),
+    ...inviters(wired, () => closed),
     outbox: () => wired.state$.value.outbox,
     setDirectory: (next) => wired.contacts$.next(next),
     close: async () => {

@@ -12,6 +12,7 @@ import { Group, Username } from '../codecs/formats.js';
 import { expectation, showValue } from '../codecs/report.js';
 import type { KeyPairFactory } from '../crypto/dh.js';
 import { type ParleyError, parleyError } from '../errors.js';
+import type { ContactSink } from '../invite/types.js';
 import { MAX_TIMER_MS } from '../limits.js';
 import type { Random, Transport } from '../ports/ports.js';
 import type { HistoryStore } from '../store/history-store.js';
@@ -105,6 +106,7 @@ export const NodeOptionsCodec = t.intersection([
     }),
     keyPair: Fn<KeyPairFactory>(),
     deliver: Fn<DeliverySink>(),
+    fileContact: Fn<ContactSink>(),
   }),
 ]);
 export type DecodedOptions = t.TypeOf<typeof NodeOptionsCodec>;

@@ -9,6 +9,7 @@ import { type Directory, decodeDirectory } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, type Username } from '../codecs/formats.js';
 import { createKeyPair, type KeyPairFactory } from '../crypto/dh.js';
 import type { ParleyError } from '../errors.js';
+import type { ContactSink } from '../invite/types.js';
 import {
   DEFAULT_AUTH_LIMIT,
   DEFAULT_CLOSE_DEADLINE_MS,
@@ -67,6 +68,8 @@ export interface PipelineDeps {
   readonly retry: RetryPolicy;
   readonly maxOutboxMessages: number;
   readonly maxOutboxBytes: number;
+  /** Files a contact an invite made; none: the node's contacts in memory only. */
+  readonly fileContact: ContactSink | undefined;
 }
 
 /** The actors' view of the ports: the same clock and randomness as the rest of the node. */
@@ -134,5 +137,6 @@ export const resolveDeps = (options: NodeOptions): E.Either<NodeStartError, Pipe
     retry: { ...DEFAULT_RETRY_POLICY, ...o.retry },
     maxOutboxMessages: caps.maxMessages,
     maxOutboxBytes: caps.maxBytes,
+    fileContact: o.fileContact,
   });
 };

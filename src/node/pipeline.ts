@@ -42,6 +42,8 @@ import { announce$ } from './announce.js';
 import type { EpicDeps, StateObservable } from './epic.js';
 import { keepReceived, keepSent, sentRecords } from './history.js';
 import { answer$ } from './incoming.js';
+import { createInviteDesk } from './invite-desk.js';
+import { type InviteJob, invites$ } from './invites.js';
 import type { Job } from './jobs.js';
 import type { PipelineDeps } from './options.js';
 import { autoRetry$, retryOf, waitingAhead } from './retry.js';
@@ -52,6 +54,8 @@ import type { NodeEvent, Role } from './types.js';
 /** What a lines epic may ask of the pipeline, besides what it shows. */
 export type LineAction<View> =
   | { readonly kind: 'job'; readonly job: Job }
+  /** Open, cancel or join an invite (invites.ts). */
+  | { readonly kind: 'invite_job'; readonly job: InviteJob }
   | { readonly kind: 'contacts'; readonly directory: Directory }
   | { readonly kind: 'stop' }
   /** Drop a waiting message from the outbox (not one being sent): it is not sent again. */
@@ -73,6 +77,8 @@ export interface ParleySources<Line = never, View = never> {
   /** Where to take incoming connections (through the transport port); none: send only. */
   readonly listen?: ListenAt;
   readonly jobs$?: Observable<Job>;
+  /** Invites to open or cancel, and invites to join (invites.ts). */
+  readonly inviteJobs$?: Observable<InviteJob>;
   /** The contacts, each time they change (the first one at start). */
   readonly contacts$?: Observable<Directory>;
   readonly lines$?: Observable<Line>;
@@ -151,7 +157,11 @@ export const parley$ = <Line = never, View = never>(
     // A fresh message is kept in the history as part of its delivery: before its ack.
     const keep = keepReceived(history, () => clock.now());
     const view$ = readOnly(state$);
-    const shared: EpicDeps = { ...deps, keep, open, traceFor, tell };
+    const desk = createInviteDesk(tell, deps.ports.random.bytes);
+    const shared: EpicDeps = { ...deps, keep, open, traceFor, tell, desk };
+    const inviteJobs$ = until(
+      merge(sources.inviteJobs$ ?? EMPTY, asked('invite_job').pipe(map((a) => a.job))),
+    );
     const finished$ = new Subject<void>();
     const work$ = merge(
       restored$,
@@ -164,6 +174,7 @@ export const parley$ = <Line = never, View = never>(
         shared,
       ),
       run$(jobs$, view$, shared),
+      invites$(inviteJobs$, view$, shared),
     ).pipe(finalize(() => finished$.next()));
     const events$: Observable<NodeEvent> = merge(
       // stop$ is shared: held from the start to the end of the work, so that an until() whose

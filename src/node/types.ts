@@ -9,6 +9,7 @@ import type { Group } from '../codecs/formats.js';
 import type { KeyPairFactory } from '../crypto/dh.js';
 import type { Role } from '../crypto/schedule.js';
 import type { ParleyError } from '../errors.js';
+import type { ContactSink, InviteEvent, InviteOptions, JoinEvent } from '../invite/types.js';
 import type { Ports } from '../ports/ports.js';
 import type { FrameTrace } from '../streams/session.js';
 import type { DeliverySink } from './dedupe.js';
@@ -91,6 +92,11 @@ export interface NodeOptions {
   readonly ports?: Partial<Ports>;
   /** Makes each connection's ephemeral key pair (tests give fixed ones for the vectors). */
   readonly keyPair?: KeyPairFactory;
+  /**
+   * Files a contact an invite made (`invite`, `join`), durably, before the exchange confirms
+   * it (the CLI: the directory file). Default: the node's contacts in memory only.
+   */
+  readonly fileContact?: ContactSink;
 }
 
 export type NodeEvent =
@@ -137,6 +143,16 @@ export type NodeEvent =
     }
   | { readonly kind: 'probe'; readonly jobId: number; readonly report: ProbeReport }
   | { readonly kind: 'error'; readonly code: string; readonly message: string }
+  /** What the invite opened by job `jobId` is doing (parley-invite/1, the inviter's side). */
+  | { readonly kind: 'invite'; readonly jobId: number; readonly event: InviteEvent }
+  /** An invite exchange with a joiner ended; what it meant is told as `invite` events. */
+  | {
+      readonly kind: 'invite_exchange';
+      readonly remote: string;
+      readonly outcome: 'invite_refused' | 'invite_wrong' | 'invite_joined' | 'invite_failed';
+    }
+  /** How the join of job `jobId` ended (parley-invite/1, the joiner's side). */
+  | { readonly kind: 'join'; readonly jobId: number; readonly event: JoinEvent }
   | ({
       readonly kind: 'frame';
       readonly role: Role;
@@ -163,6 +179,13 @@ export interface ParleyNode {
   outbox(): readonly OutboxEntry[];
   /** Send an undelivered message again, with the same `msg_id` (to a corrected destination). */
   retry(msgId: string, to?: Destination): Observable<DeliveryReport>;
+  /**
+   * Open a one-time invite: `open` with its code first, then what joiners do, until it is
+   * `joined`, `burnt`, `expired` or `failed`. Unsubscribing before that cancels it.
+   */
+  invite(options?: InviteOptions): Observable<InviteEvent>;
+  /** Join the invite open at `to` with the code its inviter passed on: one event, its end. */
+  join(to: { readonly host: string; readonly port: number }, code: string): Observable<JoinEvent>;
   /** Replace the contacts (after /add, say). */
   setDirectory(directory: Directory): void;
   /** Stop accepting, let exchanges in progress finish within the deadline, release everything. */
