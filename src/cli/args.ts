@@ -9,6 +9,8 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { isHost, Port } from '../codecs/directory.js';
 import { DEFAULT_GROUP, GROUPS, type Group, isGroup, isUsername } from '../codecs/formats.js';
 import { type ParleyError, parleyError, whyOf } from '../errors.js';
+import { parseCode } from '../invite/code.js';
+import { INVITE_EXPIRES_MS } from '../invite/types.js';
 
 /** Exit statuses, the same for every command (4: `send --queue` kept it for later). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, wrongPassword: 3, queued: 4 } as const;
@@ -79,7 +81,37 @@ export interface HistoryOptions {
   readonly json: boolean;
 }
 
+export interface InviteCliOptions extends Common {
+  readonly command: 'invite';
+  readonly name: string;
+  /** The name to file the new contact under (else the one the joiner gives). */
+  readonly for: string | undefined;
+  readonly port: number;
+  readonly directory: string;
+  readonly bind: string;
+  readonly json: boolean;
+  /** How long the code works, in ms (--expires; default 10 minutes). */
+  readonly expiresInMs: number;
+}
+
+export interface JoinCliOptions extends Common {
+  readonly command: 'join';
+  readonly name: string;
+  readonly host: string;
+  readonly hostPort: number;
+  readonly code: string;
+  /** Where we listen, told to the inviter so that it can reach us. */
+  readonly port: number;
+  readonly directory: string;
+  readonly bind: string;
+}
+
+/** The port `invite` and `join` listen on without --port (the course's usual one). */
+export const DEFAULT_INVITE_PORT = 5001;
+
 export type Command =
+  | InviteCliOptions
+  | JoinCliOptions
   | ChatOptions
   | HistoryOptions
   | ListenOptions
@@ -89,7 +121,15 @@ export type Command =
   | { readonly command: 'help'; readonly topic: CommandName }
   | { readonly command: 'version' };
 
-export type CommandName = 'chat' | 'listen' | 'send' | 'probe' | 'outbox' | 'history';
+export type CommandName =
+  | 'chat'
+  | 'listen'
+  | 'send'
+  | 'probe'
+  | 'outbox'
+  | 'history'
+  | 'invite'
+  | 'join';
 
 /** A command line parley cannot run, and which command's help to point to. */
 export interface UsageError extends ParleyError<'usage'> {
@@ -121,6 +161,17 @@ const SPECS = {
   probe: { ...COMMON, name: value, directory: value, to: value, json: flag },
   outbox: { help: COMMON.help, version: flag, name: value, json: flag },
   history: { help: COMMON.help, version: flag, name: value, with: value, since: value, json: flag },
+  invite: {
+    ...COMMON,
+    name: value,
+    for: value,
+    port: value,
+    directory: value,
+    bind: value,
+    json: flag,
+    expires: value,
+  },
+  join: { ...COMMON, name: value, port: value, directory: value, bind: value },
 } as const;
 
 type Raw = Readonly<Record<string, string | boolean | undefined>>;
@@ -137,6 +188,8 @@ const SUBCOMMANDS: readonly CommandName[] = [
   'probe',
   'outbox',
   'history',
+  'invite',
+  'join',
   'chat',
 ];
 const isSubcommand = (s: string | undefined): s is CommandName =>
@@ -299,6 +352,85 @@ const history = (raw: Raw): Check<HistoryOptions> =>
     E.map((o) => ({ command: 'history' as const, ...o, json: raw.json === true })),
   );
 
+/** The directory file of invite/join: --directory, else the state directory's default is not guessed. */
+const invite = (raw: Raw): Check<InviteCliOptions> =>
+  pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('for', () => optional(str(raw, 'for'), checkName)),
+    E.bind('port', () => optional(str(raw, 'port'), (s) => checkPort(s, true))),
+    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
+    E.bind('expiresInMs', () => checkExpiry(str(raw, 'expires'))),
+    E.map(({ common, port, ...o }) => ({
+      command: 'invite' as const,
+      ...common,
+      ...o,
+      port: port ?? DEFAULT_INVITE_PORT,
+      json: raw.json === true,
+    })),
+  );
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
+const MAX_EXPIRY_MS = 24 * 3_600_000;
+
+/** --expires: 30s, 10m, 1h (a bare number is minutes), from 1 second to 24 hours. */
+export const checkExpiry = (text: string | undefined): Check<number> => {
+  if (text === undefined) return E.right(INVITE_EXPIRES_MS);
+  const m = /^([0-9]{1,6})(s|m|h)?$/.exec(text.trim());
+  const ms = m === null ? Number.NaN : Number(m[1]) * UNIT_MS[m[2] ?? 'm']!;
+  return ms >= 1_000 && ms <= MAX_EXPIRY_MS
+    ? E.right(ms)
+    : E.left(refuse(`--expires '${text}' is not a duration from 1s to 24h: write 30s, 10m or 1h`));
+};
+
+/** `HOST:PORT`, IPv6 as `[::1]:5001`. */
+export const checkAddress = (text: string): Check<{ host: string; port: number }> => {
+  const m = /^\[([^\]]+)\]:([^:]+)$/.exec(text) ?? /^([^:[\]]+):([^:]+)$/.exec(text);
+  if (m === null) {
+    return E.left(
+      refuse(
+        `'${text}' is not an address: write HOST:PORT, as 192.0.2.10:5001 or [2001:db8::1]:5001`,
+      ),
+    );
+  }
+  return pipe(
+    E.Do,
+    E.bind('host', () => checkHost(m[1]!)),
+    E.bind('port', () => checkPort(m[2]!, false)),
+  );
+};
+
+const join = (raw: Raw, words: readonly string[]): Check<JoinCliOptions> => {
+  if (words.length !== 2) {
+    return E.left(
+      refuse('give the address and the code you were told: join HOST:PORT CODE --name NAME'),
+    );
+  }
+  return pipe(
+    E.Do,
+    E.bind('common', () => common(raw)),
+    E.bind('address', () => checkAddress(words[0]!)),
+    // A mistyped code is said before anything starts (and exits 2, as every usage error).
+    E.bind('code', () =>
+      E.mapLeft((e: { readonly message: string }) => refuse(e.message))(parseCode(words[1]!)),
+    ),
+    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('port', () => optional(str(raw, 'port'), (s) => checkPort(s, true))),
+    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
+    E.map(({ common, address, port, ...o }) => ({
+      command: 'join' as const,
+      ...common,
+      ...o,
+      host: address.host,
+      hostPort: address.port,
+      port: port ?? DEFAULT_INVITE_PORT,
+    })),
+  );
+};
+
 const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<Command>> = {
   chat,
   listen,
@@ -306,6 +438,8 @@ const CHECKS: Record<CommandName, (raw: Raw, words: readonly string[]) => Check<
   probe,
   outbox,
   history,
+  invite,
+  join,
 };
 
 /** node:util's sentences, without the advice about '--' that does not fit here. */
@@ -349,7 +483,7 @@ export const parseCommandLine = (argv: readonly string[]): E.Either<UsageError, 
         args: joinNegativeValues(args, SPECS[command]),
         options: SPECS[command],
         strict: true,
-        allowPositionals: command === 'send',
+        allowPositionals: command === 'send' || command === 'join',
       }),
     parseArgsMessage,
   );

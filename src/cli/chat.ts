@@ -12,6 +12,7 @@ import { say } from './common.js';
 import { runConsole } from './console.js';
 import { sharedPasswordWarnings } from './directory-file.js';
 import { version } from './help.js';
+import { directoryFileSink } from './invite-sink.js';
 import { withPeerState } from './outbox.js';
 import { retryFromEnvironment } from './retry-env.js';
 import { askOnTerminal, type ChatSetup, setUpChat } from './startup.js';
@@ -68,6 +69,8 @@ const chatWith = async (
     retry,
     // The ack follows what the person got: the line on the screen (the terminal, opened below).
     deliver: (m) => shownOn(terminal, m),
+    // Invites (/invite, /join) file the new contact as /add does.
+    fileContact: directoryFileSink(directoryFile),
   });
   if (E.isLeft(node)) {
     say(node.left.message);

@@ -4,7 +4,7 @@
  * something to draw, a job (send, retry, probe), new contacts, or the stop. Reports of its
  * jobs and incoming messages come back as node events and are drawn too.
  */
-
+import { networkInterfaces } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   concat,
@@ -33,6 +33,7 @@ import {
   step,
   type View,
 } from '../console/flow.js';
+import { type InviteJob, inviteJob, joinJob } from '../node/invites.js';
 import { type Job, messageJob, probeJob, reportOf, retryJob } from '../node/jobs.js';
 import { partJobs, wholeReport } from '../node/long-send.js';
 import { needsParts } from '../node/parts.js';
@@ -46,6 +47,8 @@ import type { KeyboardInput } from '../streams/keyboard.js';
 import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './directory-file.js';
 import { findText, historyText, markChatSeen, startScreenOnce } from './history-text.js';
 import { inOrder } from './in-order.js';
+import { type InviteBook, inviteLines, inviteRefusal } from './invite-console.js';
+import { hostPort } from './invite-text.js';
 import { followMove, type MovesKept, withKeptMoves } from './moved.js';
 import { describeIncoming, traceLine } from './notices.js';
 import { refusalTeller } from './refusals.js';
@@ -89,6 +92,8 @@ interface ConsoleDeps {
    * chat does): its `received` event is then not drawn a second time.
    */
   readonly shownOnDelivery?: boolean;
+  /** The command as the person runs it, for the `join` line an invite prints. */
+  readonly run?: string;
 }
 
 type Action = LineAction<Draw>;
@@ -124,6 +129,8 @@ interface Ctx {
   readonly event$: Observable<NodeEvent>;
   readonly state$: { readonly value: NodeState };
   readonly nextId: () => number;
+  /** The open invite (one at a time), the name it files under, the joins under way. */
+  readonly invites: InviteBook;
   /** Moves this run could not write to the file: laid over what /add and /edit read. */
   readonly moves: MovesKept;
 }
@@ -290,6 +297,22 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return of(showLine(historyText(recordsOf(ctx.deps), output.contact, output.count)));
     case 'find':
       return of(showLine(findText(recordsOf(ctx.deps), output.words)));
+    case 'invite':
+    case 'inviteCancel': {
+      const refused = inviteRefusal(ctx.invites.open, output.kind === 'inviteCancel');
+      if (refused !== undefined) return of(showLine(refused));
+      if (output.kind === 'inviteCancel') {
+        return of(inviteAction({ id: ctx.nextId(), kind: 'invite_cancel' }));
+      }
+      ctx.invites.fileAs = output.fileAs;
+      const forName = output.fileAs === undefined ? {} : { fileAs: output.fileAs };
+      return jobOrRefusal(inviteJob(ctx.nextId(), forName));
+    }
+    case 'join': {
+      const id = ctx.nextId();
+      ctx.invites.joining.set(id, hostPort(output.host, output.port));
+      return jobOrRefusal(joinJob(id, { host: output.host, port: output.port }, output.code));
+    }
     case 'quit':
       markSeen(ctx.deps);
       return of(draw(output), { kind: 'stop' } as const);
@@ -297,6 +320,12 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return of(draw(output));
   }
 };
+
+const inviteAction = (job: InviteJob): Action => ({ kind: 'invite_job', job });
+
+/** An invite or join job for the node, or the sentence saying what is wrong with the input. */
+const jobOrRefusal = (job: E.Either<InputError, InviteJob>): Observable<Action> =>
+  of(E.isLeft(job) ? showLine(job.left.message) : inviteAction(job.right));
 
 const recordsOf = (deps: ConsoleDeps) => joinPartRecords(deps.history?.records() ?? []);
 const markSeen = (deps: ConsoleDeps): void => markChatSeen(deps.history, deps.now().getTime());
@@ -313,7 +342,15 @@ export const consoleEpic =
       history: ports.store.history,
     };
     let lastId = 0;
-    const ctx: Ctx = { deps, event$, state$, nextId: () => ++lastId, moves: new Map() };
+    const invites: InviteBook = { open: undefined, fileAs: undefined, joining: new Map() };
+    const ctx: Ctx = {
+      deps,
+      event$,
+      state$,
+      nextId: () => ++lastId,
+      invites,
+      moves: new Map(),
+    };
     type Stepped = readonly [ConsoleState, readonly Output[]];
     const keyboard$ = lines$.pipe(
       scan(([state], input): Stepped => step(state, input, viewOf(deps, state$.value)), [
@@ -338,6 +375,11 @@ export const consoleEpic =
         }
         const text = event.kind === 'delivery' ? retrying.get(event.jobId) : undefined;
         if (event.kind === 'delivery') retrying.delete(event.jobId);
+        if (event.kind === 'invite' || event.kind === 'join') {
+          const at = state$.value.listening;
+          const where = { run: deps.run ?? 'parley', interfaces: networkInterfaces(), at };
+          return inviteLines(event, invites, where, deps.now().getTime()).map(showLine);
+        }
         return notice(event, state$.value, deps, tellRefusal, text);
       }),
     );

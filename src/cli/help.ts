@@ -194,9 +194,48 @@ ${STATE}
 Exit status: 0 printed (nothing, when the history is empty), 1 the history or the state
 directory cannot be read (said on stderr), 2 usage error.`;
 
+const invite = (run: string) => `Usage: ${run} invite --name NAME --directory FILE [--for CONTACT]
+                     [--port P] [--bind HOST] [--expires TIME] [--json]
+
+Start talking with someone new in one step: makes a one-time code (like 7-crater-lamp),
+prints what to tell the other person (ask them to run: ${run} join 192.0.2.10:5001 CODE),
+and waits until they join. Then each of you has the other in the directory file.
+The code works once, expires in 10 minutes (--expires) and is burnt after 3 wrong attempts.
+
+  --name NAME       your username (the state directory's lock: not while a chat of NAME runs;
+                    type /invite in that chat instead)
+  --directory FILE  where the new contact is filed (created, private, if missing)
+  --for CONTACT     whom it is for: the join line names them (--name CONTACT), and only
+                    a joiner of that name may use the code (else any name not yet a contact)
+  --port P          the port to listen on while waiting (default 5001; 0: any free port)
+${BIND}
+  --expires TIME    how long the code works: 30s, 10m, 1h (default 10m, at most 24h)
+  --json            one JSON line per event on stdout (open, wrong_code, joined, …)
+${COMMON}
+
+Ctrl-C cancels the invite: the code no longer works.
+Exit status: 0 they joined, 1 expired, burnt, cancelled or failed, 2 usage error.`;
+
+const join = (
+  run: string,
+) => `Usage: ${run} join HOST:PORT CODE --name NAME --directory FILE [--port P]
+
+Join someone who invited you, with the address and code they told you
+(${run} join 192.0.2.10:5001 7-crater-lamp --name bob; IPv6 as [2001:db8::1]:5001).
+Each of you then has the other in the directory file.
+
+  --name NAME       your username (not while a chat of NAME runs: type /join there)
+  --directory FILE  where the new contact is filed (created, private, if missing)
+  --port P          the port you listen on, told to the inviter so that they can reach you
+                    (default 5001)
+${BIND}
+${COMMON}
+
+Exit status: 0 joined, 1 failed (the reason is said), 2 usage error, 3 wrong code.`;
+
 /** `--help` of a command; `run` is the command as the person runs it. */
 export const helpText = (topic: CommandName, run: string): string =>
-  ({ chat, listen, send, probe, outbox, history })[topic](run);
+  ({ chat, listen, send, probe, outbox, history, invite, join })[topic](run);
 
 /** The console's /help. */
 export const CONSOLE_HELP = `Type a message and press Enter, then pick who gets it.
@@ -214,6 +253,9 @@ Commands:
   /retry [N]      send undelivered message N again now (to the same or another destination)
   /history [NAME] [N]  the last N messages (20), with NAME or with everyone
   /find WORDS     the messages that hold every word (any case)
+  /invite [NAME]  make a one-time code for someone new (only for NAME, if given)
+  /invite cancel  the open code stops working
+  /join ADDRESS CODE  join someone who invited you (ADDRESS as 192.0.2.10:5001)
   /remove N       drop undelivered message N from the outbox: it is not sent again
   /quit           leave; what waits in the outbox goes out when you are back (asks first
                   if the outbox cannot be kept on disk)

@@ -7,6 +7,7 @@ import { runChat } from './chat.js';
 import { say } from './common.js';
 import { helpText, ownCommandName, version } from './help.js';
 import { runHistory } from './history-list.js';
+import { runInvite, runJoin } from './invite.js';
 import { runListen } from './listen.js';
 import { runOutbox } from './outbox-list.js';
 import { runProbe } from './probe.js';
@@ -40,5 +41,9 @@ export const run = async (argv: readonly string[]): Promise<number> => {
       return runOutbox(command);
     case 'history':
       return runHistory(command);
+    case 'invite':
+      return runInvite(command);
+    case 'join':
+      return runJoin(command);
   }
 };

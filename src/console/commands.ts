@@ -3,6 +3,8 @@
  * /history, /find, /quit.
  */
 
+import * as E from 'fp-ts/lib/Either.js';
+import { checkAddress, checkName } from '../cli/args.js';
 import { CONSOLE_HELP } from '../cli/help.js';
 import { formatContacts, formatOutbox } from '../cli/text.js';
 import { messages } from '../cli/waiting.js';
@@ -124,6 +126,29 @@ const historyCommand = (args: readonly string[]): Step => {
   ];
 };
 
+/** /invite, /invite NAME, /invite cancel. */
+const inviteCommand = (args: readonly string[]): Step => {
+  if (args.length === 0) return [composing, [{ kind: 'invite' }]];
+  if (args.length === 1 && args[0] === 'cancel') return [composing, [{ kind: 'inviteCancel' }]];
+  const name = args.length === 1 ? checkName(args[0]!) : undefined;
+  if (name === undefined || E.isLeft(name)) {
+    return [
+      composing,
+      [show('which invite? /invite, /invite NAME (to file them as NAME), /invite cancel')],
+    ];
+  }
+  return [composing, [{ kind: 'invite', fileAs: name.right }]];
+};
+
+/** /join ADDRESS CODE; the code is the node's to check (it normalises it). */
+const joinCommand = (args: readonly string[]): Step => {
+  const usage = 'join whom? /join ADDRESS CODE, as /join 192.0.2.10:5001 7-crater-lamp';
+  if (args.length !== 2) return [composing, [show(usage)]];
+  const address = checkAddress(args[0]!);
+  if (E.isLeft(address)) return [composing, [show(address.left.message)]];
+  return [composing, [{ kind: 'join', ...address.right, code: args[1]! }]];
+};
+
 export const command = (line: string, view: View): Step => {
   const [name = '', ...rest] = line.trim().split(/\s+/);
   const arg = rest.join(' ');
@@ -159,6 +184,10 @@ export const command = (line: string, view: View): Step => {
         : [composing, [show('find what? /find WORDS shows the messages that hold them')]];
     case '/remove':
       return removeCommand(arg, view);
+    case '/invite':
+      return inviteCommand(rest);
+    case '/join':
+      return joinCommand(rest);
     case '/quit':
     case '/exit':
       return quitRequest(view);

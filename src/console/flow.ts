@@ -81,6 +81,11 @@ export type Output =
   | { readonly kind: 'history'; readonly contact?: string; readonly count?: number }
   /** /find WORDS: the messages of the history that hold every word. */
   | { readonly kind: 'find'; readonly words: readonly string[] }
+  /** /invite [NAME]: open an invite (one at a time: the epic knows whether one is open). */
+  | { readonly kind: 'invite'; readonly fileAs?: string }
+  | { readonly kind: 'inviteCancel' }
+  /** /join ADDRESS CODE. */
+  | { readonly kind: 'join'; readonly host: string; readonly port: number; readonly code: string }
   | { readonly kind: 'quit' };
 
 /** A message waiting for its destination: a new one, or an undelivered one sent again. */

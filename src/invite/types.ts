@@ -9,7 +9,10 @@ export interface InviteOptions {
   readonly expiresInMs?: number;
   /** Wrong codes before the invite is burnt; default 3. */
   readonly maxWrongAttempts?: number;
-  /** Informational only: the joiner is filed under its own username. */
+  /**
+   * Whom the invite is for: only a joiner of this username may use it (the join line the
+   * inviter passes on names it). Without it, the joiner is filed under the name it gives.
+   */
   readonly fileAs?: string;
 }
 

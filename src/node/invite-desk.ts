@@ -22,6 +22,7 @@ interface Open {
   readonly jobId: number;
   readonly code: string;
   readonly expiresAt: number;
+  readonly forName: string | undefined;
   wrongLeft: number;
   /** The connection trying it now (one at a time): released when it ends. */
   holder: object | undefined;
@@ -31,7 +32,11 @@ export interface InviteDesk {
   /** Opens an invite for job `jobId`: its `open` event, or why not (`failed`). */
   open(
     jobId: number,
-    options: { readonly expiresInMs: number; readonly maxWrong: number },
+    options: {
+      readonly expiresInMs: number;
+      readonly maxWrong: number;
+      readonly forName?: string;
+    },
     at: { readonly now: number; readonly listening: boolean },
   ): InviteEvent;
   /** A joiner's hello: the code for `holder`, or why it may not try (the answer to `invite_claim`). */
@@ -74,12 +79,23 @@ export const createInviteDesk = (
         return { kind: 'failed', code: 'invite_open', message: INVITE_OPEN };
       const code = makeCode(randomBytes);
       const expiresAt = at.now + options.expiresInMs;
-      current = { jobId, code, expiresAt, wrongLeft: options.maxWrong, holder: undefined };
+      current = {
+        jobId,
+        code,
+        expiresAt,
+        forName: options.forName,
+        wrongLeft: options.maxWrong,
+        holder: undefined,
+      };
       return { kind: 'open', code, expiresAt };
     },
     claim: (username, holder, directory, now, port) => {
       if (current === undefined || now >= current.expiresAt) {
         return { kind: 'invitation_refused', code: 'no_invite', message: NO_INVITE };
+      }
+      if (current.forName !== undefined && current.forName !== username) {
+        const message = `this invite is for ${current.forName}, not ${username}`;
+        return { kind: 'invitation_refused', code: 'no_invite', message };
       }
       if (findContact(directory, username) !== undefined) {
         const message = `${username} is already a contact here: join with another --name`;

@@ -26,7 +26,7 @@ import { type JoinerEvent, joinerLogic } from '../actors/invite-joiner.js';
 import type { Inbound } from '../actors/types.js';
 import { type Directory, decodeDirectory, isHost } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
-import type { Username } from '../codecs/formats.js';
+import { isUsername, type Username } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { parleyError, whyOf } from '../errors.js';
 import { parseCode } from '../invite/code.js';
@@ -54,6 +54,8 @@ export type InviteJob =
       readonly kind: 'invite';
       readonly expiresInMs: number;
       readonly maxWrong: number;
+      /** Only a joiner of this username may use it. */
+      readonly forName?: string;
     }
   /** Cancel the open invite (of job `inviteId`, or whichever is open). */
   | { readonly id: number; readonly kind: 'invite_cancel'; readonly inviteId?: number }
@@ -80,7 +82,17 @@ export const inviteJob = (
   if (!Number.isInteger(maxWrong) || maxWrong < 1 || maxWrong > MAX_WRONG_LIMIT) {
     return refusedInput(`maxWrongAttempts must be a whole number from 1 to ${MAX_WRONG_LIMIT}`);
   }
-  return E.right({ id, kind: 'invite', expiresInMs, maxWrong });
+  const { fileAs } = options;
+  if (fileAs !== undefined && !isUsername(fileAs)) {
+    return refusedInput(`fileAs: "${String(fileAs).slice(0, 40)}" is not a username`);
+  }
+  return E.right({
+    id,
+    kind: 'invite',
+    expiresInMs,
+    maxWrong,
+    ...(fileAs === undefined ? {} : { forName: fileAs }),
+  });
 };
 
 /** A join job: the address checked, the code normalised (or a sentence saying what is wrong). */

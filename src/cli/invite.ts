@@ -1,0 +1,190 @@
+/**
+ * `parley invite` and `parley join`: a node started as `listen` starts it (the state
+ * directory and its lock, the directory file), one invite or one join, each event said,
+ * then the exit. Ctrl-C cancels (unsubscribing the invite is its cancel).
+ */
+import { networkInterfaces } from 'node:os';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Observable } from 'rxjs';
+import type { Directory } from '../codecs/directory.js';
+import type { InviteEvent, JoinEvent } from '../invite/types.js';
+import type { ParleyNode } from '../node/node.js';
+import { liveHolder } from '../store/lock-file.js';
+import { lockFileOf, type NameStore, outboxFileOf } from '../store/name-store.js';
+import { stateDirectory } from '../store/state-dir.js';
+import { EXIT, type InviteCliOptions, type JoinCliOptions } from './args.js';
+import { onStopSignal, say, startNode } from './common.js';
+import { isMissing, loadDirectoryFile } from './directory-file.js';
+import { ownCommandName } from './help.js';
+import { checkFreeName, directoryFileSink } from './invite-sink.js';
+import {
+  hostPort,
+  inviteExit,
+  inviteJson,
+  inviteSentence,
+  joinInstructions,
+  joinSentence,
+  reachableHosts,
+} from './invite-text.js';
+import { withPeerState } from './outbox.js';
+
+const TERMINAL = new Set(['joined', 'burnt', 'expired', 'cancelled', 'failed']);
+
+/** Says each invite event (text on stderr, or JSON on stdout); resolves with the exit status. */
+export const followInvite = (
+  events$: Observable<InviteEvent>,
+  out: { say: (line: string) => void; json?: (line: string) => void },
+  intro: (code: string) => readonly string[],
+  now: () => number = Date.now,
+  run = 'parley',
+): { done: Promise<number>; cancel: () => void } => {
+  let last: InviteEvent | undefined;
+  let cancel = () => {};
+  const done = new Promise<number>((resolve) => {
+    const sub = events$.subscribe({
+      next: (event) => {
+        last = event;
+        if (out.json !== undefined) out.json(inviteJson(event));
+        else if (event.kind === 'open') for (const l of intro(event.code)) out.say(l);
+        if (out.json === undefined) out.say(inviteSentence(event, now(), run));
+      },
+      error: (err: unknown) => {
+        out.say(`the invite failed: ${String(err)}`);
+        resolve(EXIT.failed);
+      },
+      complete: () =>
+        resolve(last !== undefined && TERMINAL.has(last.kind) ? inviteExit(last) : EXIT.failed),
+    });
+    cancel = () => {
+      sub.unsubscribe();
+      if (last?.kind !== 'joined') out.json?.(inviteJson({ kind: 'cancelled' }));
+      if (out.json === undefined) out.say(inviteSentence({ kind: 'cancelled' }, now(), run));
+      resolve(EXIT.failed);
+    };
+  });
+  return { done, cancel: () => cancel() };
+};
+
+/** Says the join's end; resolves with the exit status. */
+export const followJoin = (
+  events$: Observable<JoinEvent>,
+  address: string,
+  sayLine: (line: string) => void,
+): Promise<number> =>
+  new Promise((resolve) => {
+    let last: JoinEvent | undefined;
+    events$.subscribe({
+      next: (event) => {
+        last = event;
+        sayLine(joinSentence(event, address));
+      },
+      error: (err: unknown) => {
+        sayLine(`the join failed: ${String(err)}`);
+        resolve(EXIT.failed);
+      },
+      complete: () => resolve(inviteExit(last)),
+    });
+  });
+
+/** The directory file's contacts; none while it does not exist (the sink creates it). */
+const directoryOf = (file: string): E.Either<{ message: string }, Directory | undefined> =>
+  isMissing(file)
+    ? E.right(undefined)
+    : E.map((l: { directory: Directory }) => l.directory)(loadDirectoryFile(file));
+
+/**
+ * A chat or `listen` of this name holds its state directory's lock: a second node of the
+ * same name would listen elsewhere and file behind its back. Said, with where to type it.
+ */
+export const runningElsewhere = (name: string, slash: string): string | undefined => {
+  const pid = liveHolder(lockFileOf(outboxFileOf(stateDirectory(), name)));
+  return pid === undefined
+    ? undefined
+    : `a chat or listen of ${name} is running (pid ${pid}): type ${slash} there`;
+};
+
+/** Starts the node for an invite or a join: the lock, the directory, the sink. */
+const started = async (
+  o: InviteCliOptions | JoinCliOptions,
+  { store }: NameStore,
+  go: (node: ParleyNode) => Promise<number>,
+): Promise<number> => {
+  const directory = directoryOf(o.directory);
+  if (E.isLeft(directory)) {
+    say(directory.left.message);
+    return EXIT.usage;
+  }
+  const node = await startNode({
+    name: o.name,
+    port: o.port,
+    host: o.bind,
+    directory: directory.right,
+    group: o.group,
+    trace: o.verbose,
+    ports: { store },
+    fileContact: directoryFileSink(o.directory),
+  });
+  if (E.isLeft(node)) {
+    say(node.left.message);
+    return EXIT.failed;
+  }
+  try {
+    return await go(node.right);
+  } finally {
+    await node.right.close();
+  }
+};
+
+export const runInvite = (o: InviteCliOptions): Promise<number> => {
+  const busy = runningElsewhere(o.name, o.for === undefined ? '/invite' : `/invite ${o.for}`);
+  if (busy !== undefined) {
+    say(busy);
+    return Promise.resolve(EXIT.failed);
+  }
+  const free = checkFreeName(o.directory, o.for);
+  if (E.isLeft(free)) {
+    say(free.left.message);
+    return Promise.resolve(EXIT.usage);
+  }
+  const run = ownCommandName();
+  return withPeerState(
+    o.name,
+    (state) =>
+      started(o, state, async (node) => {
+        const hosts = reachableHosts(o.bind, networkInterfaces());
+        const followed = followInvite(
+          node.invite({
+            expiresInMs: o.expiresInMs,
+            ...(o.for === undefined ? {} : { fileAs: o.for }),
+          }),
+          { say, ...(o.json ? { json: (l: string) => process.stdout.write(`${l}\n`) } : {}) },
+          (code) => joinInstructions(run, hosts, node.port, code, o.for),
+          Date.now,
+          run,
+        );
+        const stop = onStopSignal(followed.cancel);
+        const code = await followed.done;
+        stop();
+        return code;
+      }),
+    o.directory,
+  );
+};
+
+export const runJoin = (o: JoinCliOptions): Promise<number> => {
+  const busy = runningElsewhere(o.name, `/join ${hostPort(o.host, o.hostPort)} ${o.code}`);
+  if (busy !== undefined) {
+    say(busy);
+    return Promise.resolve(EXIT.failed);
+  }
+  return withPeerState(
+    o.name,
+    (state) =>
+      started(o, state, (node) => {
+        const address = hostPort(o.host, o.hostPort);
+        say(`joining ${address} as ${o.name} (listening on ${o.bind}:${node.port})…`);
+        return followJoin(node.join({ host: o.host, port: o.hostPort }, o.code), address, say);
+      }),
+    o.directory,
+  );
+};
