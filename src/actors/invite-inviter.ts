@@ -7,6 +7,9 @@
  *
  *   (hello{invite}) → [claimed, invite_claim] → [may_guess] → hello{invite} dh → (dh)
  *     → (auth) → (join) → auth welcome → (joined) → [file_contact] → (filed) → close
+ *
+ * A joiner whose name is a contact already is told so only after its proof verified: a
+ * guesser without the code learns nothing of our directory (as parley/1 tells no stranger).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ErrorCode } from '../codecs/errors.js';
@@ -61,7 +64,10 @@ export type InviterPhase =
   | 'closed';
 
 export type InviterEvent =
-  /** Refused before any DH work (no invite open, the name is a contact, another joiner). */
+  /**
+   * Refused: before any DH work (no invite open, another joiner), or, a name that is a
+   * contact already, once the joiner proved the code.
+   */
   | {
       readonly kind: 'invite_refused';
       readonly code: 'no_invite' | 'name_taken' | 'busy';
@@ -87,10 +93,13 @@ interface Invitation extends Claim {
   readonly code: string;
   /** Our listening port, told in the welcome. */
   readonly port: number;
+  /** The joiner's name is a contact already: refused once it proved the code, not before. */
+  readonly nameTaken: boolean;
 }
 interface Joining {
   readonly hello: HelloFrame;
   readonly port: number;
+  readonly nameTaken: boolean;
   readonly session: Session;
 }
 
@@ -182,7 +191,13 @@ const onInvitation = (
   state: In<'claiming'>,
   answer: Extract<Inbound, { kind: 'invitation' }>,
 ): Out => [
-  { ...state, phase: 'askingBudget', code: answer.code, port: answer.port },
+  {
+    ...state,
+    phase: 'askingBudget',
+    code: answer.code,
+    port: answer.port,
+    nameTaken: answer.nameTaken,
+  },
   [{ kind: 'may_guess', username: state.hello.from }],
 ];
 
@@ -214,7 +229,7 @@ const onDh = (state: In<'awaitingJoinerDh'>, dh: DhFrame): Out => {
       `an invite uses ${INVITE_GROUP}, not ${dh.group}`,
     );
   }
-  const { config, hello, nonce, keyPair, code, port } = state;
+  const { config, hello, nonce, keyPair, code, port, nameTaken } = state;
   const session = establishInvite(
     'responder',
     keyPair,
@@ -225,19 +240,29 @@ const onDh = (state: In<'awaitingJoinerDh'>, dh: DhFrame): Out => {
   if (E.isLeft(session)) {
     return failCharged(state, 'bad_share', session.left.code, session.left.message);
   }
-  return [{ phase: 'awaitingJoinerAuth', hello, port, session: session.right }, []];
+  return [{ phase: 'awaitingJoinerAuth', hello, port, nameTaken, session: session.right }, []];
 };
 
-// ← auth {proof_I}: a wrong code is told to the invite, which says what is left
+// ← auth {proof_I}: a wrong code is told to the invite, which says what is left; a taken
+// name only now, to one that proved the code (a guesser learns nothing of our contacts)
 const onAuth = (state: In<'awaitingJoinerAuth'>, auth: AuthFrame): Out => {
   const { session, hello } = state;
   if (macMatches(inviteProof(session.keys, session.th, 'initiator'), auth.proof)) {
+    if (state.nameTaken) return refuseTakenName(hello);
     return [{ ...state, phase: 'awaitingJoin' }, []];
   }
   return [
     { phase: 'countingWrong', hello },
     [guess(state, 'proof_failed'), { kind: 'invite_wrong', username: hello.from }],
   ];
+};
+
+const refuseTakenName = (hello: HelloFrame): Out => {
+  const message = `${hello.from} is already a contact here: join with another --name`;
+  return end(
+    { kind: 'invite_refused', code: 'name_taken', username: hello.from, message },
+    { before: [sendFrame(errorFrame('name_taken', message))] },
+  );
 };
 
 // [attempts {left}]   → error {auth_failed "N attempts left" | invite_burnt}
@@ -323,9 +348,11 @@ const charging =
   (state: InviterState, input: Inbound): Out => {
     if (state.phase === 'filingJoiner' && input.kind === 'end') return [state, []];
     const [next, effects] = step(state, input);
-    if (!atStake(state) || next.phase !== 'closed' || effects.some((e) => e.kind === 'guess')) {
-      return [next, effects];
-    }
+    // A taken name is refused once the proof verified: no guess to charge.
+    const settled = effects.some(
+      (e) => e.kind === 'guess' || (e.kind === 'emit' && e.event.kind === 'invite_refused'),
+    );
+    if (!atStake(state) || next.phase !== 'closed' || settled) return [next, effects];
     return [next, [guess(state as Open, 'no_proof'), ...effects]];
   };
 

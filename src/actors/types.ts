@@ -29,12 +29,20 @@ export type Inbound =
   /** The answer to a `file_contact` effect: the new contact is filed durably (a sink that
    * failed answers with an `internal` error instead). */
   | { readonly kind: 'filed' }
-  /** The answer to an `invite_claim` effect: the open invite's code and our listening port. */
-  | { readonly kind: 'invitation'; readonly code: string; readonly port: number }
+  /**
+   * The answer to an `invite_claim` effect: the open invite's code, our listening port, and
+   * whether the joiner's username is a contact already (told only to one that proves the code).
+   */
+  | {
+      readonly kind: 'invitation';
+      readonly code: string;
+      readonly port: number;
+      readonly nameTaken: boolean;
+    }
   /** The answer to an `invite_claim` when no invite may be tried now, and why. */
   | {
       readonly kind: 'invitation_refused';
-      readonly code: 'no_invite' | 'name_taken' | 'busy';
+      readonly code: 'no_invite' | 'busy';
       readonly message: string;
     }
   /** The answer to an `invite_wrong` effect: wrong codes the invite still takes (0: burnt). */

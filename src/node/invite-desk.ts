@@ -97,15 +97,12 @@ export const createInviteDesk = (
         const message = `this invite is for ${current.forName}, not ${username}`;
         return { kind: 'invitation_refused', code: 'no_invite', message };
       }
-      if (findContact(directory, username) !== undefined) {
-        const message = `${username} is already a contact here: join with another --name`;
-        return { kind: 'invitation_refused', code: 'name_taken', message };
-      }
       if (current.holder !== undefined) {
         return { kind: 'invitation_refused', code: 'busy', message: BUSY_INVITE };
       }
       current.holder = holder;
-      return { kind: 'invitation', code: current.code, port };
+      const nameTaken = findContact(directory, username) !== undefined;
+      return { kind: 'invitation', code: current.code, port, nameTaken };
     },
     wrong: (holder, remote) => {
       const open = held(holder);

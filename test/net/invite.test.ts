@@ -138,7 +138,7 @@ describe('parley-invite/1 between two nodes', () => {
     expect(await joined(bob, alice.port, second.code)).toMatchObject({ code: 'no_invite' });
   });
 
-  it('two invites at once are refused; a name already filed is name_taken, before any work', async () => {
+  it('two invites at once are refused; a name already filed is name_taken (told once the code is proved)', async () => {
     const alice = await start('alice', {
       directory: directoryOf([{ username: 'bob', password: 'x'.repeat(20), port: 9 }]),
     });
@@ -146,6 +146,9 @@ describe('parley-invite/1 between two nodes', () => {
     const invite = await opened(alice);
     const second = await firstValueFrom(alice.invite());
     expect(second).toMatchObject({ kind: 'failed', code: 'invite_open' });
+    // Without the code, nothing tells that bob is a contact: a wrong code is only wrong.
+    const guess = invite.code === '1-abandon-abandon' ? '2-abandon-abandon' : '1-abandon-abandon';
+    expect(await joined(bob, alice.port, guess)).toMatchObject({ code: 'wrong_code' });
     expect(await joined(bob, alice.port, invite.code)).toMatchObject({ code: 'name_taken' });
     await until(() => invite.events.some((e) => e.kind === 'refused'), 'alice hears of it');
     expect(invite.events.at(-1)).toMatchObject({
