@@ -48,6 +48,7 @@ import { addContactToFile, editContactInFile, sharedPasswordWarnings } from './d
 import { findText, historyText, markChatSeen, startScreenOnce } from './history-text.js';
 import { inOrder } from './in-order.js';
 import { type InviteBook, inviteLines, inviteRefusal } from './invite-console.js';
+import { checkWritable } from './invite-sink.js';
 import { hostPort } from './invite-text.js';
 import { followMove, type MovesKept, withKeptMoves } from './moved.js';
 import { describeIncoming, traceLine } from './notices.js';
@@ -301,6 +302,8 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
     case 'inviteCancel': {
       const refused = inviteRefusal(ctx.invites.open, output.kind === 'inviteCancel');
       if (refused !== undefined) return of(showLine(refused));
+      const unwritable = output.kind === 'invite' ? unwritableFile(ctx) : undefined;
+      if (unwritable !== undefined) return of(showLine(unwritable));
       if (output.kind === 'inviteCancel') {
         return of(inviteAction({ id: ctx.nextId(), kind: 'invite_cancel' }));
       }
@@ -309,6 +312,8 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
       return jobOrRefusal(inviteJob(ctx.nextId(), forName));
     }
     case 'join': {
+      const unwritable = unwritableFile(ctx);
+      if (unwritable !== undefined) return of(showLine(unwritable));
       const id = ctx.nextId();
       ctx.invites.joining.set(id, hostPort(output.host, output.port));
       return jobOrRefusal(joinJob(id, { host: output.host, port: output.port }, output.code));
@@ -319,6 +324,12 @@ const act = (ctx: Ctx, output: Output): Observable<Action> => {
     default:
       return of(draw(output));
   }
+};
+
+/** Why the directory file could not take a new contact now, if it could not. */
+const unwritableFile = (ctx: Ctx): string | undefined => {
+  const checked = checkWritable(ctx.deps.directoryFile);
+  return E.isLeft(checked) ? checked.left.message : undefined;
 };
 
 const inviteAction = (job: InviteJob): Action => ({ kind: 'invite_job', job });

@@ -3,6 +3,8 @@
  * (atomic, unknown fields kept, its mode kept private), created 0600 when missing. A name
  * already in the file is never overwritten: the sink fails, and the node does not confirm.
  */
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { from, mergeMap, of, throwError } from 'rxjs';
 import { type Directory, findContact } from '../codecs/directory.js';
@@ -14,6 +16,31 @@ import {
   isMissing,
   loadDirectoryFile,
 } from './directory-file.js';
+
+/**
+ * Before an invite or a join starts: Left when the directory file (or, missing, its folder)
+ * cannot be written, so that neither side files the other only to fail on this one.
+ */
+export const checkWritable = (file: string): E.Either<ParleyError, void> => {
+  const target = isMissing(file) ? dirname(file) : file;
+  try {
+    accessSync(target, constants.W_OK);
+    if (target === file) accessSync(dirname(file), constants.W_OK);
+    return E.right(undefined);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const why =
+      code === 'ENOENT'
+        ? `its folder ${dirname(file)} does not exist`
+        : `${code}: make it and its folder writable by you`;
+    return E.left(
+      parleyError(
+        'directory_file',
+        `cannot write the directory file ${file} (${why}); nothing was started, so nobody was filed`,
+      ),
+    );
+  }
+};
 
 /** The sentence for a name already filed. */
 export const alreadyFiled = (username: string, flag: string): string =>

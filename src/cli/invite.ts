@@ -16,7 +16,7 @@ import { EXIT, type InviteCliOptions, type JoinCliOptions } from './args.js';
 import { onStopSignal, say, startNode } from './common.js';
 import { isMissing, loadDirectoryFile } from './directory-file.js';
 import { ownCommandName } from './help.js';
-import { checkFreeName, directoryFileSink } from './invite-sink.js';
+import { checkFreeName, checkWritable, directoryFileSink } from './invite-sink.js';
 import {
   hostPort,
   inviteExit,
@@ -109,6 +109,11 @@ const started = async (
   { store }: NameStore,
   go: (node: ParleyNode) => Promise<number>,
 ): Promise<number> => {
+  const writable = checkWritable(o.directory);
+  if (E.isLeft(writable)) {
+    say(writable.left.message);
+    return EXIT.failed;
+  }
   const directory = directoryOf(o.directory);
   if (E.isLeft(directory)) {
     say(directory.left.message);

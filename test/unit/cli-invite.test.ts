@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { helpText } from '../../src/cli/help.js';
 import { followInvite, followJoin } from '../../src/cli/invite.js';
-import { checkFreeName, directoryFileSink } from '../../src/cli/invite-sink.js';
+import { checkFreeName, checkWritable, directoryFileSink } from '../../src/cli/invite-sink.js';
 import {
   inviteJson,
   inviteSentence,
@@ -294,5 +294,18 @@ describe('the contact sink', () => {
       'carol is already in your contacts: choose another name with --for',
     );
     expect(E.isRight(checkFreeName(file, 'dave'))).toBe(true);
+  });
+});
+
+describe('a directory file that cannot take the new contact', () => {
+  it('is refused before anything starts: a missing folder is named, a writable file passes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-invite-w-'));
+    const missing = checkWritable(join(dir, 'no-such-folder', 'alice.json'));
+    expect(E.isLeft(missing) && missing.left.message).toBe(
+      `cannot write the directory file ${join(dir, 'no-such-folder', 'alice.json')} (its folder ${join(dir, 'no-such-folder')} does not exist); nothing was started, so nobody was filed`,
+    );
+    expect(E.isRight(checkWritable(join(dir, 'new.json')))).toBe(true);
+    writeFileSync(join(dir, 'there.json'), '[]', { mode: 0o600 });
+    expect(E.isRight(checkWritable(join(dir, 'there.json')))).toBe(true);
   });
 });
