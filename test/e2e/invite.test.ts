@@ -17,6 +17,7 @@ import {
   portOf,
   type tempFolder,
   type tmuxServer,
+  until,
 } from './harness.js';
 
 const inTerminal = describe.skipIf(!HAS_TMUX);
@@ -43,12 +44,12 @@ const aliceInvites = async () => {
   return { alice, file, address: address!, code: code! };
 };
 
-const joinArgs = (address: string, code: string, file: string) => [
+const joinArgs = (address: string, code: string, file: string, name = 'bob') => [
   'join',
   address,
   code,
   '--name',
-  'bob',
+  name,
   '--directory',
   file,
   '--port',
@@ -100,6 +101,33 @@ inTerminal('invite codes', () => {
     alice.line('@bob are you there?');
     await moved.waitFor(/alice: are you there\?/);
     expect(entriesOf(aliceFile)[0]!.port).toBe(newPort);
+  });
+
+  it("/join in bob's chat: both filed, they talk at once; /invite cancel ends the next code", async () => {
+    const { alice, address, code } = await aliceInvites();
+    const bobFile = folder.directory('bob.json', []);
+    const bob = tmux.open('bob', chatArgs('bob', bobFile));
+    await bob.waitFor(LISTENING);
+    await bob.waitFor('bob>');
+    bob.line(`/join ${address} ${code}`);
+    await bob.waitFor(/✓ alice is now in your contacts \(127\.0\.0\.1:\d+\)/);
+    await alice.waitFor(/✓ bob is now in your contacts/);
+    bob.line('@alice joined from my chat');
+    await alice.waitFor(/bob: joined from my chat/);
+    alice.line('@bob welcome');
+    await bob.waitFor(/alice: welcome/);
+
+    alice.line('/invite');
+    const second = await until(
+      () => [...alice.screen().matchAll(/the code (\S+) works once/g)][1]?.[1],
+      () => alice.screen(),
+      "a second code on alice's screen",
+    );
+    alice.line('/invite cancel');
+    await alice.waitFor('the invite was cancelled: the code no longer works');
+    const late = parley(joinArgs(address, second, `${folder.path}/carol.json`, 'carol'));
+    await late.waitFor('stderr', /nobody is inviting at 127\.0\.0\.1:\d+/);
+    expect(await late.exited()).toBe(1);
   });
 
   it('a wrong code three times burns the invite on both screens; the files stay as they were', async () => {
