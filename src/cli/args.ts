@@ -83,11 +83,13 @@ export interface HistoryOptions {
 
 export interface InviteCliOptions extends Common {
   readonly command: 'invite';
-  readonly name: string;
+  /** Asked for at a terminal when not given. */
+  readonly name: string | undefined;
   /** The name to file the new contact under (else the one the joiner gives). */
   readonly for: string | undefined;
   readonly port: number;
-  readonly directory: string;
+  /** Asked for at a terminal when not given. */
+  readonly directory: string | undefined;
   readonly bind: string;
   readonly json: boolean;
   /** How long the code works, in ms (--expires; default 10 minutes). */
@@ -96,13 +98,15 @@ export interface InviteCliOptions extends Common {
 
 export interface JoinCliOptions extends Common {
   readonly command: 'join';
-  readonly name: string;
+  /** Asked for at a terminal when not given. */
+  readonly name: string | undefined;
   readonly host: string;
   readonly hostPort: number;
   readonly code: string;
   /** Where we listen, told to the inviter so that it can reach us. */
   readonly port: number;
-  readonly directory: string;
+  /** Asked for at a terminal when not given. */
+  readonly directory: string | undefined;
   readonly bind: string;
 }
 
@@ -357,10 +361,10 @@ const invite = (raw: Raw): Check<InviteCliOptions> =>
   pipe(
     E.Do,
     E.bind('common', () => common(raw)),
-    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('name', () => optional(str(raw, 'name'), checkName)),
     E.bind('for', () => optional(str(raw, 'for'), checkName)),
     E.bind('port', () => optional(str(raw, 'port'), (s) => checkPort(s, true))),
-    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('directory', () => E.right(str(raw, 'directory'))),
     E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
     E.bind('expiresInMs', () => checkExpiry(str(raw, 'expires'))),
     E.map(({ common, port, ...o }) => ({
@@ -416,9 +420,9 @@ const join = (raw: Raw, words: readonly string[]): Check<JoinCliOptions> => {
     E.bind('code', () =>
       E.mapLeft((e: { readonly message: string }) => refuse(e.message))(parseCode(words[1]!)),
     ),
-    E.bind('name', () => required(raw, 'name', checkName)),
+    E.bind('name', () => optional(str(raw, 'name'), checkName)),
     E.bind('port', () => optional(str(raw, 'port'), (s) => checkPort(s, true))),
-    E.bind('directory', () => required(raw, 'directory', E.right)),
+    E.bind('directory', () => E.right(str(raw, 'directory'))),
     E.bind('bind', () => checkHost(str(raw, 'bind') ?? DEFAULT_BIND)),
     E.map(({ common, address, port, ...o }) => ({
       command: 'join' as const,

@@ -194,7 +194,9 @@ ${STATE}
 Exit status: 0 printed (nothing, when the history is empty), 1 the history or the state
 directory cannot be read (said on stderr), 2 usage error.`;
 
-const invite = (run: string) => `Usage: ${run} invite --name NAME --directory FILE [--for CONTACT]
+const invite = (
+  run: string,
+) => `Usage: ${run} invite [--name NAME] [--directory FILE] [--for CONTACT]
                      [--port P] [--bind HOST] [--expires TIME] [--json]
 
 Start talking with someone new in one step: makes a one-time code (like 7-crater-lamp),
@@ -202,9 +204,10 @@ prints what to tell the other person (ask them to run: ${run} join 192.0.2.10:50
 and waits until they join. Then each of you has the other in the directory file.
 The code works once, expires in 10 minutes (--expires) and is burnt after 3 wrong attempts.
 
-  --name NAME       your username (the state directory's lock: not while a chat of NAME runs;
+  --name NAME       your username (asked for when not given; not while a chat of NAME runs:
                     type /invite in that chat instead)
-  --directory FILE  where the new contact is filed (created, private, if missing)
+  --directory FILE  where the new contact is filed (created, private, if missing; asked for
+                    when not given)
   --for CONTACT     whom it is for: the join line names them (--name CONTACT), and only
                     a joiner of that name may use the code (else any name not yet a contact)
   --port P          the port to listen on while waiting (default 5001; 0: any free port)
@@ -218,14 +221,16 @@ Exit status: 0 they joined, 1 expired, burnt, cancelled or failed, 2 usage error
 
 const join = (
   run: string,
-) => `Usage: ${run} join HOST:PORT CODE --name NAME --directory FILE [--port P]
+) => `Usage: ${run} join HOST:PORT CODE [--name NAME] [--directory FILE] [--port P]
 
 Join someone who invited you, with the address and code they told you
 (${run} join 192.0.2.10:5001 7-crater-lamp --name bob; IPv6 as [2001:db8::1]:5001).
 Each of you then has the other in the directory file.
 
-  --name NAME       your username (not while a chat of NAME runs: type /join there)
-  --directory FILE  where the new contact is filed (created, private, if missing)
+  --name NAME       your username (asked for when not given; not while a chat of NAME runs:
+                    type /join there)
+  --directory FILE  where the new contact is filed (created, private, if missing; asked for
+                    when not given)
   --port P          the port you listen on, told to the inviter so that they can reach you
                     (default 5001)
 ${BIND}

@@ -38,11 +38,13 @@ export const joinInstructions = (
   port: number,
   code: string,
   forName: string | undefined,
-): string[] =>
-  hosts.map(
+): string[] => [
+  ...hosts.map(
     (h) =>
       `ask them to run: ${run} join ${hostPort(h, port)} ${code}${forName === undefined ? '' : ` --name ${forName}`}`,
-  );
+  ),
+  `(or, in a chat of theirs: /join ${hostPort(hosts[0] ?? '127.0.0.1', port)} ${code})`,
+];
 
 /** "10 minutes", "1 minute", "45 seconds". */
 export const duration = (ms: number): string => {

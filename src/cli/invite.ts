@@ -12,7 +12,7 @@ import type { ParleyNode } from '../node/node.js';
 import { liveHolder } from '../store/lock-file.js';
 import { lockFileOf, type NameStore, outboxFileOf } from '../store/name-store.js';
 import { stateDirectory } from '../store/state-dir.js';
-import { EXIT, type InviteCliOptions, type JoinCliOptions } from './args.js';
+import { checkName, EXIT, type InviteCliOptions, type JoinCliOptions } from './args.js';
 import { onStopSignal, say, startNode } from './common.js';
 import { isMissing, loadDirectoryFile } from './directory-file.js';
 import { ownCommandName } from './help.js';
@@ -27,6 +27,7 @@ import {
   reachableHosts,
 } from './invite-text.js';
 import { withPeerState } from './outbox.js';
+import { type Ask, askOnTerminal, askUntil } from './startup.js';
 
 const TERMINAL = new Set(['joined', 'burnt', 'expired', 'cancelled', 'failed']);
 
@@ -103,9 +104,52 @@ export const runningElsewhere = (name: string, slash: string): string | undefine
     : `a chat or listen of ${name} is running (pid ${pid}): type ${slash} there`;
 };
 
+type Known<O> = O & { readonly name: string; readonly directory: string };
+
+const hasTerminal = (): boolean => process.stdin.isTTY === true && process.stderr.isTTY === true;
+
+/**
+ * The name and the directory file: from the flags, or asked for at a terminal (so that the
+ * line the inviter passes on, `parley join ADDRESS CODE`, runs as it is). Without a terminal,
+ * the sentence naming the flags to give.
+ */
+export const identityOf = <O extends InviteCliOptions | JoinCliOptions>(
+  o: O,
+  ask: Ask | undefined,
+  run: string,
+): E.Either<string, Known<O>> => {
+  const missing = [
+    ...(o.name === undefined ? ['--name'] : []),
+    ...(o.directory === undefined ? ['--directory'] : []),
+  ];
+  if (missing.length === 0) return E.right(o as Known<O>);
+  if (ask === undefined) {
+    return E.left(
+      `no terminal to ask on, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing: run ${run} ${o.command} … --name NAME --directory FILE (see ${run} ${o.command} --help)`,
+    );
+  }
+  const name =
+    o.name === undefined ? askUntil(ask, say, 'Your username: ', checkName) : E.right(o.name);
+  if (E.isLeft(name)) return E.left(name.left.message);
+  const directory =
+    o.directory === undefined
+      ? askUntil(ask, say, 'Directory file (created if missing): ', (f) => E.right(f))
+      : E.right(o.directory);
+  if (E.isLeft(directory)) return E.left(directory.left.message);
+  return E.right({ ...o, name: name.right, directory: directory.right });
+};
+
+/** The options with the name and directory filled in, or the exit after saying why not. */
+const known = <O extends InviteCliOptions | JoinCliOptions>(o: O): Known<O> | undefined => {
+  const filled = identityOf(o, hasTerminal() ? askOnTerminal : undefined, ownCommandName());
+  if (E.isRight(filled)) return filled.right;
+  say(filled.left);
+  return undefined;
+};
+
 /** Starts the node for an invite or a join: the lock, the directory, the sink. */
 const started = async (
-  o: InviteCliOptions | JoinCliOptions,
+  o: Known<InviteCliOptions | JoinCliOptions>,
   { store }: NameStore,
   go: (node: ParleyNode) => Promise<number>,
 ): Promise<number> => {
@@ -140,7 +184,9 @@ const started = async (
   }
 };
 
-export const runInvite = (o: InviteCliOptions): Promise<number> => {
+export const runInvite = (given: InviteCliOptions): Promise<number> => {
+  const o = known(given);
+  if (o === undefined) return Promise.resolve(EXIT.usage);
   const busy = runningElsewhere(o.name, o.for === undefined ? '/invite' : `/invite ${o.for}`);
   if (busy !== undefined) {
     say(busy);
@@ -176,7 +222,9 @@ export const runInvite = (o: InviteCliOptions): Promise<number> => {
   );
 };
 
-export const runJoin = (o: JoinCliOptions): Promise<number> => {
+export const runJoin = (given: JoinCliOptions): Promise<number> => {
+  const o = known(given);
+  if (o === undefined) return Promise.resolve(EXIT.usage);
   const busy = runningElsewhere(o.name, `/join ${hostPort(o.host, o.hostPort)} ${o.code}`);
   if (busy !== undefined) {
     say(busy);

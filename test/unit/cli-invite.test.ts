@@ -6,7 +6,7 @@ import { firstValueFrom, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/args.js';
 import { helpText } from '../../src/cli/help.js';
-import { followInvite, followJoin } from '../../src/cli/invite.js';
+import { followInvite, followJoin, identityOf } from '../../src/cli/invite.js';
 import { checkFreeName, checkWritable, directoryFileSink } from '../../src/cli/invite-sink.js';
 import {
   inviteJson,
@@ -124,10 +124,38 @@ describe('invite and join on the command line', () => {
     ]);
     expect(E.isLeft(bad) && bad.left.message).toMatch(/is not an address: write HOST:PORT/);
     const noName = parseCommandLine(['invite', '--directory', 'd']);
-    expect(E.isLeft(noName) && noName.left).toMatchObject({
-      command: 'invite',
-      message: '--name is required',
-    });
+    expect(noName).toEqual(E.right(expect.objectContaining({ name: undefined, directory: 'd' })));
+  });
+  it('asks for a missing name and directory at a terminal; without one, names the flags', () => {
+    const parsed = parseCommandLine(['join', '127.0.0.1:5001', '7-crater-lamp']);
+    if (E.isLeft(parsed) || parsed.right.command !== 'join') throw new Error('not a join');
+    const o = parsed.right;
+    const noTerminal = identityOf(o, undefined, 'parley');
+    expect(noTerminal).toEqual(
+      E.left(
+        'no terminal to ask on, and --name and --directory are missing: run parley join … --name NAME --directory FILE (see parley join --help)',
+      ),
+    );
+    const asked: string[] = [];
+    const answers = ['', 'not a name\u0000', 'bob', 'bob.json'];
+    const ask = (question: string) => {
+      asked.push(question);
+      return answers.shift() ?? '';
+    };
+    expect(identityOf(o, ask, 'parley')).toEqual(
+      E.right(
+        expect.objectContaining({ name: 'bob', directory: 'bob.json', code: '7-crater-lamp' }),
+      ),
+    );
+    expect(asked).toEqual([
+      'Your username: ',
+      'Your username: ',
+      'Your username: ',
+      'Directory file (created if missing): ',
+    ]);
+    expect(identityOf({ ...o, name: 'carol', directory: 'c.json' }, undefined, 'parley')).toEqual(
+      E.right(expect.objectContaining({ name: 'carol' })),
+    );
   });
   it('has --help for both, and /invite in the console help', () => {
     expect(parseCommandLine(['join', '--help'])).toEqual(
@@ -157,6 +185,7 @@ describe('what to tell the other person', () => {
     ).toEqual([
       'ask them to run: parley join 192.0.2.10:5001 7-crater-lamp --name bob',
       'ask them to run: parley join [2001:db8::10]:5001 7-crater-lamp --name bob',
+      '(or, in a chat of theirs: /join 192.0.2.10:5001 7-crater-lamp)',
     ]);
   });
 });

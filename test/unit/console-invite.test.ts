@@ -62,7 +62,8 @@ describe('/invite and /join in the chat', () => {
       'ask them to run: parley join 192.0.2.10:5001 7-a-b --name bob',
       'ask them to run: parley join 127.0.0.1:5001 7-a-b --name bob',
     ]);
-    expect(lines[2]).toMatch(/expires in 10 minutes \(at 10:07\)/);
+    expect(lines[2]).toBe('(or, in a chat of theirs: /join 192.0.2.10:5001 7-a-b)');
+    expect(lines[3]).toMatch(/expires in 10 minutes \(at 10:07\)/);
   });
   it('the chat refuses a second invite and a cancel with none open, and names a join by its address', () => {
     const book: InviteBook = {
