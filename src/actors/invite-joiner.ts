@@ -98,6 +98,12 @@ const REFUSALS: Readonly<Record<string, JoinFailure>> = {
 
 const NOT_SUPPORTED = 'the peer does not speak parley-invite/1 (it answered as parley/1)';
 
+/**
+ * Refusals any node makes before it answers a hello, an inviter as well as a parley/1 one
+ * (its connection cap, its guard, an inviter's budget): they say nothing of the protocol.
+ */
+const ANY_NODE: ReadonlySet<string> = new Set(['busy', 'rate_limited']);
+
 /** What a failure means for the user, at this step. */
 export const joinFailure = (phase: JoinerPhase, failure: Failure): JoinFailure => {
   switch (failure.cause) {
@@ -111,7 +117,9 @@ export const joinFailure = (phase: JoinerPhase, failure: Failure): JoinFailure =
       const refusal = REFUSALS[failure.code];
       if (refusal !== undefined) return refusal;
       // Before any echo, an error is a parley/1 peer refusing the hello (unknown_recipient…).
-      return phase === 'awaitingHello' && failure.code !== 'busy' ? 'not_supported' : 'protocol';
+      return phase === 'awaitingHello' && !ANY_NODE.has(failure.code)
+        ? 'not_supported'
+        : 'protocol';
     }
   }
 };
