@@ -522,4 +522,41 @@ describe('parley-invite/1 against hostile joiners', () => {
     expect(filed[0]).toMatchObject({ username: 'dave', ip: '127.0.0.4', port: dave.port });
     expect(kinds(invite.events)).toEqual(['open', 'joined']);
   });
+
+  it('an invite cancelled, or expired, while a joiner that knows the code is mid-exchange: its joined is refused no_invite and it is not filed', async () => {
+    const { alice, filed, told } = await inviter();
+    const endedBy = async (end: 'cancelled' | 'expired', from: string) => {
+      const invite = await openInvite(alice, end === 'expired' ? { expiresInMs: 1_000 } : {});
+      const me = rawJoiner(`mallory-${end}`, invite.code);
+      const { wire, hello, dh } = await helloed(alice.port, from, me);
+      wire.sendFrame(me.dh(hello));
+      const { keys, th } = me.session(hello, dh);
+      wire.sendFrame({ type: 'auth', proof: inviteProof(keys, th, 'initiator') });
+      wire.sendFrame({ type: 'join', port: 5002, hmac: joinMac(keys, th, 5002) });
+      expect(await wire.next()).toMatchObject({ type: 'auth' });
+      expect(await wire.next()).toMatchObject({ type: 'welcome', port: alice.port });
+      // The code proved and the secret handed over: now the invite ends, before the joined.
+      if (end === 'cancelled') invite.sub.unsubscribe();
+      const ended = (e: NodeEvent) => e.kind === 'invite' && e.event.kind === end;
+      await eventually(() => told.some(ended), 5_000, `the invite ${end}`);
+      wire.sendFrame({ type: 'joined', hmac: joinedMac(keys, th) });
+      return answerThenClose(wire);
+    };
+    expect(await endedBy('cancelled', ATTACKER)).toMatchObject({
+      type: 'error',
+      code: 'no_invite',
+    });
+    expect(await endedBy('expired', '127.0.0.6')).toMatchObject({
+      type: 'error',
+      code: 'no_invite',
+    });
+    expect(filed).toEqual([]);
+    const { directory } = await firstValueFrom(alice.state$);
+    expect(directory.map((c) => c.username)).toEqual(['carol']);
+    // Not even for a moment: every change of her contacts was carol's, at the start.
+    const changes = told.flatMap((e) =>
+      e.kind === 'contacts' ? [e.directory.map((c) => c.username)] : [],
+    );
+    expect(changes).toEqual([['carol']]);
+  });
 });
