@@ -17,6 +17,7 @@ import {
 import { contactAnswer } from '../actors/responder-state.js';
 import type { Effect, Inbound, ReceivedMessage } from '../actors/types.js';
 import { type Directory, findContact } from '../codecs/directory.js';
+import { protocolError } from '../codecs/errors.js';
 import { whyOf } from '../errors.js';
 import type { JoinedContact } from '../invite/types.js';
 import { GUARD_DEFAULTS } from '../limits.js';
@@ -130,6 +131,11 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
       case 'invite_wrong':
         return ctx.desk.wrong(admission, remote);
       case 'file_contact': {
+        // The invite ended while this joiner was at it (cancelled, expired, the node closing):
+        // its end was told already, so nobody would hear of a contact filed now. Not filed.
+        if (!ctx.desk.holds(admission)) {
+          return { kind: 'invalid', error: protocolError('no_invite', INVITE_ENDED) };
+        }
         const contact = { username: effect.username, ip: remote, port: effect.port };
         return ctx.fileContact(
           { ...contact, password: effect.password },
@@ -160,6 +166,8 @@ const inviterNews = (event: InviterEvent, remote: string, ctx: IncomingContext):
   }
   return { kind: 'invite_exchange', remote, outcome: event.kind };
 };
+
+const INVITE_ENDED = 'the invite was cancelled or expired during the exchange';
 
 const internalEvent = (err: unknown): NodeEvent => ({
   kind: 'error',

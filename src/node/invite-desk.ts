@@ -43,6 +43,11 @@ export interface InviteDesk {
   claim(username: string, holder: object, directory: Directory, now: number, port: number): Inbound;
   /** A wrong code from `holder`: what is left (the answer to `invite_wrong`); 0 burns it. */
   wrong(holder: object, remote: string): Inbound;
+  /**
+   * Whether `holder` still holds the open invite: not once it was cancelled or expired (or
+   * the node closed) mid-exchange. Only a holder's joiner may be filed.
+   */
+  holds(holder: object): boolean;
   /** `holder`'s joiner is filed: the invite is spent. */
   joined(holder: object, contact: JoinedContact): void;
   /** Filing `holder`'s joiner failed: the invite ends, saying why. */
@@ -114,6 +119,7 @@ export const createInviteDesk = (
       } else end({ kind: 'burnt' });
       return { kind: 'attempts', left: Math.max(0, open.wrongLeft) };
     },
+    holds: (holder) => held(holder) !== undefined,
     joined: (holder, contact) => {
       if (held(holder) !== undefined) end({ kind: 'joined', contact });
     },
