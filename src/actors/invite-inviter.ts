@@ -328,7 +328,8 @@ const handlers = (deps: ActorDeps): Handlers<Open, InviterEvent> => ({
   askingBudget: { budget: (s, a) => onBudget(s, a.allowed, deps) },
   awaitingJoinerDh: { dh: onDh },
   awaitingJoinerAuth: { auth: onAuth },
-  countingWrong: { attempts: (s, a) => onAttempts(s, a.left) },
+  // The join came in the same write as the wrong proof: it waits for nothing, and is dropped.
+  countingWrong: { attempts: (s, a) => onAttempts(s, a.left), join: (s) => [s, []] },
   awaitingJoin: { join: (s, f) => onJoin(s, f, deps) },
   awaitingJoined: { joined: onJoined },
   filingJoiner: { filed: onFiled },

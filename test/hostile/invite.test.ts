@@ -373,9 +373,9 @@ describe('parley-invite/1 against hostile joiners', () => {
     expect(await joinWith(mallory, alice.port, wrong)).toMatchObject({ code: 'wrong_code' });
     expect(await joinWith(mallory, alice.port, wrong)).toMatchObject({ code: 'wrong_code' });
     // Two guesses: mallory's address is refused before its hello is read, the code unasked.
-    // (The joiner reads an error before the inviter's hello as a parley/1 peer's: not_supported.)
+    // (Any node says so, an inviter or not: the joiner tells the peer's words, not "not supported".)
     const limited = await joinWith(mallory, alice.port, first.code);
-    expect(limited).toEqual({ kind: 'failed', code: 'not_supported', message: RATE_LIMITED });
+    expect(limited).toEqual({ kind: 'failed', code: 'protocol', message: RATE_LIMITED });
     expect(told).toContainEqual({ kind: 'refused', code: 'rate_limited', remote: ATTACKER });
     expect(kinds(first.events)).toEqual(['open', 'wrong_code', 'wrong_code']);
 

@@ -11,6 +11,7 @@
  * Wired, one virtual millisecond per hop: 0 hello → | 1 hello + dh ← | 2 dh + auth + join → |
  * 3 auth + welcome ← | 4 bob files alice, joined → | 5 alice files bob.
  */
+import { map, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BURNT_MESSAGE, wrongCodeMessage } from '../../src/actors/invite-inviter.js';
 import type { JoinerEvent, JoinerPhase } from '../../src/actors/invite-joiner.js';
@@ -305,10 +306,39 @@ describe('parley-invite/1: a wrong code', () => {
   });
 });
 
+describe('parley-invite/1: a wrong code counted later', () => {
+  it('the join of the same write waits for nothing: the count still ends in its sentence', () => {
+    const bob = joinerDeps();
+    const alice = inviterDeps();
+    let wired: Wired | undefined;
+    marbles((scheduler) => {
+      const joinerDesk = desk({ scheduler });
+      const inviterDesk = desk({ scheduler, left: 2 });
+      wired = wire({
+        scheduler,
+        joiner: vectorJoiner({ code: '7-crater-lava' }, bob),
+        inviter: vectorIncoming(alice),
+        joinerAnswer: joinerDesk.answer,
+        // The node takes 5 ms to count the wrong code: the join is in the mailbox by then.
+        inviterAnswer: (effect) =>
+          effect.kind === 'invite_wrong'
+            ? timer(5, scheduler).pipe(map((): Inbound => ({ kind: 'attempts', left: 2 })))
+            : inviterDesk.answer(effect),
+      });
+    });
+    expect(linesOf(wired!, 'inviter')).toEqual([
+      WRITES.A,
+      errorLine('auth_failed', wrongCodeMessage(2)),
+    ]);
+    expect(wired!.inviterEvents.map(([, e]) => e)).toEqual([
+      { kind: 'invite_wrong', username: 'bob', attemptsLeft: 2 },
+    ]);
+  });
+});
+
 describe('parley-invite/1: refused before any DH work', () => {
   it.each([
     ['no_invite', 'no invite is open', 'no_invite'],
-    ['name_taken', 'bob is already a contact', 'name_taken'],
     ['busy', 'another joiner is mid-exchange', 'protocol'],
   ] as const)(
     '%s "%s": only the error frame, no key pair, no budget asked; the joiner reads %s',
@@ -345,6 +375,37 @@ describe('parley-invite/1: refused before any DH work', () => {
     expect(wired.joinerEvents.map(([, e]) => e)).toEqual([
       joinerFailed('protocol', 'awaitingHello', peerError('rate_limited', message)),
     ]);
+  });
+});
+
+describe('parley-invite/1: a name that is a contact already', () => {
+  const taken = { kind: 'invitation', code: CODE, port: INVITER.port, nameTaken: true } as const;
+  const message = 'bob is already a contact here: join with another --name';
+
+  it('is told name_taken only once the code is proved: no proof_R, no welcome, nothing filed', () => {
+    const { wired, inviterDesk, joinerDesk } = exchange({ inviterDesk: { claim: taken } });
+    expect(linesOf(wired, 'inviter')).toEqual([WRITES.A, errorLine('name_taken', message)]);
+    expect(guesses(inviterDesk)).toEqual([]);
+    expect(wired.inviterEvents.map(([, e]) => e)).toEqual([
+      { kind: 'invite_refused', code: 'name_taken', username: 'bob', message },
+    ]);
+    expect(wired.joinerEvents.map(([, e]) => e)).toEqual([
+      joinerFailed('name_taken', 'awaitingAuth', peerError('name_taken', message)),
+    ]);
+    expect(filings(inviterDesk)).toEqual([]);
+    expect(filings(joinerDesk)).toEqual([]);
+  });
+
+  it('a wrong code is only a wrong code: nothing says the name is taken', () => {
+    const { wired, inviterDesk } = exchange({
+      joinerCode: '7-crater-lava',
+      inviterDesk: { claim: taken, left: 2 },
+    });
+    expect(linesOf(wired, 'inviter')).toEqual([
+      WRITES.A,
+      errorLine('auth_failed', wrongCodeMessage(2)),
+    ]);
+    expect(guesses(inviterDesk)).toEqual(['proof_failed']);
   });
 });
 

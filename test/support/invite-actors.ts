@@ -129,7 +129,7 @@ const FILED: Inbound = { kind: 'filed' };
 /** The node's side of an invite exchange, faked: it answers the actor's questions. */
 export const desk = ({
   scheduler,
-  claim = { kind: 'invitation', code: CODE, port: INVITER.port },
+  claim = { kind: 'invitation', code: CODE, port: INVITER.port, nameTaken: false },
   allowed = true,
   left = 2,
   fileDelayMs,
