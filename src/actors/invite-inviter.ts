@@ -258,7 +258,7 @@ const onAuth = (state: In<'awaitingJoinerAuth'>, auth: AuthFrame): Out => {
 };
 
 const refuseTakenName = (hello: HelloFrame): Out => {
-  const message = `${hello.from} is already a contact here: join with another --name`;
+  const message = `the inviter already has a contact named ${hello.from}`;
   return end(
     { kind: 'invite_refused', code: 'name_taken', username: hello.from, message },
     { before: [sendFrame(errorFrame('name_taken', message))] },

@@ -99,7 +99,7 @@ export const joinSentence = (event: JoinEvent, address: string, attemptsLeft?: n
     case 'burnt':
       return 'that code was tried 3 times wrongly and no longer works: ask for a new code';
     case 'no_invite':
-      return `nobody is inviting at ${address}, or the code expired: ask for a new code`;
+      return `nobody is inviting at ${address}, or the code expired: ask for a new code${event.message === '' ? '' : ` (${address} says: ${event.message})`}`;
     case 'not_supported':
       return `the peer at ${address} speaks parley/1 but not invites: add it by hand with /add`;
     case 'unreachable':
@@ -107,9 +107,9 @@ export const joinSentence = (event: JoinEvent, address: string, attemptsLeft?: n
     case 'timeout':
       return `${address} did not answer in time: check the address, or ask for a new code`;
     case 'name_taken':
-      return `${event.message}: join with another --name`;
+      return `${event.message}: join again with another --name (the code still works)`;
     case 'file_failed':
-      return `the contact was not filed: ${event.message}; nothing was added on either side, fix it and ask for a new code`;
+      return `the contact was not filed: ${event.message}; nothing was added on either side: fix it and join again (the code works until it expires)`;
     case 'protocol':
       return `the join failed: ${event.message}`;
   }

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Observable } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
+import { type ParleyError, parleyError } from '../errors.js';
 import type { InviteEvent, JoinEvent } from '../invite/types.js';
 import type { ParleyNode } from '../node/node.js';
 import { liveHolder } from '../store/lock-file.js';
@@ -117,7 +118,7 @@ export const identityOf = <O extends InviteCliOptions | JoinCliOptions>(
   o: O,
   ask: Ask | undefined,
   run: string,
-): E.Either<string, Known<O>> => {
+): E.Either<ParleyError, Known<O>> => {
   const missing = [
     ...(o.name === undefined ? ['--name'] : []),
     ...(o.directory === undefined ? ['--directory'] : []),
@@ -125,17 +126,20 @@ export const identityOf = <O extends InviteCliOptions | JoinCliOptions>(
   if (missing.length === 0) return E.right(o as Known<O>);
   if (ask === undefined) {
     return E.left(
-      `no terminal to ask on, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing: run ${run} ${o.command} … --name NAME --directory FILE (see ${run} ${o.command} --help)`,
+      parleyError(
+        'usage',
+        `no terminal to ask on, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing: run ${run} ${o.command} … --name NAME --directory FILE (see ${run} ${o.command} --help)`,
+      ),
     );
   }
   const name =
     o.name === undefined ? askUntil(ask, say, 'Your username: ', checkName) : E.right(o.name);
-  if (E.isLeft(name)) return E.left(name.left.message);
+  if (E.isLeft(name)) return name;
   const directory =
     o.directory === undefined
       ? askUntil(ask, say, 'Directory file (created if missing): ', (f) => E.right(f))
       : E.right(o.directory);
-  if (E.isLeft(directory)) return E.left(directory.left.message);
+  if (E.isLeft(directory)) return directory;
   return E.right({ ...o, name: name.right, directory: directory.right });
 };
 
@@ -143,7 +147,7 @@ export const identityOf = <O extends InviteCliOptions | JoinCliOptions>(
 const known = <O extends InviteCliOptions | JoinCliOptions>(o: O): Known<O> | undefined => {
   const filled = identityOf(o, hasTerminal() ? askOnTerminal : undefined, ownCommandName());
   if (E.isRight(filled)) return filled.right;
-  say(filled.left);
+  say(filled.left.message);
   return undefined;
 };
 

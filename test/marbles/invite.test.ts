@@ -380,7 +380,7 @@ describe('parley-invite/1: refused before any DH work', () => {
 
 describe('parley-invite/1: a name that is a contact already', () => {
   const taken = { kind: 'invitation', code: CODE, port: INVITER.port, nameTaken: true } as const;
-  const message = 'bob is already a contact here: join with another --name';
+  const message = 'the inviter already has a contact named bob';
 
   it('is told name_taken only once the code is proved: no proof_R, no welcome, nothing filed', () => {
     const { wired, inviterDesk, joinerDesk } = exchange({ inviterDesk: { claim: taken } });

@@ -131,11 +131,11 @@ describe('invite and join on the command line', () => {
     if (E.isLeft(parsed) || parsed.right.command !== 'join') throw new Error('not a join');
     const o = parsed.right;
     const noTerminal = identityOf(o, undefined, 'parley');
-    expect(noTerminal).toEqual(
-      E.left(
+    expect(E.isLeft(noTerminal) && noTerminal.left).toEqual({
+      code: 'usage',
+      message:
         'no terminal to ask on, and --name and --directory are missing: run parley join … --name NAME --directory FILE (see parley join --help)',
-      ),
-    );
+    });
     const asked: string[] = [];
     const answers = ['', 'not a name\u0000', 'bob', 'bob.json'];
     const ask = (question: string) => {
@@ -212,14 +212,20 @@ describe('the sentences of an invite and a join', () => {
   it('says each join failure', () => {
     const f = (code: Extract<JoinEvent, { kind: 'failed' }>['code'], message = 'm') =>
       joinSentence({ kind: 'failed', code, message }, '192.0.2.10:5001');
-    expect(f('no_invite')).toBe(
+    expect(f('no_invite', '')).toBe(
       'nobody is inviting at 192.0.2.10:5001, or the code expired: ask for a new code',
+    );
+    expect(f('no_invite', 'this invite is for carol, not bob')).toBe(
+      'nobody is inviting at 192.0.2.10:5001, or the code expired: ask for a new code (192.0.2.10:5001 says: this invite is for carol, not bob)',
+    );
+    expect(f('file_failed', 'alice is already in the directory')).toBe(
+      'the contact was not filed: alice is already in the directory; nothing was added on either side: fix it and join again (the code works until it expires)',
     );
     expect(f('not_supported')).toBe(
       'the peer at 192.0.2.10:5001 speaks parley/1 but not invites: add it by hand with /add',
     );
-    expect(f('name_taken', 'alice already has a contact named bob')).toBe(
-      'alice already has a contact named bob: join with another --name',
+    expect(f('name_taken', 'the inviter already has a contact named bob')).toBe(
+      'the inviter already has a contact named bob: join again with another --name (the code still works)',
     );
     expect(joinSentence({ kind: 'failed', code: 'wrong_code', message: '' }, 'x', 2)).toMatch(
       /try again \(2 attempts left\)$/,
