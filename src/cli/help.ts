@@ -87,6 +87,8 @@ Usage:
   ${run} probe  --name NAME --directory FILE [--to USER] [--json]
   ${run} outbox [--name NAME] [--json]
   ${run} history --name NAME [--with USER] [--since TIME] [--json]
+  ${run} invite [--name NAME] [--directory FILE] [--for USER] [--expires TIME] [--json]
+  ${run} join   HOST:PORT CODE [--name NAME] [--directory FILE]
   ${run} help COMMAND
 ${run.startsWith('npm') ? '(npm start builds first and prints its own lines on stdout: scripts run node dist/main.js.)\n' : ''}
 Without --port, --directory or --name, parley asks for them (on a terminal only).
@@ -100,6 +102,8 @@ ${BIND}
 ${COMMON}
 
 In the chat, type a message and press Enter, then pick who gets it. /help lists the rest.
+Someone new? /invite (or invite) makes a one-time code; they join with it, and each of you
+then has the other in the directory file, with a fresh secret: nothing to type by hand.
 ${SIZE_LIMIT}
 ${OUTBOX}`;
 
