@@ -19,12 +19,13 @@ import {
   share,
   takeUntil,
   tap,
+  throwError,
   timer,
 } from 'rxjs';
 import { runActor } from '../actors/driver.js';
 import { type JoinerEvent, joinerLogic } from '../actors/invite-joiner.js';
 import type { Inbound } from '../actors/types.js';
-import { type Directory, decodeDirectory, isHost } from '../codecs/directory.js';
+import { type Directory, decodeDirectory, findContact, isHost } from '../codecs/directory.js';
 import { protocolError } from '../codecs/errors.js';
 import { isUsername, type Username } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
@@ -151,7 +152,12 @@ export const fileContact$ = (
   failed: (message: string) => void,
   filed: () => void,
 ): Observable<Inbound> =>
-  defer(() => (deps.fileContact ?? inMemoryOnly)(contact)).pipe(
+  defer(() =>
+    // A name we have already is never overwritten, whatever the sink would do.
+    findContact(state$.value.directory, contact.username) === undefined
+      ? (deps.fileContact ?? inMemoryOnly)(contact)
+      : throwError(() => new Error(`you already have a contact named ${contact.username}`)),
+  ).pipe(
     ignoreElements(),
     endWith<Inbound>({ kind: 'filed' }),
     tap(() => {

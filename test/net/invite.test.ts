@@ -158,6 +158,26 @@ describe('parley-invite/1 between two nodes', () => {
     });
   });
 
+  it("bob already has a contact named alice: his join files nothing, says so, and alice's invite stays open", async () => {
+    const a = recording();
+    const b = recording();
+    const alice = await start('alice', { fileContact: a.sink });
+    const bob = await start('bob', {
+      fileContact: b.sink,
+      directory: directoryOf([{ username: 'alice', password: 'y'.repeat(20), port: 9 }]),
+    });
+    const invite = await opened(alice);
+    expect(await joined(bob, alice.port, invite.code)).toEqual({
+      kind: 'failed',
+      code: 'file_failed',
+      message: 'you already have a contact named alice',
+    });
+    expect(b.filed).toEqual([]);
+    expect(a.filed).toEqual([]);
+    const carol = await start('carol');
+    expect(await joined(carol, alice.port, invite.code)).toMatchObject({ kind: 'joined' });
+  });
+
   it('a bad code is refused before connecting, with the sentence parseCode gives', async () => {
     const bob = await start('bob');
     const result = await joined(bob, 9, 'seven crater');
