@@ -7,6 +7,9 @@
 
 export type { Answer, DriverOptions } from './actors/driver.js';
 export { runActor } from './actors/driver.js';
+// parley-invite/1: the joiner, and the inviter a responder becomes on a hello with `invite`.
+export type { IncomingEvent, IncomingState } from './actors/incoming.js';
+export { incomingLogic } from './actors/incoming.js';
 export type {
   InitiatorEvent,
   InitiatorParams,
@@ -15,6 +18,14 @@ export type {
   Intent,
 } from './actors/initiator.js';
 export { initiatorLogic, startInitiator, stepInitiator } from './actors/initiator.js';
+export type { InviterEvent, InviterPhase, InviterState } from './actors/invite-inviter.js';
+export type {
+  JoinerEvent,
+  JoinerParams,
+  JoinerPhase,
+  JoinerState,
+} from './actors/invite-joiner.js';
+export { joinerLogic } from './actors/invite-joiner.js';
 export type {
   ReceivedMessage,
   ResponderConfig,
