@@ -178,6 +178,16 @@ describe('parley-invite/1 between two nodes', () => {
     expect(await joined(carol, alice.port, invite.code)).toMatchObject({ kind: 'joined' });
   });
 
+  it('closing the node ends its open invite, cancelled, and the node closes at once', async () => {
+    const alice = await startNode({ name: 'alice' });
+    const events = lastValueFrom(alice.invite().pipe(toArray()));
+    await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await alice.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await events).map((e) => e.kind)).toEqual(['open', 'cancelled']);
+  });
+
   it('a bad code is refused before connecting, with the sentence parseCode gives', async () => {
     const bob = await start('bob');
     const result = await joined(bob, 9, 'seven crater');
