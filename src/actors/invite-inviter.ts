@@ -171,9 +171,10 @@ export const startInviting = (config: ResponderConfig, hello: HelloFrame): Out =
   ];
 };
 
-// [invitation_refused]   → error {no_invite | name_taken | busy}   (before any DH work)
+// [invitation_refused]   → error {no_invite | busy}   (before any DH work, or an invite that
+// ended while a wrong code was being counted)
 const onRefused = (
-  state: In<'claiming'>,
+  state: { readonly hello: HelloFrame },
   answer: Extract<Inbound, { kind: 'invitation_refused' }>,
 ): Out =>
   end(
@@ -329,7 +330,12 @@ const handlers = (deps: ActorDeps): Handlers<Open, InviterEvent> => ({
   awaitingJoinerDh: { dh: onDh },
   awaitingJoinerAuth: { auth: onAuth },
   // The join came in the same write as the wrong proof: it waits for nothing, and is dropped.
-  countingWrong: { attempts: (s, a) => onAttempts(s, a.left), join: (s) => [s, []] },
+  countingWrong: {
+    attempts: (s, a) => onAttempts(s, a.left),
+    // The invite ended while this joiner was at it: nothing to count, no invite to burn.
+    invitation_refused: onRefused,
+    join: (s) => [s, []],
+  },
   awaitingJoin: { join: (s, f) => onJoin(s, f, deps) },
   awaitingJoined: { joined: onJoined },
   filingJoiner: { filed: onFiled },

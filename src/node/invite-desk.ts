@@ -16,6 +16,7 @@ export const INVITE_OPEN =
   'an invite is already open: cancel it (/invite cancel, or Ctrl-C where it runs) first';
 export const NOT_LISTENING = 'this node does not listen, so nobody could join it';
 const NO_INVITE = 'no invite is open here (it may have expired, been used or cancelled)';
+const ENDED = 'the invite was cancelled or expired during the exchange';
 const BUSY_INVITE = 'someone else is joining with this invite right now; try again in a minute';
 
 interface Open {
@@ -41,7 +42,10 @@ export interface InviteDesk {
   ): InviteEvent;
   /** A joiner's hello: the code for `holder`, or why it may not try (the answer to `invite_claim`). */
   claim(username: string, holder: object, directory: Directory, now: number, port: number): Inbound;
-  /** A wrong code from `holder`: what is left (the answer to `invite_wrong`); 0 burns it. */
+  /**
+   * A wrong code from `holder`: what is left (the answer to `invite_wrong`); 0 burns it. An
+   * invite that ended meanwhile answers `no_invite`.
+   */
   wrong(holder: object, remote: string): Inbound;
   /**
    * Whether `holder` still holds the open invite: not once it was cancelled or expired (or
@@ -111,7 +115,9 @@ export const createInviteDesk = (
     },
     wrong: (holder, remote) => {
       const open = held(holder);
-      if (open === undefined) return { kind: 'attempts', left: 0 };
+      // The invite ended (cancelled, expired) while this joiner was at it: none to burn.
+      if (open === undefined)
+        return { kind: 'invitation_refused', code: 'no_invite', message: ENDED };
       open.wrongLeft -= 1;
       open.holder = undefined;
       if (open.wrongLeft > 0) {

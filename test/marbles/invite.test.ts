@@ -336,6 +336,35 @@ describe('parley-invite/1: a wrong code counted later', () => {
   });
 });
 
+describe('parley-invite/1: the invite ends while a wrong code is counted', () => {
+  it('no_invite, not burnt: the joiner is told the invite is gone, and nothing is charged twice', () => {
+    const bob = joinerDeps();
+    const alice = inviterDeps();
+    let wired: Wired | undefined;
+    let inviterDesk: Desk | undefined;
+    const message = 'the invite was cancelled or expired during the exchange';
+    marbles((scheduler) => {
+      const joinerDesk = desk({ scheduler });
+      inviterDesk = desk({ scheduler });
+      wired = wire({
+        scheduler,
+        joiner: vectorJoiner({ code: '7-crater-lava' }, bob),
+        inviter: vectorIncoming(alice),
+        joinerAnswer: joinerDesk.answer,
+        inviterAnswer: (effect) =>
+          effect.kind === 'invite_wrong'
+            ? { kind: 'invitation_refused', code: 'no_invite', message }
+            : inviterDesk!.answer(effect),
+      });
+    });
+    expect(linesOf(wired!, 'inviter')).toEqual([WRITES.A, errorLine('no_invite', message)]);
+    expect(guesses(inviterDesk!)).toEqual(['proof_failed']);
+    expect(wired!.joinerEvents.map(([, e]) => e)).toEqual([
+      joinerFailed('no_invite', 'awaitingAuth', peerError('no_invite', message)),
+    ]);
+  });
+});
+
 describe('parley-invite/1: refused before any DH work', () => {
   it.each([
     ['no_invite', 'no invite is open', 'no_invite'],
