@@ -24,6 +24,7 @@ import { encodeFrame } from '../../src/codecs/line.js';
 import { deriveKeys } from '../../src/crypto/schedule.js';
 import { welcomeMac } from '../../src/invite/schedule.js';
 import { DEFAULT_STEP_DEADLINE_MS } from '../../src/limits.js';
+import { flipChar } from '../support/flip-char.js';
 import {
   CODE,
   type Desk,
@@ -150,15 +151,6 @@ const exchange = ({
     joinerKeyPairs: bob.keyPairs(),
     inviterKeyPairs: alice.keyPairs(),
   };
-};
-
-/** Flip the lowest bit of one hex or base64 character, keeping the value well formed. */
-const flipChar = (s: string, at = 0): string => {
-  const alphabet = /^[0-9a-f]+$/.test(s)
-    ? '0123456789abcdef'
-    : 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const i = alphabet.indexOf(s[at]!);
-  return s.slice(0, at) + alphabet[i ^ 1] + s.slice(at + 1);
 };
 
 /** Change the `type` frames `from` writes with `change`. */

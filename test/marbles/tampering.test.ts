@@ -13,20 +13,12 @@ import {
   responderDeps,
   vectorLookup,
 } from '../support/actors.js';
+import { flipChar } from '../support/flip-char.js';
 import { type Direction, link, type Tamper } from '../support/link.js';
 import { marbles } from '../support/marbles.js';
 import { VECTORS } from '../support/vectors.js';
 
 type Json = Record<string, unknown>;
-
-/** Flip the lowest bit of one hex or base64 character, keeping the value well formed. */
-const flipChar = (s: string, at = 0): string => {
-  const alphabet = /^[0-9a-f]+$/.test(s)
-    ? '0123456789abcdef'
-    : 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const i = alphabet.indexOf(s[at]!);
-  return s.slice(0, at) + alphabet[i ^ 1] + s.slice(at + 1);
-};
 
 /** Change `frameType` frames going `direction` with `change`. */
 const onFrame =
