@@ -102,7 +102,7 @@ export const runningElsewhere = (name: string, slash: string): string | undefine
   const pid = liveHolder(lockFileOf(outboxFileOf(stateDirectory(), name)));
   return pid === undefined
     ? undefined
-    : `a chat or listen of ${name} is running (pid ${pid}): type ${slash} there`;
+    : `a chat or listen of ${name} is running (pid ${pid}): type ${slash} in that chat, or stop that listen first`;
 };
 
 type Known<O> = O & { readonly name: string; readonly directory: string };

@@ -15,6 +15,7 @@ import {
   LOCALHOST,
   parley,
   portOf,
+  startListener,
   type tempFolder,
   type tmuxServer,
   until,
@@ -151,6 +152,20 @@ inTerminal('invite codes', () => {
     await alice.waitFor('the code was tried 3 times wrongly and no longer works');
     expect(entriesOf(bobFile)).toEqual([]);
     expect(entriesOf(aliceFile)).toEqual([]);
+  });
+
+  it('a join while a listen of the same name runs is refused, saying where to type it', async () => {
+    const bobFile = folder.directory('bob.json', []);
+    const listening = await startListener('bob', bobFile);
+    const join = parley(joinArgs('127.0.0.1:9', '7-crater-lamp', bobFile));
+    await join.waitFor(
+      'stderr',
+      /a chat or listen of bob is running \(pid \d+\): type \/join 127\.0\.0\.1:9 7-crater-lamp in that chat, or stop that listen first/,
+    );
+    expect(await join.exited()).toBe(1);
+    expect(entriesOf(bobFile)).toEqual([]);
+    listening.run.child.kill('SIGTERM');
+    await listening.run.exited();
   });
 
   it('an expired code is refused: parley invite --expires says so, and the join is told why', async () => {
