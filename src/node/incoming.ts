@@ -36,7 +36,7 @@ import { answerFrom, type DeliverySink, dedupeKey } from './dedupe.js';
 import { sourceOf } from './defences.js';
 import type { Epic } from './epic.js';
 import { createGuard, type Guard } from './guard.js';
-import type { InviteDesk } from './invite-desk.js';
+import { INVITE_ENDED, type InviteDesk } from './invite-desk.js';
 import { fileContact$ } from './invites.js';
 import { moveOf } from './moves.js';
 import { createPartJoiner, type Taken } from './part-joiner.js';
@@ -150,9 +150,9 @@ const interpreter = (admission: Admission, ctx: IncomingContext) => {
 };
 
 /**
- * What an inviter's end tells: the invite hears of a joiner refused before any work (its own
- * events, wrong codes and the joined contact, the desk says as they happen); the node's
- * stream gets a trace-level `error` only for an exchange that broke.
+ * What an inviter's end tells: the invite hears of a joiner refused (busy, a taken name);
+ * wrong codes and the joined contact the desk says as they happen. The node's stream gets
+ * one `invite_exchange` per connection, its outcome.
  */
 const inviterNews = (event: InviterEvent, remote: string, ctx: IncomingContext): NodeEvent => {
   if (event.kind === 'invite_refused' && event.code !== 'no_invite') {
@@ -166,8 +166,6 @@ const inviterNews = (event: InviterEvent, remote: string, ctx: IncomingContext):
   }
   return { kind: 'invite_exchange', remote, outcome: event.kind };
 };
-
-const INVITE_ENDED = 'the invite was cancelled or expired during the exchange';
 
 const internalEvent = (err: unknown): NodeEvent => ({
   kind: 'error',

@@ -16,7 +16,7 @@ export const INVITE_OPEN =
   'an invite is already open: cancel it (/invite cancel, or Ctrl-C where it runs) first';
 export const NOT_LISTENING = 'this node does not listen, so nobody could join it';
 const NO_INVITE = 'no invite is open here (it may have expired, been used or cancelled)';
-const ENDED = 'the invite was cancelled or expired during the exchange';
+export const INVITE_ENDED = 'the invite was cancelled or expired during the exchange';
 const BUSY_INVITE = 'someone else is joining with this invite right now; try again in a minute';
 
 interface Open {
@@ -117,7 +117,7 @@ export const createInviteDesk = (
       const open = held(holder);
       // The invite ended (cancelled, expired) while this joiner was at it: none to burn.
       if (open === undefined)
-        return { kind: 'invitation_refused', code: 'no_invite', message: ENDED };
+        return { kind: 'invitation_refused', code: 'no_invite', message: INVITE_ENDED };
       open.wrongLeft -= 1;
       open.holder = undefined;
       if (open.wrongLeft > 0) {
