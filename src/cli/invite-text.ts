@@ -91,7 +91,17 @@ export const inviteSentence = (event: InviteEvent, nowMs: number, run = 'parley'
 };
 
 /** The join's event as a line on the joiner's screen. */
-export const joinSentence = (event: JoinEvent, address: string, attemptsLeft?: number): string => {
+/** The count an inviter's `auth_failed` tells ("wrong code: 2 attempts left"), if it does. */
+const attemptsIn = (message: string): number | undefined => {
+  const m = /(\d+) attempts? left/.exec(message);
+  return m === null ? undefined : Number(m[1]);
+};
+
+export const joinSentence = (
+  event: JoinEvent,
+  address: string,
+  attemptsLeft = event.kind === 'failed' ? attemptsIn(event.message) : undefined,
+): string => {
   if (event.kind === 'joined') return contactLine(event.contact);
   switch (event.code) {
     case 'wrong_code':

@@ -142,7 +142,10 @@ inTerminal('invite codes', () => {
     const bobFile = `${folder.path}/bob.json`;
     for (const left of [2, 1]) {
       const join = parley(joinArgs(address, '1-abandon-ability', bobFile));
-      await join.waitFor('stderr', /that code is not right/);
+      await join.waitFor(
+        'stderr',
+        `that code is not right: check it with the person who invited you and try again (${left} attempt${left === 1 ? '' : 's'} left)`,
+      );
       expect(await join.exited()).toBe(3);
       await alice.waitFor(`(${left} attempt${left === 1 ? '' : 's'} left)`);
     }

@@ -230,6 +230,13 @@ describe('the sentences of an invite and a join', () => {
     expect(joinSentence({ kind: 'failed', code: 'wrong_code', message: '' }, 'x', 2)).toMatch(
       /try again \(2 attempts left\)$/,
     );
+    // The count the inviter told, unauthenticated as every error: a hint, said as such.
+    expect(f('wrong_code', 'wrong code: 1 attempt left')).toBe(
+      'that code is not right: check it with the person who invited you and try again (1 attempt left)',
+    );
+    expect(f('wrong_code', 'authentication failed')).toBe(
+      'that code is not right: check it with the person who invited you and try again',
+    );
   });
   it('writes JSON lines in snake_case', () => {
     expect(JSON.parse(inviteJson({ kind: 'wrong_code', attemptsLeft: 1, remote: 'r' }))).toEqual({
