@@ -27,12 +27,12 @@ import {
   welcomeFrame,
 } from '../codecs/frames.js';
 import type { DhKeyPair } from '../crypto/dh.js';
+import { macEquals } from '../crypto/schedule.js';
 import {
   inviteProof,
   isPort,
   joinedMac,
   joinMac,
-  macMatches,
   SECRET_BYTES,
   sealSecret,
   secretPassword,
@@ -248,7 +248,7 @@ const onDh = (state: In<'awaitingJoinerDh'>, dh: DhFrame): Out => {
 // name only now, to one that proved the code (a guesser learns nothing of our contacts)
 const onAuth = (state: In<'awaitingJoinerAuth'>, auth: AuthFrame): Out => {
   const { session, hello } = state;
-  if (macMatches(inviteProof(session.keys, session.th, 'initiator'), auth.proof)) {
+  if (macEquals(inviteProof(session.keys, session.th, 'initiator'), auth.proof)) {
     if (state.nameTaken) return refuseTakenName(hello);
     return [{ ...state, phase: 'awaitingJoin' }, []];
   }
@@ -287,7 +287,7 @@ const onAttempts = (state: In<'countingWrong'>, left: number): Out => {
 const onJoin = (state: In<'awaitingJoin'>, join: JoinFrame, deps: ActorDeps): Out => {
   const { session, port } = state;
   const { keys, th } = session;
-  if (!macMatches(joinMac(keys, th, join.port), join.hmac)) {
+  if (!macEquals(joinMac(keys, th, join.port), join.hmac)) {
     return fail(state, 'bad_mac', 'the join did not verify');
   }
   if (!isPort(join.port)) {
@@ -307,7 +307,7 @@ const onJoin = (state: In<'awaitingJoin'>, join: JoinFrame, deps: ActorDeps): Ou
 // ← joined {hmac}   → [file_contact]: the joiner filed us; now we file it
 const onJoined = (state: In<'awaitingJoined'>, joined: JoinedFrame): Out => {
   const { session, hello, joinerPort, secret } = state;
-  if (!macMatches(joinedMac(session.keys, session.th), joined.hmac)) {
+  if (!macEquals(joinedMac(session.keys, session.th), joined.hmac)) {
     return fail(state, 'bad_mac', 'the joined confirmation did not verify');
   }
   const fileIt = {

@@ -22,12 +22,12 @@ import {
   type WelcomeFrame,
 } from '../codecs/frames.js';
 import type { DhKeyPair } from '../crypto/dh.js';
+import { macEquals } from '../crypto/schedule.js';
 import {
   inviteProof,
   isPort,
   joinedMac,
   joinMac,
-  macMatches,
   openSecret,
   secretPassword,
   welcomeMac,
@@ -192,7 +192,7 @@ const onDh = (state: In<'awaitingDh'>, dh: DhFrame): Out => {
 // ← auth {proof_R}: the inviter knows the code too
 const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame): Out => {
   const { session } = state;
-  if (!macMatches(inviteProof(session.keys, session.th, 'responder'), auth.proof)) {
+  if (!macEquals(inviteProof(session.keys, session.th, 'responder'), auth.proof)) {
     return fail(state, 'auth_failed', 'the inviter could not prove that it knows the code');
   }
   return [{ phase: 'awaitingWelcome', params: state.params, session }, []];
@@ -202,7 +202,7 @@ const onAuth = (state: In<'awaitingAuth'>, auth: AuthFrame): Out => {
 const onWelcome = (state: In<'awaitingWelcome'>, welcome: WelcomeFrame): Out => {
   const { session, params } = state;
   const expected = welcomeMac(session.keys, session.th, welcome.port, welcome.secret);
-  if (!macMatches(expected, welcome.hmac)) {
+  if (!macEquals(expected, welcome.hmac)) {
     return fail(state, 'bad_mac', 'the welcome did not verify');
   }
   if (!isPort(welcome.port)) {

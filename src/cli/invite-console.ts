@@ -4,7 +4,7 @@
  */
 
 import type { NetworkInterfaceInfo } from 'node:os';
-import type { InviteEvent, JoinEvent } from '../invite/types.js';
+import { type InviteEvent, isInviteEnd } from '../invite/types.js';
 import type { NodeEvent } from '../node/types.js';
 import {
   clockTime,
@@ -17,11 +17,9 @@ import {
 /** The open invite, if any: when its code expires. */
 export type OpenInvite = { readonly expiresAt: number } | undefined;
 
-const ENDS = new Set<InviteEvent['kind']>(['joined', 'burnt', 'expired', 'cancelled', 'failed']);
-
 /** The open invite after an event of it. */
 export const openAfter = (open: OpenInvite, event: InviteEvent): OpenInvite =>
-  event.kind === 'open' ? { expiresAt: event.expiresAt } : ENDS.has(event.kind) ? undefined : open;
+  event.kind === 'open' ? { expiresAt: event.expiresAt } : isInviteEnd(event) ? undefined : open;
 
 /** /invite while one is open. */
 export const alreadyOpen = (open: { readonly expiresAt: number }): string =>
@@ -45,10 +43,6 @@ export const inviteScreen = (
     : []),
   inviteSentence(event, nowMs, where.run),
 ];
-
-/** The chat's line for a join event. */
-export const joinScreen = (event: JoinEvent, address: string): string =>
-  joinSentence(event, address);
 
 /** An invite or join event of the node. */
 export type InviteNodeEvent = Extract<NodeEvent, { kind: 'invite' | 'join' }>;
@@ -80,7 +74,7 @@ export const inviteLines = (
   if (event.kind === 'join') {
     const address = book.joining.get(event.jobId) ?? 'that address';
     book.joining.delete(event.jobId);
-    return [joinScreen(event.event, address)];
+    return [joinSentence(event.event, address)];
   }
   book.open = openAfter(book.open, event.event);
   return inviteScreen(event.event, nowMs, {

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Observable } from 'rxjs';
 import type { Directory } from '../codecs/directory.js';
 import { type ParleyError, parleyError } from '../errors.js';
-import type { InviteEvent, JoinEvent } from '../invite/types.js';
+import { type InviteEvent, isInviteEnd, type JoinEvent } from '../invite/types.js';
 import type { ParleyNode } from '../node/node.js';
 import { liveHolder } from '../store/lock-file.js';
 import { lockFileOf, type NameStore, outboxFileOf } from '../store/name-store.js';
@@ -29,8 +29,6 @@ import {
 } from './invite-text.js';
 import { withPeerState } from './outbox.js';
 import { type Ask, askOnTerminal, askUntil } from './startup.js';
-
-const TERMINAL = new Set(['joined', 'burnt', 'expired', 'cancelled', 'failed']);
 
 /** Says each invite event (text on stderr, or JSON on stdout); resolves with the exit status. */
 export const followInvite = (
@@ -55,7 +53,7 @@ export const followInvite = (
         resolve(EXIT.failed);
       },
       complete: () =>
-        resolve(last !== undefined && TERMINAL.has(last.kind) ? inviteExit(last) : EXIT.failed),
+        resolve(last !== undefined && isInviteEnd(last) ? inviteExit(last) : EXIT.failed),
     });
     cancel = () => {
       sub.unsubscribe();

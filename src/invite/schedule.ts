@@ -9,7 +9,6 @@ import { type ProtocolError, protocolError } from '../codecs/errors.js';
 import { Base64, MacHex, mint } from '../codecs/formats.js';
 import {
   hmac,
-  macEquals,
   type Role,
   type SessionKeys,
   type Transcript,
@@ -41,8 +40,6 @@ export const welcomeMac = (keys: SessionKeys, th: string, port: number, secret: 
 /** joined.hmac = HMAC(K_mac, "parley-invite/1 ack\n" ‖ TH ‖ "\n" ‖ "joined"). */
 export const joinedMac = (keys: SessionKeys, th: string): MacHex =>
   macHex(hmac(keys.mac, [`${INVITE_LABEL} ack`, th, 'joined'].join('\n')));
-
-export const macMatches = macEquals;
 
 /** The secret as the welcome carries it: base64 of AES-256-CBC(K_enc, IV) of the 32 bytes. */
 export const sealSecret = (keys: SessionKeys, secret: Buffer): Base64 => {

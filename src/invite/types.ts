@@ -62,6 +62,14 @@ export type ContactSink = (
   contact: JoinedContact & { readonly password: string },
 ) => Observable<unknown>;
 
+/** Whether an invite event is its last: after it, the code works no more. */
+export const isInviteEnd = (event: InviteEvent): boolean =>
+  event.kind === 'joined' ||
+  event.kind === 'burnt' ||
+  event.kind === 'expired' ||
+  event.kind === 'cancelled' ||
+  event.kind === 'failed';
+
 /** The defaults of InviteOptions. */
 export const INVITE_EXPIRES_MS = 600_000;
 export const INVITE_MAX_WRONG = 3;

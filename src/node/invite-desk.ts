@@ -62,8 +62,6 @@ export interface InviteDesk {
   refused(event: Extract<InviteEvent, { kind: 'refused' }>): void;
   /** Ends the invite of `jobId` (all, if none is given) with `event` (expired, cancelled). */
   close(event: InviteEvent, jobId?: number): void;
-  /** The job of the open invite, if one is open. */
-  openJob(): number | undefined;
 }
 
 /** The desk; `tell` publishes its events, `randomBytes` draws the codes. */
@@ -142,6 +140,5 @@ export const createInviteDesk = (
     close: (event, jobId) => {
       if (current !== undefined && (jobId === undefined || current.jobId === jobId)) end(event);
     },
-    openJob: () => current?.jobId,
   };
 };

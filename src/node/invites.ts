@@ -120,8 +120,6 @@ export const joinJob = (
   );
 };
 
-type InvitesDeps = EpicDeps;
-
 /** The sink's default: the node's contacts only (an embedder reads them from `state$`). */
 const inMemoryOnly: ContactSink = () => of(null);
 
@@ -147,7 +145,7 @@ const withContact = (
  */
 export const fileContact$ = (
   contact: JoinedContact & { readonly password: string },
-  deps: InvitesDeps,
+  deps: EpicDeps,
   state$: StateObservable<NodeState>,
   failed: (message: string) => void,
   filed: () => void,
@@ -196,7 +194,7 @@ const joinOutcome = (
 
 const join$ = (
   job: Extract<InviteJob, { kind: 'join' }>,
-  deps: InvitesDeps,
+  deps: EpicDeps,
   state$: StateObservable<NodeState>,
 ): Observable<JoinEvent> => {
   const listen = state$.value.listening?.port;
@@ -270,7 +268,7 @@ const join$ = (
 export const invites$ = (
   jobs$: Observable<InviteJob>,
   state$: StateObservable<NodeState>,
-  deps: InvitesDeps,
+  deps: EpicDeps,
 ): Observable<NodeEvent> =>
   defer(() => {
     const shared$ = jobs$.pipe(share());

@@ -23,7 +23,12 @@ import { type Directory, findContact } from '../codecs/directory.js';
 import type { Group } from '../codecs/formats.js';
 import type { InputError } from '../codecs/inputs.js';
 import { parleyError } from '../errors.js';
-import type { InviteEvent, InviteOptions, JoinEvent } from '../invite/types.js';
+import {
+  type InviteEvent,
+  type InviteOptions,
+  isInviteEnd,
+  type JoinEvent,
+} from '../invite/types.js';
 import { type InviteJob, inviteJob, joinJob } from './invites.js';
 import {
   type Job,
@@ -170,14 +175,6 @@ const submitters = (wired: Wired, deps: PipelineDeps, isClosed: () => boolean) =
   };
 };
 
-const INVITE_ENDS: ReadonlySet<InviteEvent['kind']> = new Set([
-  'joined',
-  'burnt',
-  'expired',
-  'cancelled',
-  'failed',
-]);
-
 /**
  * Invites and joins, each cold: on subscribe the job is numbered and taken, and its events
  * follow until its end. Unsubscribing from an invite before its end cancels it.
@@ -219,7 +216,7 @@ const inviters = (wired: Wired, isClosed: () => boolean) => {
           inviteJob(nextId++, options),
           (message) => ({ kind: 'failed', code: 'invalid_input', message }),
           (e, id) => (e.kind === 'invite' && e.jobId === id ? e.event : undefined),
-          (event) => INVITE_ENDS.has(event.kind),
+          isInviteEnd,
           (id) => wired.inviteJobs$.next({ id: nextId++, kind: 'invite_cancel', inviteId: id }),
         ),
       ),

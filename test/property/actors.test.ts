@@ -10,6 +10,7 @@ import { startInitiator, stepInitiator } from '../../src/actors/initiator.js';
 import { type ResponderState, startResponder, stepResponder } from '../../src/actors/responder.js';
 import type { Effect, Inbound, Transition } from '../../src/actors/types.js';
 import { type Json, RUNS } from '../hostile/support/arbitraries.js';
+import { expectCleanEnd, sent } from '../support/actor-runs.js';
 import {
   initiatorDeps,
   initiatorParams,
@@ -51,27 +52,6 @@ const drive = <S extends { readonly phase: string }, Ev>(
     effects.push(...out);
   }
   return { effects, consumed, closed: state.phase === 'closed' };
-};
-
-const events = <Ev>(run: Run<Ev>): Ev[] =>
-  run.effects.flatMap((e) => (e.kind === 'emit' ? [e.event] : []));
-const sent = <Ev>(run: Run<Ev>, type: string) =>
-  run.effects.filter((e) => e.kind === 'send' && e.frame.type === type);
-
-/** Ends closed, with one event and one close, last; a rejection is answered with its code. */
-const expectCleanEnd = <Ev>(run: Run<Ev>) => {
-  expect(run.closed).toBe(true);
-  expect(run.effects.at(-1)).toEqual({ kind: 'close' });
-  expect(run.effects.filter((e) => e.kind === 'close')).toHaveLength(1);
-  const [event, ...more] = events(run);
-  expect(more).toEqual([]);
-  const failure = (event as { failure?: { cause: string; code?: string } }).failure;
-  if (failure?.cause === 'rejected') {
-    expect(sent(run, 'error')).toEqual([
-      { kind: 'send', frame: expect.objectContaining({ code: failure.code }) },
-    ]);
-  }
-  return event as Ev & { kind: string };
 };
 
 /**

@@ -16,6 +16,7 @@ import { INVITE_GROUP } from '../../src/actors/invite-common.js';
 import type { JoinerEvent } from '../../src/actors/invite-joiner.js';
 import type { Effect, GuessReason, Inbound, Transition } from '../../src/actors/types.js';
 import { type Json, RUNS } from '../hostile/support/arbitraries.js';
+import { expectCleanEnd, sent } from '../support/actor-runs.js';
 import {
   type AnyLogic,
   desk,
@@ -114,30 +115,10 @@ const drive = <Ev>(logic: AnyLogic<Ev>, answer: Answering, inputs: readonly Inbo
   return { effects, consumed, steps, closed: state.phase === 'closed' };
 };
 
-const events = <Ev>(run: Run<Ev>): Ev[] =>
-  run.effects.flatMap((e) => (e.kind === 'emit' ? [e.event] : []));
-const sent = <Ev>(run: Run<Ev>, type: string) =>
-  run.effects.filter((e) => e.kind === 'send' && e.frame.type === type);
 const asked = <Ev>(run: Run<Ev>, kind: Effect<Ev>['kind']) =>
   run.effects.filter((e) => e.kind === kind);
 const indexOf = <Ev>(run: Run<Ev>, found: (e: Effect<Ev>) => boolean) =>
   run.effects.findIndex(found);
-
-/** Ends closed, with one event and one close, last; a rejection is answered with its code. */
-const expectCleanEnd = <Ev>(run: Run<Ev>) => {
-  expect(run.closed).toBe(true);
-  expect(run.effects.at(-1)).toEqual({ kind: 'close' });
-  expect(run.effects.filter((e) => e.kind === 'close')).toHaveLength(1);
-  const [event, ...more] = events(run);
-  expect(more).toEqual([]);
-  const failure = (event as { failure?: { cause: string; code?: string } }).failure;
-  if (failure?.cause === 'rejected') {
-    expect(sent(run, 'error')).toEqual([
-      { kind: 'send', frame: expect.objectContaining({ code: failure.code }) },
-    ]);
-  }
-  return event as Ev & { kind: string };
-};
 
 /** The first `count` inputs are exactly those of `valid`, after `bound` (equal by `toEqual`). */
 const equalPrefix = (
