@@ -5,13 +5,17 @@
  * parley's line sizes in one process too. One process is one `process.cpuUsage()` that counts
  * both sides, with no IPC and no second process to wake: the split between user time (our
  * code, V8, OpenSSL) and system time (the kernel's TCP) is what `--peers` cannot show.
- * Rounds alternate plain TCP and parley; each figure is the median of the rounds.
+ * Each round weighs plain TCP, parley, and parley's protocol alone in memory (both actors, no
+ * socket: `bench/floor-delivery.ts`) in turn, so the floor — plain TCP plus the protocol alone —
+ * and what parley spends above it come from the same process and minutes; each figure is the
+ * median of the rounds.
  */
 import * as net from 'node:net';
 import { parseArgs } from 'node:util';
 import { firstValueFrom } from 'rxjs';
 import type { Group } from '../src/index.js';
 import { LOCALHOST, RECEIVER, SECRET, SENDER, TEXT, TEXT_BYTES } from './config.js';
+import { deliverFor } from './floor-delivery.js';
 import { countNewlines, exchangeLines } from './frames.js';
 import { loadParley } from './parley.js';
 import { median } from './stats.js';
@@ -116,20 +120,36 @@ const plainDelivery = () =>
     socket.on('error', reject);
   });
 
+/** The protocol alone for ~`ms` of wall time; CPU µs per delivery (all user time). */
+const FLOOR_WINDOW_MS = 1_000;
+const measureFloor = (): Cpu => {
+  const before = process.cpuUsage();
+  const count = deliverFor(group, FLOOR_WINDOW_MS);
+  const used = process.cpuUsage(before);
+  return { user: used.user / count, system: used.system / count };
+};
+
 process.stderr.write(`warming up (${group}, ${concurrency} concurrent)\n`);
 await measure(plainDelivery, perRound);
 await measure(parleyDelivery, perRound);
+measureFloor();
 const plain: Cpu[] = [];
 const both: Cpu[] = [];
+const alone: Cpu[] = [];
 for (let r = 0; r < rounds; r += 1) {
   process.stderr.write(`round ${r + 1} of ${rounds}\n`);
   plain.push(await measure(plainDelivery, perRound));
   both.push(await measure(parleyDelivery, perRound));
+  alone.push(measureFloor());
 }
 await sender.close();
 await receiver.close();
 plainServer.close();
 
+const totalOf = (cpu: readonly Cpu[]) => {
+  const t = median(cpu, (c) => c.user + c.system);
+  return t.user + t.system;
+};
 const row = (label: string, cpu: readonly Cpu[]) => {
   const user = median(cpu, (c) => c.user).user;
   const system = median(cpu, (c) => c.system).system;
@@ -142,5 +162,12 @@ console.log(
     `${''.padEnd(40)}${'total'.padStart(8)}${'user'.padStart(8)}${'system'.padStart(8)}`,
     row('plain TCP, four round trips', plain),
     row(`parley ${group}, both nodes`, both),
+    row(`parley ${group}'s protocol alone`, alone),
   ].join('\n'),
+);
+// The floor: the least a delivery costs here with no machinery at all (see docs/PERFORMANCE.md).
+const floor = totalOf(plain) + totalOf(alone);
+const parleyTotal = totalOf(both);
+console.log(
+  `floor (plain TCP + protocol alone) ${Math.round(floor)} µs; parley ${(parleyTotal / floor).toFixed(2)} × its floor, ${Math.round(parleyTotal - floor)} µs above it`,
 );
