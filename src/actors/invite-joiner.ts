@@ -88,21 +88,22 @@ export type JoinerState = Open | Closed<JoinerEvent>;
 type Out = Transition<JoinerState, JoinerEvent>;
 type In<P extends Open['phase']> = Extract<Open, { phase: P }>;
 
-/** The inviter's refusals, as the user reads them; any other error is a protocol failure. */
+/**
+ * The inviter's refusals, as the user reads them; any other error is a protocol failure.
+ * `busy` and `rate_limited` are refusals any node makes before it answers a hello (its
+ * connection cap, its guard, an inviter's one joiner at a time): they say nothing of whether
+ * it speaks invites, and the code was not tried.
+ */
 const REFUSALS: Readonly<Record<string, JoinFailure>> = {
   auth_failed: 'wrong_code',
   invite_burnt: 'burnt',
   no_invite: 'no_invite',
   name_taken: 'name_taken',
+  busy: 'busy',
+  rate_limited: 'rate_limited',
 };
 
 const NOT_SUPPORTED = 'the peer does not speak parley-invite/1 (it answered as parley/1)';
-
-/**
- * Refusals any node makes before it answers a hello, an inviter as well as a parley/1 one
- * (its connection cap, its guard, an inviter's budget): they say nothing of the protocol.
- */
-const ANY_NODE: ReadonlySet<string> = new Set(['busy', 'rate_limited']);
 
 /** What a failure means for the user, at this step. */
 export const joinFailure = (phase: JoinerPhase, failure: Failure): JoinFailure => {
@@ -117,9 +118,7 @@ export const joinFailure = (phase: JoinerPhase, failure: Failure): JoinFailure =
       const refusal = REFUSALS[failure.code];
       if (refusal !== undefined) return refusal;
       // Before any echo, an error is a parley/1 peer refusing the hello (unknown_recipient…).
-      return phase === 'awaitingHello' && !ANY_NODE.has(failure.code)
-        ? 'not_supported'
-        : 'protocol';
+      return phase === 'awaitingHello' ? 'not_supported' : 'protocol';
     }
   }
 };

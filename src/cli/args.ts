@@ -108,6 +108,8 @@ export interface JoinCliOptions extends Common {
   /** Asked for at a terminal when not given. */
   readonly directory: string | undefined;
   readonly bind: string;
+  /** The join's end as one JSON line on stdout (joined or failed). */
+  readonly json: boolean;
 }
 
 /** The port `invite` and `join` listen on without --port (the course's usual one). */
@@ -175,7 +177,7 @@ const SPECS = {
     json: flag,
     expires: value,
   },
-  join: { ...COMMON, name: value, port: value, directory: value, bind: value },
+  join: { ...COMMON, name: value, port: value, directory: value, bind: value, json: flag },
 } as const;
 
 type Raw = Readonly<Record<string, string | boolean | undefined>>;
@@ -431,6 +433,7 @@ const join = (raw: Raw, words: readonly string[]): Check<JoinCliOptions> => {
       host: address.host,
       hostPort: address.port,
       port: port ?? DEFAULT_INVITE_PORT,
+      json: raw.json === true,
     })),
   );
 };

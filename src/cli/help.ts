@@ -226,6 +226,7 @@ Exit status: 0 they joined, 1 expired, burnt, cancelled or failed, 2 usage error
 const join = (
   run: string,
 ) => `Usage: ${run} join HOST:PORT CODE [--name NAME] [--directory FILE] [--port P]
+                   [--bind HOST] [--json]
 
 Join someone who invited you, with the address and code they told you
 (${run} join 192.0.2.10:5001 7-crater-lamp --name bob; IPv6 as [2001:db8::1]:5001).
@@ -238,6 +239,9 @@ Each of you then has the other in the directory file.
   --port P          the port you listen on, told to the inviter so that they can reach you
                     (default 5001)
 ${BIND}
+  --json            the end as one JSON line on stdout: {"event":"joined",…} or
+                    {"event":"failed","code":…,"message":…} (codes: wrong_code, burnt,
+                    no_invite, busy, rate_limited, name_taken, timeout, …)
 ${COMMON}
 
 Exit status: 0 joined, 1 failed (the reason is said), 2 usage error, 3 wrong code.`;

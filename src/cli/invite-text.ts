@@ -90,13 +90,13 @@ export const inviteSentence = (event: InviteEvent, nowMs: number, run = 'parley'
   }
 };
 
-/** The join's event as a line on the joiner's screen. */
 /** The count an inviter's `auth_failed` tells ("wrong code: 2 attempts left"), if it does. */
 const attemptsIn = (message: string): number | undefined => {
   const m = /(\d+) attempts? left/.exec(message);
   return m === null ? undefined : Number(m[1]);
 };
 
+/** The join's event as a line on the joiner's screen. */
 export const joinSentence = (
   event: JoinEvent,
   address: string,
@@ -114,6 +114,10 @@ export const joinSentence = (
       return `the peer at ${address} speaks parley/1 but not invites: add it by hand with /add`;
     case 'unreachable':
       return `could not reach ${address}: check the address and that the invite is still open (${event.message})`;
+    case 'busy':
+      return `${address} is busy (${event.message}): try again in a minute; the code was not tried and still works`;
+    case 'rate_limited':
+      return `${address} refuses your address for now after too many failed attempts: wait a few minutes and try again; the code was not tried`;
     case 'timeout':
       return `${address} did not answer in time: check the address, or ask for a new code`;
     case 'name_taken':

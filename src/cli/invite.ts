@@ -65,21 +65,25 @@ export const followInvite = (
   return { done, cancel: () => cancel() };
 };
 
-/** Says the join's end; resolves with the exit status. */
+/**
+ * Says the join's end (a sentence on stderr, or with `json` one JSON line on stdout, the
+ * same line `parley invite --json` prints for it); resolves with the exit status.
+ */
 export const followJoin = (
   events$: Observable<JoinEvent>,
   address: string,
-  sayLine: (line: string) => void,
+  out: { say: (line: string) => void; json?: (line: string) => void },
 ): Promise<number> =>
   new Promise((resolve) => {
     let last: JoinEvent | undefined;
     events$.subscribe({
       next: (event) => {
         last = event;
-        sayLine(joinSentence(event, address));
+        if (out.json !== undefined) out.json(inviteJson(event));
+        else out.say(joinSentence(event, address));
       },
       error: (err: unknown) => {
-        sayLine(`the join failed: ${String(err)}`);
+        out.say(`the join failed: ${String(err)}`);
         resolve(EXIT.failed);
       },
       complete: () => resolve(inviteExit(last)),
@@ -101,6 +105,10 @@ export const runningElsewhere = (name: string, slash: string): string | undefine
   return pid === undefined
     ? undefined
     : `a chat or listen of ${name} is running (pid ${pid}): type ${slash} in that chat, or stop that listen first`;
+};
+
+const stdoutLine = (line: string): void => {
+  process.stdout.write(`${line}\n`);
 };
 
 type Known<O> = O & { readonly name: string; readonly directory: string };
@@ -210,7 +218,7 @@ export const runInvite = (given: InviteCliOptions): Promise<number> => {
             expiresInMs: o.expiresInMs,
             ...(o.for === undefined ? {} : { fileAs: o.for }),
           }),
-          { say, ...(o.json ? { json: (l: string) => process.stdout.write(`${l}\n`) } : {}) },
+          { say, ...(o.json ? { json: stdoutLine } : {}) },
           (code) => joinInstructions(run, hosts, node.port, code, o.for),
           Date.now,
           run,
@@ -238,7 +246,10 @@ export const runJoin = (given: JoinCliOptions): Promise<number> => {
       started(o, state, (node) => {
         const address = hostPort(o.host, o.hostPort);
         say(`joining ${address} as ${o.name} (listening on ${o.bind}:${node.port})…`);
-        return followJoin(node.join({ host: o.host, port: o.hostPort }, o.code), address, say);
+        return followJoin(node.join({ host: o.host, port: o.hostPort }, o.code), address, {
+          say,
+          ...(o.json ? { json: stdoutLine } : {}),
+        });
       }),
     o.directory,
   );

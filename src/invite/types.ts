@@ -46,6 +46,10 @@ export type JoinFailure =
   | 'not_supported'
   | 'unreachable'
   | 'name_taken'
+  /** The inviter's node is full, or another joiner holds the invite: the code is untouched. */
+  | 'busy'
+  /** The inviter's node refuses this address for a while (too many failures from it). */
+  | 'rate_limited'
   | 'timeout'
   | 'file_failed'
   | 'protocol';

@@ -234,9 +234,8 @@ describe('parley-invite/1 against hostile joiners', () => {
     // mallory holds the invite: bob, with the right code, is told someone else is joining.
     const busy = await joinWith(bob, alice.port, invite.code);
     expect(silent.endedAt()).toBeUndefined(); // (still held when bob was answered)
-    // The joiner has no `busy` of its own (src/actors/invite-joiner.ts): a protocol failure
-    // whose message is the inviter's sentence.
-    expect(busy).toEqual({ kind: 'failed', code: 'protocol', message: BUSY_SENTENCE });
+    // Told as busy, with the inviter's sentence: bob's code was not tried.
+    expect(busy).toEqual({ kind: 'failed', code: 'busy', message: BUSY_SENTENCE });
     await eventually(() => invite.events.length >= 2, 5_000, 'alice hears of bob refused');
     expect(invite.events[1]).toEqual({
       kind: 'refused',
@@ -373,9 +372,9 @@ describe('parley-invite/1 against hostile joiners', () => {
     expect(await joinWith(mallory, alice.port, wrong)).toMatchObject({ code: 'wrong_code' });
     expect(await joinWith(mallory, alice.port, wrong)).toMatchObject({ code: 'wrong_code' });
     // Two guesses: mallory's address is refused before its hello is read, the code unasked.
-    // (Any node says so, an inviter or not: the joiner tells the peer's words, not "not supported".)
+    // (Any node says so, an inviter or not: the joiner tells rate_limited, not "not supported".)
     const limited = await joinWith(mallory, alice.port, first.code);
-    expect(limited).toEqual({ kind: 'failed', code: 'protocol', message: RATE_LIMITED });
+    expect(limited).toEqual({ kind: 'failed', code: 'rate_limited', message: RATE_LIMITED });
     expect(told).toContainEqual({ kind: 'refused', code: 'rate_limited', remote: ATTACKER });
     expect(kinds(first.events)).toEqual(['open', 'wrong_code', 'wrong_code']);
 
@@ -417,8 +416,8 @@ describe('parley-invite/1 against hostile joiners', () => {
         ),
       );
       for (const o of wave) {
-        // busy has no code of its own on the joiner's side: its sentence says it.
-        if (o.kind === 'failed' && o.code === 'protocol' && o.message === BUSY_SENTENCE) {
+        // busy, with the inviter's sentence (not any busy: the node's cap would say another).
+        if (o.kind === 'failed' && o.code === 'busy' && o.message === BUSY_SENTENCE) {
           outcomes.push('busy');
         } else outcomes.push(o.kind === 'failed' ? o.code : `unexpected ${o.kind}`);
       }

@@ -360,7 +360,7 @@ describe('parley-invite/1: the invite ends while a wrong code is counted', () =>
 describe('parley-invite/1: refused before any DH work', () => {
   it.each([
     ['no_invite', 'no invite is open', 'no_invite'],
-    ['busy', 'another joiner is mid-exchange', 'protocol'],
+    ['busy', 'another joiner is mid-exchange', 'busy'],
   ] as const)(
     '%s "%s": only the error frame, no key pair, no budget asked; the joiner reads %s',
     (code, message, meaning) => {
@@ -392,9 +392,9 @@ describe('parley-invite/1: refused before any DH work', () => {
     expect(wired.inviterEvents.map(([, e]) => e)).toEqual([
       inviterFailed('askingBudget', rejected('rate_limited', message)),
     ]);
-    // Said by an inviter (or a parley/1 node's guard) alike: the peer's words, not "not supported".
+    // Said by an inviter (or a parley/1 node's guard) alike: told as such, not "not supported".
     expect(wired.joinerEvents.map(([, e]) => e)).toEqual([
-      joinerFailed('protocol', 'awaitingHello', peerError('rate_limited', message)),
+      joinerFailed('rate_limited', 'awaitingHello', peerError('rate_limited', message)),
     ]);
   });
 });
@@ -491,8 +491,8 @@ describe('parley-invite/1: a parley/1 peer', () => {
   it.each([
     ['unknown_recipient', 'this is carol, not bob', 'not_supported'],
     ['version_unsupported', 'this peer speaks version 1', 'not_supported'],
-    ['busy', 'too many connections', 'protocol'],
-    ['rate_limited', 'too many failed attempts; try again later', 'protocol'],
+    ['busy', 'too many connections', 'busy'],
+    ['rate_limited', 'too many failed attempts; try again later', 'rate_limited'],
   ] as const)('an error before any echo (%s "%s") is %s', (code, message, meaning) => {
     let events: [number, JoinerEvent][] = [];
     marbles((scheduler, { cold, expectObservable }) => {

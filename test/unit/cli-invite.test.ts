@@ -85,6 +85,13 @@ describe('invite and join on the command line', () => {
       ),
     );
   });
+  it('parses join --json (off without it)', () => {
+    const words = ['join', '192.0.2.10:5001', '7-crater-lamp', '--name', 'bob', '--directory', 'd'];
+    expect(parseCommandLine([...words, '--json'])).toEqual(
+      E.right(expect.objectContaining({ command: 'join', json: true })),
+    );
+    expect(parseCommandLine(words)).toEqual(E.right(expect.objectContaining({ json: false })));
+  });
   it('refuses a mistyped code before anything starts, saying what is wrong with it', () => {
     const typo = parseCommandLine(['join', '192.0.2.10:5001', '7-crater-lanter', '--name', 'b']);
     expect(E.isLeft(typo) && typo.left).toMatchObject({ command: 'join', code: 'usage' });
@@ -224,6 +231,12 @@ describe('the sentences of an invite and a join', () => {
     expect(f('not_supported')).toBe(
       'the peer at 192.0.2.10:5001 speaks parley/1 but not invites: add it by hand with /add',
     );
+    expect(f('busy', 'an invite is being answered')).toBe(
+      '192.0.2.10:5001 is busy (an invite is being answered): try again in a minute; the code was not tried and still works',
+    );
+    expect(f('rate_limited')).toBe(
+      '192.0.2.10:5001 refuses your address for now after too many failed attempts: wait a few minutes and try again; the code was not tried',
+    );
     expect(f('name_taken', 'the inviter already has a contact named bob')).toBe(
       'the inviter already has a contact named bob: join again with another --name (the code still works)',
     );
@@ -293,11 +306,36 @@ describe('following an invite and a join (a fake node)', () => {
   it('a join says its end and exits 3 for a wrong code', async () => {
     const events = new Subject<JoinEvent>();
     const lines: string[] = [];
-    const done = followJoin(events, 'h:1', (l) => lines.push(l));
+    const done = followJoin(events, 'h:1', { say: (l) => lines.push(l) });
     events.next({ kind: 'failed', code: 'wrong_code', message: '' });
     events.complete();
     expect(await done).toBe(3);
     expect(lines[0]).toMatch(/^that code is not right/);
+  });
+  it('a join with --json prints its end as one JSON line and no sentence', async () => {
+    const events = new Subject<JoinEvent>();
+    const said: string[] = [];
+    const printed: string[] = [];
+    const done = followJoin(events, 'h:1', {
+      say: (l) => said.push(l),
+      json: (l) => printed.push(l),
+    });
+    events.next({ kind: 'failed', code: 'busy', message: 'an invite is being answered' });
+    events.complete();
+    expect(await done).toBe(1);
+    expect(said).toEqual([]);
+    expect(printed.map((l) => JSON.parse(l))).toEqual([
+      { event: 'failed', code: 'busy', message: 'an invite is being answered' },
+    ]);
+    const joined = new Subject<JoinEvent>();
+    const lines: string[] = [];
+    const ok = followJoin(joined, 'h:1', { say: () => {}, json: (l) => lines.push(l) });
+    joined.next({ kind: 'joined', contact: { username: 'alice', ip: '192.0.2.10', port: 5001 } });
+    joined.complete();
+    expect(await ok).toBe(0);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { event: 'joined', username: 'alice', ip: '192.0.2.10', port: 5001 },
+    ]);
   });
 });
 
