@@ -63,8 +63,7 @@ export const clockTime = (ms: number): string => {
 const contactLine = (c: JoinedContact): string =>
   `✓ ${c.username} is now in your contacts (${hostPort(c.ip, c.port)})`;
 
-export const BURNT =
-  'the code was tried 3 times wrongly and no longer works; make a new one with parley invite';
+const times = (n: number): string => (n === 1 ? 'once' : `${n} times`);
 
 /** The invite's event as a line on the inviter's screen. */
 export const inviteSentence = (event: InviteEvent, nowMs: number, run = 'parley'): string => {
@@ -80,7 +79,7 @@ export const inviteSentence = (event: InviteEvent, nowMs: number, run = 'parley'
     case 'joined':
       return contactLine(event.contact);
     case 'burnt':
-      return BURNT.replace('parley invite', `${run} invite`);
+      return `the code was tried ${times(event.wrongAttempts)} wrongly and no longer works; make a new one with ${run} invite`;
     case 'expired':
       return `the code expired before anyone joined; make a new one with ${run} invite`;
     case 'cancelled':
@@ -107,7 +106,8 @@ export const joinSentence = (
     case 'wrong_code':
       return `that code is not right: check it with the person who invited you and try again${attemptsLeft === undefined ? '' : ` (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left)`}`;
     case 'burnt':
-      return 'that code was tried 3 times wrongly and no longer works: ask for a new code';
+      // Not a count: the inviter's limit is its own (a program may set maxWrongAttempts).
+      return 'that code was tried wrongly too many times and no longer works: ask for a new code';
     case 'no_invite':
       return `nobody is inviting at ${address}, or the code expired: ask for a new code${event.message === '' ? '' : ` (${address} says: ${event.message})`}`;
     case 'not_supported':
@@ -163,6 +163,8 @@ export const inviteJson = (event: InviteEvent): string => {
       return JSON.stringify({ event: 'joined', ...event.contact });
     case 'failed':
       return JSON.stringify({ event: 'failed', code: event.code, message: event.message });
+    case 'burnt':
+      return JSON.stringify({ event: 'burnt', wrong_attempts: event.wrongAttempts });
     default:
       return JSON.stringify({ event: event.kind });
   }

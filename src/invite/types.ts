@@ -34,7 +34,8 @@ export type InviteEvent =
       readonly message: string;
     }
   | { readonly kind: 'joined'; readonly contact: JoinedContact }
-  | { readonly kind: 'burnt' }
+  /** Tried wrongly `wrongAttempts` times (the invite's maxWrongAttempts): the code is dead. */
+  | { readonly kind: 'burnt'; readonly wrongAttempts: number }
   | { readonly kind: 'expired' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };

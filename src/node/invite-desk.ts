@@ -24,6 +24,7 @@ interface Open {
   readonly code: string;
   readonly expiresAt: number;
   readonly forName: string | undefined;
+  readonly maxWrong: number;
   wrongLeft: number;
   /** The connection trying it now (one at a time): released when it ends. */
   holder: object | undefined;
@@ -91,6 +92,7 @@ export const createInviteDesk = (
         code,
         expiresAt,
         forName: options.forName,
+        maxWrong: options.maxWrong,
         wrongLeft: options.maxWrong,
         holder: undefined,
       };
@@ -120,7 +122,7 @@ export const createInviteDesk = (
       open.holder = undefined;
       if (open.wrongLeft > 0) {
         say(open.jobId, { kind: 'wrong_code', attemptsLeft: open.wrongLeft, remote });
-      } else end({ kind: 'burnt' });
+      } else end({ kind: 'burnt', wrongAttempts: open.maxWrong });
       return { kind: 'attempts', left: Math.max(0, open.wrongLeft) };
     },
     holds: (holder) => held(holder) !== undefined,

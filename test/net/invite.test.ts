@@ -121,6 +121,7 @@ describe('parley-invite/1 between two nodes', () => {
     expect(outcomes[0]).toMatchObject({ message: 'wrong code: 2 attempts left' });
     await until(() => invite.events.some((e) => e.kind === 'burnt'), 'alice hears it burnt');
     expect(invite.events.map((e) => e.kind)).toEqual(['open', 'wrong_code', 'wrong_code', 'burnt']);
+    expect(invite.events.at(-1)).toEqual({ kind: 'burnt', wrongAttempts: 3 });
     expect(invite.events[1]).toMatchObject({ attemptsLeft: 2, remote: LOCALHOST });
     expect(await joined(bob, alice.port, invite.code)).toMatchObject({ code: 'no_invite' });
     expect(a.filed).toEqual([]);

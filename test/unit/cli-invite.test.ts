@@ -206,8 +206,12 @@ describe('the sentences of an invite and a join', () => {
     expect(inviteSentence({ kind: 'wrong_code', attemptsLeft: 2, remote: '192.0.2.7' }, now)).toBe(
       'a wrong code was tried from 192.0.2.7 (2 attempts left)',
     );
-    expect(inviteSentence({ kind: 'burnt' }, now)).toBe(
+    expect(inviteSentence({ kind: 'burnt', wrongAttempts: 3 }, now)).toBe(
       'the code was tried 3 times wrongly and no longer works; make a new one with parley invite',
+    );
+    // The invite's own limit (a program may set maxWrongAttempts), not always 3.
+    expect(inviteSentence({ kind: 'burnt', wrongAttempts: 1 }, now, 'npx parley')).toBe(
+      'the code was tried once wrongly and no longer works; make a new one with npx parley invite',
     );
     expect(
       inviteSentence(
@@ -257,7 +261,10 @@ describe('the sentences of an invite and a join', () => {
       attempts_left: 1,
       remote: 'r',
     });
-    expect(JSON.parse(inviteJson({ kind: 'burnt' }))).toEqual({ event: 'burnt' });
+    expect(JSON.parse(inviteJson({ kind: 'burnt', wrongAttempts: 5 }))).toEqual({
+      event: 'burnt',
+      wrong_attempts: 5,
+    });
   });
 });
 
@@ -287,7 +294,7 @@ describe('following an invite and a join (a fake node)', () => {
       () => [],
       () => 0,
     );
-    events.next({ kind: 'burnt' });
+    events.next({ kind: 'burnt', wrongAttempts: 3 });
     events.complete();
     expect(await burnt.done).toBe(1);
     const open = new Subject<InviteEvent>();

@@ -51,7 +51,7 @@ describe('/invite and /join in the chat', () => {
       'an invite is already open (code expires at 10:07); /invite cancel first',
     );
     expect(openAfter(open, { kind: 'wrong_code', attemptsLeft: 2, remote: 'r' })).toEqual(open);
-    expect(openAfter(open, { kind: 'burnt' })).toBeUndefined();
+    expect(openAfter(open, { kind: 'burnt', wrongAttempts: 3 })).toBeUndefined();
     const lines = inviteScreen({ kind: 'open', code: '7-a-b', expiresAt: at }, at - 600_000, {
       run: 'parley',
       hosts: ['192.0.2.10', '127.0.0.1'],
