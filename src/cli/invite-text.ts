@@ -4,7 +4,9 @@
  * the code appears only in the line to pass on).
  */
 import type { NetworkInterfaceInfo } from 'node:os';
+import { printable } from '../codecs/printable.js';
 import type { InviteEvent, JoinEvent, JoinedContact } from '../invite/types.js';
+import { MAX_SHOWN_PEER_WORDS } from '../limits.js';
 
 /** An address as `parley join` takes it: IPv6 in brackets. */
 export const hostPort = (host: string, port: number): string =>
@@ -102,6 +104,9 @@ export const joinSentence = (
   attemptsLeft = event.kind === 'failed' ? attemptsIn(event.message) : undefined,
 ): string => {
   if (event.kind === 'joined') return contactLine(event.contact);
+  // Mostly the inviter's words (its error frame), so made safe for a terminal and cut; only
+  // file_failed's message is always this node's own, shown whole.
+  const theirs = printable(event.message, MAX_SHOWN_PEER_WORDS);
   switch (event.code) {
     case 'wrong_code':
       return `that code is not right: check it with the person who invited you and try again${attemptsLeft === undefined ? '' : ` (${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left)`}`;
@@ -109,23 +114,23 @@ export const joinSentence = (
       // Not a count: the inviter's limit is its own (a program may set maxWrongAttempts).
       return 'that code was tried wrongly too many times and no longer works: ask for a new code';
     case 'no_invite':
-      return `nobody is inviting at ${address}, or the code expired: ask for a new code${event.message === '' ? '' : ` (${address} says: ${event.message})`}`;
+      return `nobody is inviting at ${address}, or the code expired: ask for a new code${event.message === '' ? '' : ` (${address} says: ${theirs})`}`;
     case 'not_supported':
       return `the peer at ${address} speaks parley/1 but not invites: add it by hand with /add`;
     case 'unreachable':
-      return `could not reach ${address}: check the address and that the invite is still open (${event.message})`;
+      return `could not reach ${address}: check the address and that the invite is still open (${theirs})`;
     case 'busy':
-      return `${address} is busy (${event.message}): try again in a minute; the code was not tried and still works`;
+      return `${address} is busy (${theirs}): try again in a minute; the code was not tried and still works`;
     case 'rate_limited':
       return `${address} refuses your address for now after too many failed attempts: wait a few minutes and try again; the code was not tried`;
     case 'timeout':
       return `${address} did not answer in time: check the address, or ask for a new code`;
     case 'name_taken':
-      return `${event.message}: join again with another --name (the code still works)`;
+      return `${theirs}: join again with another --name (the code still works)`;
     case 'file_failed':
       return `the contact was not filed: ${event.message}; nothing was added on either side: fix it and join again (the code works until it expires)`;
     case 'protocol':
-      return `the join failed: ${event.message}`;
+      return `the join failed: ${theirs}`;
   }
 };
 

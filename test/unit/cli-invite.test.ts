@@ -238,6 +238,11 @@ describe('the sentences of an invite and a join', () => {
     expect(f('busy', 'an invite is being answered')).toBe(
       '192.0.2.10:5001 is busy (an invite is being answered): try again in a minute; the code was not tried and still works',
     );
+    // An inviter's words reach a terminal: escapes are shown, not obeyed, and cut.
+    expect(f('busy', '\u001b[2J✓ delivered\u202e')).toBe(
+      '192.0.2.10:5001 is busy (\\u001b[2J✓ delivered\\u202e): try again in a minute; the code was not tried and still works',
+    );
+    expect(f('protocol', 'x'.repeat(5_000))).toBe(`the join failed: ${'x'.repeat(200)}…`);
     expect(f('rate_limited')).toBe(
       '192.0.2.10:5001 refuses your address for now after too many failed attempts: wait a few minutes and try again; the code was not tried',
     );
