@@ -30,10 +30,16 @@ import {
 import { withPeerState } from './outbox.js';
 import { type Ask, askOnTerminal, askUntil } from './startup.js';
 
+/** Where a follower's lines go: sentences to `say`, or, given `json`, JSON lines instead. */
+export interface FollowerOutput {
+  readonly say: (line: string) => void;
+  readonly json?: (line: string) => void;
+}
+
 /** Says each invite event (text on stderr, or JSON on stdout); resolves with the exit status. */
 export const followInvite = (
   events$: Observable<InviteEvent>,
-  out: { say: (line: string) => void; json?: (line: string) => void },
+  out: FollowerOutput,
   intro: (code: string) => readonly string[],
   now: () => number = Date.now,
   run = 'parley',
@@ -72,7 +78,7 @@ export const followInvite = (
 export const followJoin = (
   events$: Observable<JoinEvent>,
   address: string,
-  out: { say: (line: string) => void; json?: (line: string) => void },
+  out: FollowerOutput,
 ): Promise<number> =>
   new Promise((resolve) => {
     let last: JoinEvent | undefined;
@@ -110,6 +116,9 @@ export const runningElsewhere = (name: string, slash: string): string | undefine
 const stdoutLine = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
+
+/** The command line's output: sentences on stderr, or with --json JSON lines on stdout. */
+const cliOutput = (json: boolean): FollowerOutput => (json ? { say, json: stdoutLine } : { say });
 
 type Known<O> = O & { readonly name: string; readonly directory: string };
 
@@ -218,7 +227,7 @@ export const runInvite = (given: InviteCliOptions): Promise<number> => {
             expiresInMs: o.expiresInMs,
             ...(o.for === undefined ? {} : { fileAs: o.for }),
           }),
-          { say, ...(o.json ? { json: stdoutLine } : {}) },
+          cliOutput(o.json),
           (code) => joinInstructions(run, hosts, node.port, code, o.for),
           Date.now,
           run,
@@ -246,10 +255,11 @@ export const runJoin = (given: JoinCliOptions): Promise<number> => {
       started(o, state, (node) => {
         const address = hostPort(o.host, o.hostPort);
         say(`joining ${address} as ${o.name} (listening on ${o.bind}:${node.port})…`);
-        return followJoin(node.join({ host: o.host, port: o.hostPort }, o.code), address, {
-          say,
-          ...(o.json ? { json: stdoutLine } : {}),
-        });
+        return followJoin(
+          node.join({ host: o.host, port: o.hostPort }, o.code),
+          address,
+          cliOutput(o.json),
+        );
       }),
     o.directory,
   );
